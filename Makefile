@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+# Snowplow event manifest populator: four programs, one orchestrator.
+
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+STD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEPS = libcurl openssl zlib jansson expat
+DEP_CFLAGS != $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null || true
+ALL_CFLAGS = $(STD) -iquote lib $(CPPFLAGS) $(WARN) $(DEP_CFLAGS) $(CFLAGS)
+
+LIBS_core =
+LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
+LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
+	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
+
+PROGS = eventcut
+SCRIPTS =
+BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
+MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
+MAN7 = man/manifest-populator.7
+
+# lib/ in two layers: core (no network) and aws (built on core).
+CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
+AWS =
+CORE_OBJ = $(CORE:%=build/lib/%.o)
+AWS_OBJ = $(AWS:%=build/lib/%.o)
+HDR = $(wildcard lib/*.h)
+
+# which programs need which layer
+eventcut_OBJ = $(CORE_OBJ)
+eventcut_LIBS = $(LIBS_core)
+sincefilter_OBJ = $(CORE_OBJ)
+sincefilter_LIBS = $(LIBS_json)
+s3cat_OBJ = $(AWS_OBJ) $(CORE_OBJ)
+s3cat_LIBS = $(LIBS_aws)
+dynaput_OBJ = $(AWS_OBJ) $(CORE_OBJ)
+dynaput_LIBS = $(LIBS_aws)
+
+.DELETE_ON_ERROR:
+.PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
+
+all: $(BIN)
+
+build/lib/%.o: lib/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/cmd/%.o: cmd/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+.SECONDEXPANSION:
+$(PROGS:%=bin/%): bin/%: build/cmd/%.o $$(%_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $($*_LIBS)
+
+bin/populate: pipelines/populate
+	@mkdir -p $(@D)
+	cp pipelines/populate $@
+	chmod 0755 $@
+
+# Installs what the build and the tests need, when it is missing.
+deps:
+	@tools/deps
+
+check: deps all
+	@tests/run
+
+demo: deps all
+	@tools/demo
+
+bench: deps all
+	@bench/run
+
+fuzz:
+	@tests/fuzz/run
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
+		$(SCRIPTS:%=$(DESTDIR)$(BINDIR)/%) \
+		$(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+
+clean:
+	rm -rf bin build
