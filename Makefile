@@ -68,8 +68,24 @@ bin/populate: pipelines/populate
 deps:
 	@tools/deps
 
-check: deps all
+check: deps all unit
 	@tests/run
+
+# The lib/ unit tests, under AddressSanitizer and UBSan.
+ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o)
+
+unit: $(UNIT:%=build/asan/%)
+
+build/asan/lib/%.o: lib/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
+
+build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
+		$(ASAN_OBJ) $(LIBS_aws)
 
 demo: deps all
 	@tools/demo

@@ -38,13 +38,12 @@ fshut(FILE *f, const char *name)
 void
 fcheck(FILE *f, const char *name)
 {
-	int e;
+	int e = errno;		/* from the write that failed, just before */
 
 	if (!ferror(f))
 		return;
-	errno = 0;
-	fflush(f);		/* try again, for a fresh errno */
-	e = errno ? errno : EIO;
+	if (!e)
+		e = EIO;
 	if (e == EPIPE)
 		fshut_epipe();
 	errno = e;

@@ -11,8 +11,9 @@
  * wanted (this matters where SIGPIPE is ignored, as inside libcurl).
  */
 int fshut(FILE *f, const char *name);
-/* Ends the program at once when an earlier write to f failed, so a full
- * disk stops a long run now rather than at the end. */
+/* Ends the program at once when a write to f failed, so a full disk
+ * stops a long run now rather than at the end.  Call it right after the
+ * write: the message takes its reason from errno. */
 void fcheck(FILE *f, const char *name);
 /* Ends the program the way a default SIGPIPE does. */
 _Noreturn void fshut_epipe(void);
