@@ -62,3 +62,29 @@ ev() {
 
 # epoch "YYYY-MM-DD HH:MM:SS": what GNU date makes of it, in UTC
 epoch() { date -u -d "$1" +%s; }
+
+# proxy_up UPSTREAM_URL: starts our fault-injecting proxy in front of a
+# server; sets PROXY (its URL).  proxy_down stops it; proxy_rules JSON
+# sets its rules; proxy_stats prints its counters and request log.
+proxy_up() {
+	local port
+	port=$(node "$TOP/tests/servers/freeport.js")
+	node "$TOP/tests/servers/faultproxy.js" "$port" "$1" \
+		>"$BATS_TEST_TMPDIR/proxy.log" 2>&1 &
+	PROXY_PID=$!
+	PROXY=http://127.0.0.1:$port
+	local i=0
+	until curl -s -o /dev/null "$PROXY/__fault/stats"; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { cat "$BATS_TEST_TMPDIR/proxy.log" >&2; return 1; }
+		sleep 0.05
+	done
+}
+proxy_down() {
+	[ -n "${PROXY_PID:-}" ] || return 0
+	kill "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null || true
+	PROXY_PID=
+}
+proxy_rules() { curl -sf -X PUT --data "$1" "$PROXY/__fault/rules" >/dev/null; }
+proxy_stats() { curl -sf "$PROXY/__fault/stats"; }

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "err.h"
+#include "http.h"
+#include "xalloc.h"
+
+struct http {
+	CURLM *multi;
+	struct http_opts o;
+	CURL **pool;		/* idle easy handles, kept for reuse */
+	size_t npool, cappool;
+	int running;		/* requests in the multi handle */
+	struct http_req *delayed;	/* waiting to retry, by due time */
+	int ndelayed;
+	uint64_t rng;
+	uint64_t retries;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* xorshift64*: jitter needs no more */
+static uint64_t
+rnd(struct http *h)
+{
+	h->rng ^= h->rng >> 12;
+	h->rng ^= h->rng << 25;
+	h->rng ^= h->rng >> 27;
+	return h->rng * 2685821657736338717ULL;
+}
+
+struct http *
+http_new(const struct http_opts *o)
+{
+	static int inited;
+	struct http *h = xcalloc(1, sizeof *h);
+
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			diex(EXIT_PARTIAL, "libcurl: cannot initialise");
+		inited = 1;
+	}
+	h->o = *o;
+	if (h->o.conns < 1)
+		h->o.conns = 1;
+	if (!h->o.connect_ms)
+		h->o.connect_ms = 10000;
+	if (!h->o.stall_s)
+		h->o.stall_s = 60;
+	if (h->o.max_attempts < 1)
+		h->o.max_attempts = 1;
+	if (h->o.base_ms < 1)
+		h->o.base_ms = 1;
+	if (h->o.cap_ms < h->o.base_ms)
+		h->o.cap_ms = h->o.base_ms;
+	h->rng = o->seed ? o->seed : 0x9E3779B97F4A7C15ULL;
+	if (!(h->multi = curl_multi_init()))
+		diex(EXIT_PARTIAL, "libcurl: cannot make a multi handle");
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+			  (long)h->o.conns);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+			  (long)h->o.conns);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->o.conns);
+	return h;
+}
+
+void
+http_free(struct http *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->npool; i++)
+		curl_easy_cleanup(h->pool[i]);
+	free(h->pool);
+	curl_multi_cleanup(h->multi);
+	free(h);
+}
+
+/* Copies the value of a "Name: value" header line into dst, trimmed. */
+static void
+hval(char *dst, size_t cap, const char *p, size_t n)
+{
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
+		     p[n - 1] == ' '))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+static int
+hname(const char *p, size_t n, const char *name, size_t *vo)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || p[k] != ':' || strncasecmp(p, name, k) != 0)
+		return 0;
+	*vo = k + 1;
+	return 1;
+}
+
+static size_t
+onheader(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb, v;
+
+	if (n > 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* a new response (after a 100 Continue, say) */
+		const char *sp = memchr(p, ' ', n);
+
+		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		r->etag[0] = r->content_range[0] = r->request_id[0] = '\0';
+	} else if (hname(p, n, "etag", &v)) {
+		hval(r->etag, sizeof r->etag, p + v, n - v);
+	} else if (hname(p, n, "content-range", &v)) {
+		hval(r->content_range, sizeof r->content_range, p + v, n - v);
+	} else if (hname(p, n, "x-amz-request-id", &v) ||
+		   hname(p, n, "x-amzn-requestid", &v)) {
+		hval(r->request_id, sizeof r->request_id, p + v, n - v);
+	}
+	return n;
+}
+
+static size_t
+onwrite(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb, k;
+
+	if (r->status >= 200 && r->status < 300 && r->on_body) {
+		k = r->on_body(r, p, n);
+		if (k == CURL_WRITEFUNC_PAUSE) {
+			r->paused = 1;
+			return k;
+		}
+		if (k == n)
+			r->received += (int64_t)n;
+		return k;
+	}
+	r->received += (int64_t)n;
+	if (r->resp.len < HTTP_RESP_MAX)
+		buf_add(&r->resp, p, n < HTTP_RESP_MAX - r->resp.len ?
+			n : HTTP_RESP_MAX - r->resp.len);
+	return n;
+}
+
+static CURL *
+geteasy(struct http *h)
+{
+	CURL *e;
+
+	if (h->npool)
+		return h->pool[--h->npool];
+	if (!(e = curl_easy_init()))
+		diex(EXIT_PARTIAL, "libcurl: cannot make an easy handle");
+	return e;
+}
+
+static void
+puteasy(struct http *h, CURL *e)
+{
+	curl_easy_reset(e);
+	if (h->npool == h->cappool) {
+		h->cappool = h->cappool ? 2 * h->cappool : 16;
+		h->pool = xreallocarray(h->pool, h->cappool, sizeof *h->pool);
+	}
+	h->pool[h->npool++] = e;
+}
+
+static void
+setup(struct http *h, struct http_req *r)
+{
+	CURL *e = r->easy;
+
+	curl_easy_setopt(e, CURLOPT_URL, buf_str(&r->url));
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_ms);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, h->o.stall_s);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (h->o.ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_bundle);
+	if (h->o.user_agent)
+		curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onheader);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onwrite);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	if (strcmp(r->method, "HEAD") == 0) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (r->body || strcmp(r->method, "GET") != 0) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)r->bodylen);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		if (strcmp(r->method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+	}
+}
+
+/* Starts the attempt r->attempt now. */
+static void
+begin(struct http *h, struct http_req *r)
+{
+	r->cc = CURLE_OK;
+	r->status = 0;
+	r->received = 0;
+	r->paused = 0;
+	r->errbuf[0] = r->etag[0] = r->content_range[0] = '\0';
+	r->request_id[0] = '\0';
+	buf_reset(&r->resp);
+	if (r->prepare && r->prepare(r) < 0) {
+		r->cc = CURLE_ABORTED_BY_CALLBACK;
+		snprintf(r->errbuf, sizeof r->errbuf, "request not prepared");
+		r->on_done(r);
+		return;
+	}
+	r->easy = geteasy(h);
+	setup(h, r);
+	if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
+		diex(EXIT_PARTIAL, "libcurl: cannot add a transfer");
+	h->running++;
+}
+
+void
+http_start(struct http *h, struct http_req *r)
+{
+	r->attempt = 1;
+	r->delay_ms = 0;
+	begin(h, r);
+}
+
+long
+http_retry_after(struct http *h, struct http_req *r, long min_ms)
+{
+	struct http_req **pp;
+	long ceil, delay;
+	int k = r->attempt < 31 ? r->attempt - 1 : 30;
+
+	if (r->attempt >= h->o.max_attempts)
+		return -1;
+	ceil = h->o.base_ms << k;
+	if (ceil > h->o.cap_ms || ceil <= 0)
+		ceil = h->o.cap_ms;
+	delay = (long)(rnd(h) % (uint64_t)(ceil + 1));
+	if (delay < min_ms)
+		delay = min_ms;
+	r->attempt++;
+	r->delay_ms = (int)delay;
+	r->due = now_ms() + delay;
+	for (pp = &h->delayed; *pp && (*pp)->due <= r->due; pp = &(*pp)->next)
+		;
+	r->next = *pp;
+	*pp = r;
+	h->ndelayed++;
+	h->retries++;
+	return delay;
+}
+
+long
+http_retry(struct http *h, struct http_req *r)
+{
+	return http_retry_after(h, r, 0);
+}
+
+void
+http_unpause(struct http *h, struct http_req *r)
+{
+	(void)h;
+	if (r->easy && r->paused) {
+		r->paused = 0;
+		curl_easy_pause(r->easy, CURLPAUSE_CONT);
+	}
+}
+
+static void
+finish(struct http *h, CURLMsg *m)
+{
+	struct http_req *r;
+	CURL *e = m->easy_handle;
+	char *priv = NULL;
+	long code = 0;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
+	r = (struct http_req *)priv;
+	r->cc = m->data.result;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	if (code)
+		r->status = code;
+	curl_multi_remove_handle(h->multi, e);
+	h->running--;
+	r->easy = NULL;
+	puteasy(h, e);
+	r->on_done(r);
+}
+
+int
+http_run(struct http *h, long wait_ms)
+{
+	CURLMsg *m;
+	int still, q;
+	int64_t now;
+	long wait;
+
+	curl_multi_perform(h->multi, &still);
+	while ((m = curl_multi_info_read(h->multi, &q)))
+		if (m->msg == CURLMSG_DONE)
+			finish(h, m);
+	now = now_ms();
+	while (h->delayed && h->delayed->due <= now) {
+		struct http_req *r = h->delayed;
+
+		h->delayed = r->next;
+		h->ndelayed--;
+		r->next = NULL;
+		begin(h, r);
+	}
+	wait = wait_ms;
+	if (h->delayed && h->delayed->due - now < wait)
+		wait = (long)(h->delayed->due - now);
+	if (wait < 0)
+		wait = 0;
+	if (h->running) {
+		curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL);
+	} else if (h->ndelayed && wait > 0) {
+		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			break;	/* a signal: let the caller look */
+	}
+	return h->running + h->ndelayed;
+}
+
+int
+http_pending(const struct http *h)
+{
+	return h->running + h->ndelayed;
+}
+
+int
+http_transient(const struct http_req *r)
+{
+	switch (r->cc) {
+	case CURLE_OK:
+		return r->status == 429 ||
+		       (r->status >= 500 && r->status != 501 &&
+			r->status != 505);
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+http_strerror(const struct http_req *r, struct buf *b)
+{
+	buf_reset(b);
+	if (r->cc != CURLE_OK)
+		buf_adds(b, r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc));
+	else
+		buf_printf(b, "HTTP %ld", r->status);
+	return buf_str(b);
+}
+
+void
+http_req_free(struct http_req *r)
+{
+	buf_free(&r->url);
+	buf_free(&r->resp);
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+}
+
+uint64_t
+http_retries(const struct http *h)
+{
+	return h->retries;
+}
