@@ -27,8 +27,11 @@ MAN7 = man/manifest-populator.7
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
 AWS = http
+# dynaput's own: DynamoDB items, errors and requests; its input and pace
+DDB = ddb ddb_item ddb_num ddb_err fdlines keyset rate
 CORE_OBJ = $(CORE:%=build/lib/%.o)
 AWS_OBJ = $(AWS:%=build/lib/%.o)
+DDB_OBJ = $(DDB:%=build/lib/%.o)
 HDR = $(wildcard lib/*.h)
 
 # which programs need which layer
@@ -38,7 +41,7 @@ sincefilter_OBJ = $(CORE_OBJ)
 sincefilter_LIBS = $(LIBS_json)
 s3cat_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 s3cat_LIBS = $(LIBS_aws)
-dynaput_OBJ = $(AWS_OBJ) $(CORE_OBJ)
+dynaput_OBJ = $(DDB_OBJ) $(AWS_OBJ) $(CORE_OBJ)
 dynaput_LIBS = $(LIBS_aws)
 
 .DELETE_ON_ERROR:
@@ -75,9 +78,13 @@ check: deps all unit
 ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
-ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o)
+ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o) \
+	$(DDB:%=build/asan/lib/%.o)
 
 unit: $(UNIT:%=build/asan/%)
+
+# kept: without it make deletes them as intermediates after each test
+.SECONDARY: $(ASAN_OBJ)
 
 build/asan/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,17 @@
 #include "http.h"
 #include "xalloc.h"
 
+/*
+ * The loop runs on curl_multi_socket_action: libcurl tells us which
+ * sockets to watch for what (onsocket) and when to call it back
+ * (ontimer), and we call it for exactly the sockets poll(2) found ready.
+ * curl_multi_perform instead visits every transfer on every call, and in
+ * libcurl 7.88 a transfer whose answer has arrived waits for the next
+ * curl_multi_poll to be seen: a window of 64 requests ran no faster than
+ * one.  The watched sockets are kept as a pollfd array (socketp holds
+ * each one's index + 1), so a wait is one poll(2) over them and the
+ * caller's descriptors.
+ */
 struct http {
 	CURLM *multi;
 	struct http_opts o;
@@ -22,6 +34,11 @@ struct http {
 	int ndelayed;
 	uint64_t rng;
 	uint64_t retries;
+	struct pollfd *pfd;	/* watched sockets, then the caller's fds */
+	size_t npfd, cappfd;
+	struct pollfd *ready;	/* scratch: what one poll found */
+	size_t capready;
+	int64_t timer;		/* when libcurl wants a call; -1: never */
 };
 
 static int64_t
@@ -41,6 +58,57 @@ rnd(struct http *h)
 	h->rng ^= h->rng << 25;
 	h->rng ^= h->rng >> 27;
 	return h->rng * 2685821657736338717ULL;
+}
+
+static short
+pollevents(int what)
+{
+	return (short)((what & CURL_POLL_IN ? POLLIN : 0) |
+		       (what & CURL_POLL_OUT ? POLLOUT : 0));
+}
+
+/* libcurl: watch s for what, or stop watching it */
+static int
+onsocket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
+{
+	struct http *h = ud;
+	size_t i = (size_t)(uintptr_t)sp;
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (!i)
+			return 0;
+		/* the last entry fills the hole */
+		h->pfd[i - 1] = h->pfd[--h->npfd];
+		if (i - 1 < h->npfd)
+			curl_multi_assign(h->multi, h->pfd[i - 1].fd,
+					  (void *)(uintptr_t)i);
+		return 0;
+	}
+	if (!i) {
+		if (h->npfd == h->cappfd) {
+			h->cappfd = h->cappfd ? 2 * h->cappfd : 64;
+			h->pfd = xreallocarray(h->pfd, h->cappfd,
+					       sizeof *h->pfd);
+		}
+		i = ++h->npfd;
+		h->pfd[i - 1].fd = s;
+		curl_multi_assign(h->multi, s, (void *)(uintptr_t)i);
+	}
+	h->pfd[i - 1].events = pollevents(what);
+	h->pfd[i - 1].revents = 0;
+	return 0;
+}
+
+/* libcurl: call back in ms (0: at once), or never (-1) */
+static int
+ontimer(CURLM *m, long ms, void *ud)
+{
+	struct http *h = ud;
+
+	(void)m;
+	h->timer = ms < 0 ? -1 : now_ms() + ms;
+	return 0;
 }
 
 struct http *
@@ -68,8 +136,13 @@ http_new(const struct http_opts *o)
 	if (h->o.cap_ms < h->o.base_ms)
 		h->o.cap_ms = h->o.base_ms;
 	h->rng = o->seed ? o->seed : 0x9E3779B97F4A7C15ULL;
+	h->timer = -1;
 	if (!(h->multi = curl_multi_init()))
 		diex(EXIT_PARTIAL, "libcurl: cannot make a multi handle");
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, onsocket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, ontimer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 			  (long)h->o.conns);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
@@ -89,6 +162,8 @@ http_free(struct http *h)
 		curl_easy_cleanup(h->pool[i]);
 	free(h->pool);
 	curl_multi_cleanup(h->multi);
+	free(h->pfd);
+	free(h->ready);
 	free(h);
 }
 
@@ -238,7 +313,9 @@ begin(struct http *h, struct http_req *r)
 	buf_reset(&r->resp);
 	if (r->prepare && r->prepare(r) < 0) {
 		r->cc = CURLE_ABORTED_BY_CALLBACK;
-		snprintf(r->errbuf, sizeof r->errbuf, "request not prepared");
+		if (!r->errbuf[0])
+			snprintf(r->errbuf, sizeof r->errbuf,
+				 "request not prepared");
 		r->on_done(r);
 		return;
 	}
@@ -324,15 +401,108 @@ finish(struct http *h, CURLMsg *m)
 int
 http_run(struct http *h, long wait_ms)
 {
+	return http_run_fds(h, wait_ms, NULL, 0);
+}
+
+/* Lets libcurl act on what is due: its timer, and the ready sockets. */
+static void
+act(struct http *h, size_t nready)
+{
+	int still;
+	size_t i;
+
+	for (i = 0; i < nready; i++)
+		curl_multi_socket_action(h->multi, h->ready[i].fd,
+			(h->ready[i].revents & (POLLIN | POLLHUP) ?
+			 CURL_CSELECT_IN : 0) |
+			(h->ready[i].revents & POLLOUT ? CURL_CSELECT_OUT : 0) |
+			(h->ready[i].revents & (POLLERR | POLLNVAL) ?
+			 CURL_CSELECT_ERR : 0), &still);
+	if (h->timer >= 0 && h->timer <= now_ms()) {
+		h->timer = -1;
+		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
+					 &still);
+	}
+}
+
+/* Ends what libcurl has finished; returns how many. */
+static int
+reap(struct http *h)
+{
 	CURLMsg *m;
-	int still, q;
+	int q, n = 0;
+
+	while ((m = curl_multi_info_read(h->multi, &q)))
+		if (m->msg == CURLMSG_DONE) {
+			finish(h, m);
+			n++;
+		}
+	return n;
+}
+
+/* Waits up to wait ms on the watched sockets and fds; returns how many
+ * sockets are ready (copied to h->ready). */
+static size_t
+await(struct http *h, long wait, struct curl_waitfd *fds, unsigned nfds)
+{
+	size_t n = h->npfd, i, k = 0;
+	int rc;
+
+	if (h->npfd + nfds > h->cappfd) {
+		h->cappfd = h->npfd + nfds + 16;
+		h->pfd = xreallocarray(h->pfd, h->cappfd, sizeof *h->pfd);
+	}
+	for (i = 0; i < nfds; i++) {
+		h->pfd[n + i].fd = fds[i].fd;
+		h->pfd[n + i].events = (short)(
+			(fds[i].events & CURL_WAIT_POLLIN ? POLLIN : 0) |
+			(fds[i].events & CURL_WAIT_POLLPRI ? POLLPRI : 0) |
+			(fds[i].events & CURL_WAIT_POLLOUT ? POLLOUT : 0));
+		h->pfd[n + i].revents = 0;
+	}
+	if (!n && !nfds) {
+		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+		if (wait > 0)
+			nanosleep(&ts, NULL);	/* a signal cuts it short */
+		return 0;
+	}
+	rc = poll(h->pfd, n + nfds, (int)wait);
+	if (rc <= 0)
+		return 0;
+	for (i = 0; i < nfds; i++) {
+		short re = h->pfd[n + i].revents;
+
+		fds[i].revents = (short)(
+			(re & (POLLIN | POLLHUP | POLLERR) ?
+			 CURL_WAIT_POLLIN : 0) |
+			(re & POLLPRI ? CURL_WAIT_POLLPRI : 0) |
+			(re & POLLOUT ? CURL_WAIT_POLLOUT : 0));
+	}
+	if (n > h->capready) {
+		h->capready = h->cappfd;
+		h->ready = xreallocarray(h->ready, h->capready,
+					 sizeof *h->ready);
+	}
+	for (i = 0; i < n; i++)
+		if (h->pfd[i].revents)
+			h->ready[k++] = h->pfd[i];
+	return k;
+}
+
+int
+http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
+	     unsigned nfds)
+{
 	int64_t now;
 	long wait;
+	size_t nready;
 
-	curl_multi_perform(h->multi, &still);
-	while ((m = curl_multi_info_read(h->multi, &q)))
-		if (m->msg == CURLMSG_DONE)
-			finish(h, m);
+	int ended;
+
+	/* what is due now: started transfers, expired timers */
+	act(h, 0);
+	ended = reap(h);
 	now = now_ms();
 	while (h->delayed && h->delayed->due <= now) {
 		struct http_req *r = h->delayed;
@@ -342,19 +512,22 @@ http_run(struct http *h, long wait_ms)
 		r->next = NULL;
 		begin(h, r);
 	}
+	if (h->timer >= 0 && h->timer <= now)
+		act(h, 0);
 	wait = wait_ms;
 	if (h->delayed && h->delayed->due - now < wait)
 		wait = (long)(h->delayed->due - now);
+	if (h->timer >= 0 && h->timer - now < wait)
+		wait = (long)(h->timer - now);
 	if (wait < 0)
 		wait = 0;
-	if (h->running) {
-		curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL);
-	} else if (h->ndelayed && wait > 0) {
-		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
-
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			break;	/* a signal: let the caller look */
-	}
+	/* a request ended: its caller may have another to start at once,
+	 * once the sockets ready now have been seen to */
+	if (ended || (!h->running && !h->ndelayed && !nfds))
+		wait = 0;
+	nready = await(h, wait, fds, nfds);
+	act(h, nready);
+	reap(h);
 	return h->running + h->ndelayed;
 }
 

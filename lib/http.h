@@ -42,7 +42,8 @@ struct http_opts {
 struct http_req;
 /* Sets the URL and headers before each attempt (signing happens here, so
  * a retry carries a fresh date).  Returns 0, or -1 to fail the request
- * with cc = CURLE_ABORTED_BY_CALLBACK. */
+ * with cc = CURLE_ABORTED_BY_CALLBACK (a reason it wrote to errbuf is
+ * kept). */
 typedef int (*http_prepare_fn)(struct http_req *r);
 /* Takes body bytes of a 2xx response; returns n, 0 to abort the
  * transfer, or CURL_WRITEFUNC_PAUSE to pause it (see http_unpause). */
@@ -108,6 +109,11 @@ void http_unpause(struct http *h, struct http_req *r);
  * activity.  Returns how many requests are running or waiting to retry.
  */
 int http_run(struct http *h, long wait_ms);
+/* http_run that also wakes when one of fds[0..nfds) is ready as its
+ * events ask (their revents are set), as curl_multi_poll's extra_fds:
+ * a program that reads its input while requests run waits on both. */
+int http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
+		 unsigned nfds);
 int http_pending(const struct http *h);
 
 /* 1 if the last attempt failed in a way another attempt may not:

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "ddb.h"
+#include "err.h"
+#include "http.h"
+#include "xalloc.h"
+
+#define CONTENT_TYPE "Content-Type: application/x-amz-json-1.0"
+#define TARGET "X-Amz-Target: DynamoDB_20120810."
+
+struct ddb {
+	struct http *h;
+	char *url;		/* scheme://host[:port]/path */
+	char *host;		/* the Host header's value */
+	char *path;
+	ddb_sign_fn sign;
+	void *sign_ctx;
+};
+
+static long
+defport(const char *scheme)
+{
+	return !strcmp(scheme, "https") ? 443 : !strcmp(scheme, "http") ? 80
+									 : -1;
+}
+
+struct ddb *
+ddb_new(struct http *h, const struct ddb_opts *o, struct buf *err)
+{
+	struct buf def = BUF_INIT, hb = BUF_INIT;
+	struct ddb *d;
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	const char *url = o->endpoint;
+
+	if (!url) {
+		buf_printf(&def, "https://dynamodb.%s.amazonaws.com/",
+			   o->region ? o->region : "us-east-1");
+		url = def.p;
+	}
+	if (!(u = curl_url()))
+		diex(EXIT_PARTIAL, "libcurl: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    defport(scheme) < 0) {
+		buf_reset(err);
+		buf_printf(err, "%s: not an http or https URL", url);
+		d = NULL;
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	d = xcalloc(1, sizeof *d);
+	d->h = h;
+	d->sign = o->sign;
+	d->sign_ctx = o->sign_ctx;
+	buf_adds(&hb, host);
+	if (port && strtol(port, NULL, 10) != defport(scheme))
+		buf_printf(&hb, ":%s", port);
+	d->host = buf_detach(&hb);
+	d->path = xstrdup(path && *path ? path : "/");
+	buf_printf(&hb, "%s://%s%s", scheme, d->host, d->path);
+	d->url = buf_detach(&hb);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	buf_free(&def);
+	return d;
+}
+
+void
+ddb_free(struct ddb *d)
+{
+	if (!d)
+		return;
+	free(d->url);
+	free(d->host);
+	free(d->path);
+	free(d);
+}
+
+struct http *
+ddb_http(const struct ddb *d)
+{
+	return d->h;
+}
+
+const char *
+ddb_url(const struct ddb *d)
+{
+	return d->url;
+}
+
+static int
+prepare(struct http_req *r)
+{
+	struct ddb_req *q = (struct ddb_req *)r;
+	struct ddb *d = q->ddb;
+	struct curl_slist *l;
+
+	if (!r->url.len)
+		buf_adds(&r->url, d->url);
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	r->body = q->body.p ? q->body.p : "";
+	r->bodylen = q->body.len;
+	r->headers = curl_slist_append(NULL, CONTENT_TYPE);
+	if (!r->headers || !(l = curl_slist_append(r->headers, q->target)))
+		return -1;
+	if (!d->sign)
+		return 0;
+	buf_reset(&q->err);
+	if (d->sign(d->sign_ctx, d->host, d->path,
+		    q->target + sizeof "X-Amz-Target: " - 1, r->body,
+		    r->bodylen, &r->headers, &q->err) < 0) {
+		snprintf(r->errbuf, sizeof r->errbuf, "%s", buf_str(&q->err));
+		return -1;
+	}
+	return 0;
+}
+
+void
+ddb_req_init(struct ddb_req *q, struct ddb *d, const char *op,
+	     http_done_fn done, void *ctx)
+{
+	q->ddb = d;
+	q->op = op;
+	snprintf(q->target, sizeof q->target, "%s%s", TARGET, op);
+	q->http.method = "POST";
+	q->http.prepare = prepare;
+	q->http.on_done = done;
+	q->http.ctx = ctx;
+	buf_reset(&q->http.url);
+}
+
+void
+ddb_req_free(struct ddb_req *q)
+{
+	http_req_free(&q->http);
+	buf_free(&q->body);
+	buf_free(&q->err);
+}
+
+struct call {
+	struct ddb_req q;
+	struct ddb_error *e;
+	int done;
+};
+
+static void
+calldone(struct http_req *r)
+{
+	struct call *c = r->ctx;
+
+	switch (ddb_classify(r, c->e)) {
+	case DDB_THROTTLED:
+	case DDB_TRANSIENT:
+		if (http_retry(c->q.ddb->h, r) >= 0)
+			return;
+		break;
+	default:
+		break;
+	}
+	c->done = 1;
+}
+
+enum ddb_class
+ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
+	 struct buf *resp, struct ddb_error *e)
+{
+	struct call c;
+
+	memset(&c, 0, sizeof c);
+	c.e = e;
+	ddb_req_init(&c.q, d, op, calldone, &c);
+	buf_add(&c.q.body, body, n);
+	http_start(d->h, &c.q.http);
+	while (!c.done)
+		http_run(d->h, 1000);
+	if (e->cls == DDB_DONE && resp) {
+		buf_reset(resp);
+		buf_add(resp, c.q.http.resp.p, c.q.http.resp.len);
+	}
+	ddb_req_free(&c.q);
+	return e->cls;
+}
+
+static void
+copy(char *dst, size_t cap, json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	snprintf(dst, cap, "%s", s ? s : "");
+}
+
+int
+ddb_table_parse(const char *json, size_t n, struct ddb_table *t)
+{
+	json_t *root, *tab, *x, *defs;
+	size_t i, j;
+	int rc = -1;
+
+	memset(t, 0, sizeof *t);
+	if (!(root = json_loadb(json, n, 0, NULL)))
+		return -1;
+	if (!(tab = json_object_get(root, "Table")))
+		tab = json_object_get(root, "TableDescription");
+	if (!json_is_object(tab))
+		goto out;
+	copy(t->status, sizeof t->status,
+	     json_object_get(tab, "TableStatus"));
+	defs = json_object_get(tab, "AttributeDefinitions");
+	json_array_foreach(json_object_get(tab, "KeySchema"), i, x) {
+		const char *kt = json_string_value(json_object_get(x,
+								   "KeyType"));
+		const char *name = json_string_value(json_object_get(x,
+						"AttributeName"));
+		char *dst, *type;
+		json_t *d;
+
+		if (!kt || !name)
+			goto out;
+		if (!strcmp(kt, "HASH")) {
+			dst = t->hash;
+			type = &t->hash_type;
+		} else if (!strcmp(kt, "RANGE")) {
+			dst = t->range;
+			type = &t->range_type;
+		} else {
+			continue;
+		}
+		snprintf(dst, sizeof t->hash, "%s", name);
+		json_array_foreach(defs, j, d) {
+			const char *an = json_string_value(
+				json_object_get(d, "AttributeName"));
+			const char *at = json_string_value(
+				json_object_get(d, "AttributeType"));
+
+			if (an && at && !strcmp(an, name))
+				*type = *at;
+		}
+	}
+	rc = t->status[0] && t->hash[0] ? 0 : -1;
+out:
+	json_decref(root);
+	return rc;
+}

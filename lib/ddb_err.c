@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "ddb.h"
+#include "http.h"
+
+static const struct {
+	const char *type;
+	enum ddb_class cls;
+} types[] = {
+	{ "ConditionalCheckFailedException", DDB_CONDITION },
+	/* throttling: the SDKs' list for DynamoDB */
+	{ "ProvisionedThroughputExceededException", DDB_THROTTLED },
+	{ "ThrottlingException", DDB_THROTTLED },
+	{ "Throttling", DDB_THROTTLED },
+	{ "ThrottledException", DDB_THROTTLED },
+	{ "RequestThrottledException", DDB_THROTTLED },
+	{ "RequestLimitExceeded", DDB_THROTTLED },
+	{ "TooManyRequestsException", DDB_THROTTLED },
+	{ "SlowDown", DDB_THROTTLED },
+	/* too many table operations at once */
+	{ "LimitExceededException", DDB_THROTTLED },
+	{ "InternalServerError", DDB_TRANSIENT },
+	{ "InternalFailure", DDB_TRANSIENT },
+	{ "InternalError", DDB_TRANSIENT },
+	{ "ServiceUnavailable", DDB_TRANSIENT },
+	{ "ServiceUnavailableException", DDB_TRANSIENT },
+	{ "TransactionConflictException", DDB_TRANSIENT },
+	{ "TransactionInProgressException", DDB_TRANSIENT },
+	{ "ResourceNotFoundException", DDB_NOTFOUND },
+	{ "ResourceInUseException", DDB_REFUSED },
+	/* credentials, signature, permission: every request fails alike */
+	{ "UnrecognizedClientException", DDB_FATAL },
+	{ "InvalidSignatureException", DDB_FATAL },
+	{ "SignatureDoesNotMatch", DDB_FATAL },
+	{ "IncompleteSignatureException", DDB_FATAL },
+	{ "IncompleteSignature", DDB_FATAL },
+	{ "MissingAuthenticationToken", DDB_FATAL },
+	{ "MissingAuthenticationTokenException", DDB_FATAL },
+	{ "AccessDeniedException", DDB_FATAL },
+	{ "AccessDenied", DDB_FATAL },
+	{ "InvalidClientTokenId", DDB_FATAL },
+	{ "ExpiredTokenException", DDB_FATAL },
+	{ "ExpiredToken", DDB_FATAL },
+	{ "RequestExpired", DDB_FATAL },
+	{ "InvalidAccessKeyId", DDB_FATAL },
+	{ "UnknownOperationException", DDB_FATAL },
+};
+
+enum ddb_class
+ddb_class_of(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (!strcmp(type, types[i].type))
+			return types[i].cls;
+	return DDB_REFUSED;
+}
+
+/* The body of an error: __type (after its '#') and message. */
+static void
+body(const char *p, size_t n, struct ddb_error *e)
+{
+	json_t *root, *m;
+	const char *t, *hash;
+
+	if (!n || !(root = json_loadb(p, n, 0, NULL)))
+		return;
+	if ((t = json_string_value(json_object_get(root, "__type")))) {
+		if ((hash = strrchr(t, '#')))
+			t = hash + 1;
+		snprintf(e->type, sizeof e->type, "%s", t);
+	}
+	if ((m = json_object_get(root, "message")) ||
+	    (m = json_object_get(root, "Message")))
+		if (json_is_string(m))
+			buf_add(&e->msg, json_string_value(m),
+				json_string_length(m));
+	json_decref(root);
+}
+
+/* Transport errors that no other attempt cures (an unknown host, a
+ * certificate not trusted) stop everything; the rest are transient. */
+static enum ddb_class
+transport(const struct http_req *r)
+{
+	if (http_transient(r))
+		return DDB_TRANSIENT;
+	switch (r->cc) {
+	case CURLE_ABORTED_BY_CALLBACK:	/* prepare failed: signing */
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return DDB_FATAL;
+	default:
+		return DDB_TRANSIENT;
+	}
+}
+
+enum ddb_class
+ddb_classify(const struct http_req *r, struct ddb_error *e)
+{
+	struct buf tmp = BUF_INIT;
+
+	e->type[0] = '\0';
+	buf_reset(&e->msg);
+	if (r->cc != CURLE_OK) {
+		buf_adds(&e->msg, http_strerror(r, &tmp));
+		buf_free(&tmp);
+		return e->cls = transport(r);
+	}
+	if (r->status >= 200 && r->status < 300)
+		return e->cls = DDB_DONE;
+	body(r->resp.p, r->resp.len, e);
+	if (e->type[0]) {
+		e->cls = ddb_class_of(e->type);
+		/* a 5xx is worth another try whatever it is called */
+		if (r->status >= 500 && e->cls == DDB_REFUSED)
+			e->cls = DDB_TRANSIENT;
+		return e->cls;
+	}
+	if (!e->msg.len)
+		buf_printf(&e->msg, "HTTP %ld", r->status);
+	if (r->status == 429)
+		return e->cls = DDB_THROTTLED;
+	if (http_transient(r))
+		return e->cls = DDB_TRANSIENT;
+	if (r->status == 401 || r->status == 403)
+		return e->cls = DDB_FATAL;
+	return e->cls = DDB_REFUSED;
+}
+
+const char *
+ddb_strerror(const struct ddb_error *e, struct buf *b)
+{
+	buf_reset(b);
+	if (e->type[0] && e->msg.len)
+		buf_printf(b, "%s: %s", e->type, e->msg.p);
+	else if (e->type[0])
+		buf_adds(b, e->type);
+	else
+		buf_adds(b, buf_str(&e->msg));
+	return buf_str(b);
+}
+
+void
+ddb_error_free(struct ddb_error *e)
+{
+	buf_free(&e->msg);
+}
