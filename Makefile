@@ -28,7 +28,7 @@ MAN7 = man/manifest-populator.7
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
 AWS = http
 # dynaput's own: DynamoDB items, errors and requests; its input and pace
-DDB = ddb ddb_item ddb_num ddb_err fdlines keyset rate
+DDB = ddb ddb_item ddb_num ddb_err fdlines keyset rate ring
 CORE_OBJ = $(CORE:%=build/lib/%.o)
 AWS_OBJ = $(AWS:%=build/lib/%.o)
 DDB_OBJ = $(DDB:%=build/lib/%.o)
@@ -42,7 +42,7 @@ sincefilter_LIBS = $(LIBS_json)
 s3cat_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 s3cat_LIBS = $(LIBS_aws)
 dynaput_OBJ = $(DDB_OBJ) $(AWS_OBJ) $(CORE_OBJ)
-dynaput_LIBS = $(LIBS_aws)
+dynaput_LIBS = $(LIBS_aws) -pthread
 
 .DELETE_ON_ERROR:
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
@@ -92,7 +92,7 @@ build/asan/lib/%.o: lib/%.c $(HDR)
 
 build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
-		$(ASAN_OBJ) $(LIBS_aws)
+		$(ASAN_OBJ) $(LIBS_aws) -pthread
 
 demo: deps all
 	@tools/demo

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +25,17 @@
 #include "jsonw.h"
 #include "keyset.h"
 #include "rate.h"
+#include "ring.h"
 #include "sigv4.h"
 #include "tstamp.h"
 #include "xalloc.h"
 
 #define MAXBIND 32
 #define MAXJOBS 1024
+#define MAXSHARDS 8
+#define QUEUE 512		/* items waiting for a shard */
 #define SHOWN 20		/* rejects told on stderr without -x */
-#define DRAIN_S 30		/* after a signal, in-flight writes get this */
+#define DRAIN_S 30		/* after a signal, writes out get this long */
 #define ATTEMPTS 11		/* the SDKs' 10 retries for DynamoDB */
 #define BASE_MS 25
 #define CAP_MS 20000
@@ -62,7 +69,14 @@ static size_t nbind;
 static const char *names[2 + MAXBIND];
 static size_t nnames, nkeys;
 static struct ddb_table tab;
+static struct buf prefix = BUF_INIT, condtail = BUF_INIT;
 
+/*
+ * The main thread reads and converts; each item then goes to one of the
+ * shards, by its key, so all the writes of one key go through one shard
+ * in the order read.  A shard is a thread with its own requests in
+ * flight (its share of -j) on its own libcurl multi handle.
+ */
 struct item {
 	struct buf line;	/* as read, for the rejects */
 	const char *input;
@@ -72,11 +86,14 @@ struct item {
 	struct buf key;		/* ddb_key text, when haskey */
 	int haskey;
 	int pending;		/* in the batch being filled */
-	struct item *next;	/* free list */
+	struct item *next;	/* the main thread's free list */
 };
+
+struct shard;
 
 struct req {
 	struct ddb_req q;	/* first: on_done's http_req is the req */
+	struct shard *s;
 	struct item *it[DDB_BATCH_MAX];
 	int n;
 	int split;		/* -1: a batch; else the item put alone */
@@ -85,31 +102,43 @@ struct req {
 	struct req *next;	/* free list */
 };
 
-static struct http *h;
-static struct ddb *d;
-static struct awsauth *auth;
-static struct ddb_conv *conv, *uconv;
-static struct keyset *inflight;
-static struct rate rl;
-static struct fdlines in;
-static struct item *freeitems, *blocked;
-static struct req *reqs, *freereqs;
-static int busy;
-static struct item *pend[DDB_BATCH_MAX];
-static int npend;
-static size_t pendbytes;
+struct shard {
+	pthread_t thread;
+	struct http *h;
+	struct ddb *d;
+	struct ddb_conv *uconv;	/* reads UnprocessedItems */
+	struct keyset *inflight;
+	struct rate rl;
+	struct req *reqs, *freereqs;
+	int nreqs, busy;
+	struct item *blocked;
+	struct item *pend[DDB_BATCH_MAX];
+	int npend;
+	size_t pendbytes;
+	struct ring in;		/* items from the main thread */
+	struct ring back;	/* used items, back to it */
+	int wake[2];		/* a pipe: the main thread wakes us */
+	atomic_int sleeping;
+	atomic_int done;	/* the thread has ended */
+	int inwait;
+	_Atomic unsigned long long written, present, rejected;
+	struct ddb_error derr;
+	struct buf msg, tmp, bad;
+};
 
+static struct shard *shards;
+static int nshards;
+static struct awsauth *auth;
+static pthread_mutex_t signlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t xlock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *xf;
-static int ineof, inwait, stopping, fatal;
+static unsigned long long nshown;
+
 static volatile sig_atomic_t gotsig, nsigs;
-static int64_t deadline;
-static unsigned long long nread, nwritten, npresent, nrejected;
-static struct buf prefix = BUF_INIT, condtail = BUF_INIT;
-static struct buf msg = BUF_INIT, tmp = BUF_INIT, bad = BUF_INIT;
-static struct ddb_error derr = DDB_ERROR_INIT;
-static int progress;
-static int64_t lastshow, started;
-static unsigned long long lastdone;
+static atomic_int ineof;	/* the main thread has sent every item */
+static atomic_int fatal;	/* a remote refusal: stop */
+static atomic_int abandon;	/* past the deadline after a signal */
+static unsigned long long nread, nbadlines;
 
 static void
 usage(int status)
@@ -141,120 +170,87 @@ onsig(int sig)
 	nsigs++;
 }
 
-/* --- rejects --- */
+/* --- rejects: from any thread --- */
 
 static void
-reject(struct item *it, const char *why)
+reject(struct buf *bad, struct item *it, const char *why)
 {
 	struct timespec ts;
 	char iso[25];
 
-	nrejected++;
+	pthread_mutex_lock(&xlock);
 	if (!xf) {
-		if (nrejected <= SHOWN)
+		if (++nshown <= SHOWN)
 			warnx("%s:%llu: %s", it->input, it->lineno, why);
+		pthread_mutex_unlock(&xlock);
 		return;
 	}
+	pthread_mutex_unlock(&xlock);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tstamp_iso(ts.tv_sec, (int)(ts.tv_nsec / 1000000), iso);
-	buf_reset(&bad);
-	buf_adds(&bad, "{\"line\":");
-	jsonw_str(&bad, it->line.p, it->line.len);
-	buf_adds(&bad, ",\"errors\":[{\"level\":\"error\",\"message\":");
-	jsonw_str(&bad, why, strlen(why));
-	buf_adds(&bad, "}],\"failure_tstamp\":\"");
-	buf_adds(&bad, iso);
-	buf_adds(&bad, "\"}\n");
-	if (fwrite(bad.p, 1, bad.len, xf) != bad.len)
+	buf_reset(bad);
+	buf_adds(bad, "{\"line\":");
+	jsonw_str(bad, it->line.p, it->line.len);
+	buf_adds(bad, ",\"errors\":[{\"level\":\"error\",\"message\":");
+	jsonw_str(bad, why, strlen(why));
+	buf_adds(bad, "}],\"failure_tstamp\":\"");
+	buf_adds(bad, iso);
+	buf_adds(bad, "\"}\n");
+	pthread_mutex_lock(&xlock);
+	if (fwrite(bad->p, 1, bad->len, xf) != bad->len)
 		fcheck(xf, xfile);
+	pthread_mutex_unlock(&xlock);
+}
+
+static void
+sreject(struct shard *s, struct item *it, const char *why)
+{
+	atomic_fetch_add(&s->rejected, 1);
+	reject(&s->bad, it, why);
 }
 
 static const char *
-errtext(void)
+errtext(struct shard *s)
 {
-	return ddb_strerror(&derr, &msg);
+	return ddb_strerror(&s->derr, &s->msg);
 }
 
-/* --- items --- */
-
-static struct item *
-newitem(const char *line, size_t n)
-{
-	struct item *it = freeitems;
-
-	if (it)
-		freeitems = it->next;
-	else
-		it = xcalloc(1, sizeof *it);
-	buf_reset(&it->line);
-	buf_add(&it->line, line, n);
-	buf_reset(&it->json);
-	buf_reset(&it->key);
-	it->input = in.name;
-	it->lineno = in.lineno;
-	it->haskey = 0;
-	it->pending = 0;
-	return it;
-}
-
-/* An item has been written, found present or rejected: it lets go of
- * its key. */
-static void
-dropitem(struct item *it)
-{
-	if (it->haskey && keyset_get(inflight, it->key.p, it->key.len) == it)
-		keyset_del(inflight, it->key.p, it->key.len);
-	it->next = freeitems;
-	freeitems = it;
-}
-
-static int
-convert(struct item *it)
-{
-	size_t i;
-
-	if (ddb_conv_item(conv, it->line.p, it->line.len, &it->json, it->at,
-			  &msg) < 0)
-		return -1;
-	if (manifest)
-		for (i = 0; i < nnames; i++)
-			if (!it->at[i].len) {
-				buf_reset(&msg);
-				buf_printf(&msg, "--manifest: the item has no "
-					   "%s", names[i]);
-				return -1;
-			}
-	for (i = nkeys; i < nnames; i++)
-		if (!it->at[i].len) {
-			buf_reset(&msg);
-			buf_printf(&msg, "the item has no %s (for %s)",
-				   names[i], bindname[i - nkeys]);
-			return -1;
-		}
-	it->haskey = ddb_key(&it->key, it->json.p, it->at, nkeys) == 0;
-	return 0;
-}
-
-/* --- requests --- */
+/* --- a shard: its requests --- */
 
 static void ondone(struct http_req *r);
 
-static int
-cansend(void)
+/* A shard is done with an item: the key is free, the item goes back. */
+static void
+dropitem(struct shard *s, struct item *it)
 {
-	return freereqs && !fatal && rate_room(&rl, busy) &&
-	       rate_delay(&rl, now_ns()) == 0;
+	if (it->haskey &&
+	    keyset_get(s->inflight, it->key.p, it->key.len) == it)
+		keyset_del(s->inflight, it->key.p, it->key.len);
+	if (ring_push(&s->back, it) < 0) {
+		buf_free(&it->line);
+		buf_free(&it->json);
+		buf_free(&it->key);
+		free(it);
+	}
+}
+
+static int
+cansend(struct shard *s)
+{
+	return s->freereqs && !atomic_load(&fatal) &&
+	       rate_room(&s->rl, s->busy) &&
+	       (!ratemax || rate_delay(&s->rl, now_ns()) == 0);
 }
 
 static struct req *
-getreq(const char *op)
+getreq(struct shard *s, const char *op)
 {
-	struct req *q = freereqs;
+	struct req *q = s->freereqs;
 
-	freereqs = q->next;
+	s->freereqs = q->next;
 	q->inuse = 1;
-	busy++;
-	ddb_req_init(&q->q, d, op, ondone, q);
+	s->busy++;
+	ddb_req_init(&q->q, s->d, op, ondone, q);
 	buf_reset(&q->q.body);
 	q->n = 0;
 	q->split = -1;
@@ -262,12 +258,12 @@ getreq(const char *op)
 }
 
 static void
-putreq(struct req *q)
+putreq(struct shard *s, struct req *q)
 {
 	q->inuse = 0;
-	q->next = freereqs;
-	freereqs = q;
-	busy--;
+	q->next = s->freereqs;
+	s->freereqs = q;
+	s->busy--;
 }
 
 static void
@@ -315,164 +311,165 @@ batchbody(struct req *q)
 }
 
 static void
-sendput(struct item *it)
+sendput(struct shard *s, struct item *it)
 {
-	struct req *q = getreq("PutItem");
+	struct req *q = getreq(s, "PutItem");
 
 	q->it[0] = it;
 	q->n = 1;
 	q->split = 0;
 	putbody(q, it);
-	q->epoch = rate_take(&rl, 1);
-	http_start(h, &q->q.http);
+	q->epoch = rate_take(&s->rl, 1);
+	http_start(s->h, &q->q.http);
 }
 
 /* Sends the batch being filled, if it may go now. */
 static int
-sendbatch(void)
+sendbatch(struct shard *s)
 {
 	struct req *q;
 	int i;
 
-	if (!npend || !cansend())
+	if (!s->npend || !cansend(s))
 		return 0;
-	q = getreq("BatchWriteItem");
-	for (i = 0; i < npend; i++) {
-		pend[i]->pending = 0;
-		q->it[i] = pend[i];
+	q = getreq(s, "BatchWriteItem");
+	for (i = 0; i < s->npend; i++) {
+		s->pend[i]->pending = 0;
+		q->it[i] = s->pend[i];
 	}
-	q->n = npend;
-	npend = 0;
-	pendbytes = 0;
+	q->n = s->npend;
+	s->npend = 0;
+	s->pendbytes = 0;
 	batchbody(q);
-	q->epoch = rate_take(&rl, q->n);
-	http_start(h, &q->q.http);
+	q->epoch = rate_take(&s->rl, q->n);
+	http_start(s->h, &q->q.http);
 	return 1;
 }
 
 /* Takes it on (sent, or in the batch being filled), or returns 0 when it
- * must wait: for its key's write to end, or for room. */
+ * must wait: for the write of its key to end, or for room. */
 static int
-admit(struct item *it)
+admit(struct shard *s, struct item *it)
 {
 	struct item *other;
 
 	if (it->haskey &&
-	    (other = keyset_get(inflight, it->key.p, it->key.len))) {
+	    (other = keyset_get(s->inflight, it->key.p, it->key.len))) {
 		if (other->pending)
-			sendbatch();
+			sendbatch(s);
 		return 0;
 	}
 	if (!bflag) {
-		if (!cansend())
+		if (!cansend(s))
 			return 0;
 		if (it->haskey)
-			keyset_put(inflight, it->key.p, it->key.len, it);
-		sendput(it);
+			keyset_put(s->inflight, it->key.p, it->key.len, it);
+		sendput(s, it);
 		return 1;
 	}
-	if ((npend == DDB_BATCH_MAX ||
-	     pendbytes + it->json.len + 64 > DDB_BATCH_BYTES) && !sendbatch())
+	if ((s->npend == DDB_BATCH_MAX ||
+	     s->pendbytes + it->json.len + 64 > DDB_BATCH_BYTES) &&
+	    !sendbatch(s))
 		return 0;
 	it->pending = 1;
-	pend[npend++] = it;
-	pendbytes += it->json.len + 32;
+	s->pend[s->npend++] = it;
+	s->pendbytes += it->json.len + 32;
 	if (it->haskey)
-		keyset_put(inflight, it->key.p, it->key.len, it);
-	if (npend == DDB_BATCH_MAX)
-		sendbatch();
+		keyset_put(s->inflight, it->key.p, it->key.len, it);
+	if (s->npend == DDB_BATCH_MAX)
+		sendbatch(s);
 	return 1;
 }
 
 static void
-setfatal(const char *why)
+setfatal(struct shard *s)
 {
-	if (fatal)
-		return;
-	fatal = 1;
-	stopping = 1;
-	warnx("table %s: %s", table, why);
+	int was = 0;
+
+	if (atomic_compare_exchange_strong(&fatal, &was, 1))
+		warnx("table %s: %s", table, errtext(s));
 }
 
 /* Another attempt of q after its backoff; 0 when it has had them all. */
 static int
-retry(struct req *q)
+retry(struct shard *s, struct req *q)
 {
-	if (gotsig && nsigs > 1)
+	if (atomic_load(&abandon) || atomic_load(&fatal))
 		return 0;
-	if (http_retry(h, &q->q.http) < 0)
+	if (http_retry(s->h, &q->q.http) < 0)
 		return 0;
-	q->epoch = rate_take(&rl, q->n);
+	q->epoch = rate_take(&s->rl, q->n);
 	return 1;
 }
 
 static void
-gaveup(struct item *it)
+gaveup(struct shard *s, struct item *it)
 {
-	buf_reset(&tmp);
-	buf_printf(&tmp, "%s (gave up after %d attempts)", errtext(),
-		   ATTEMPTS);
-	reject(it, tmp.p);
+	buf_reset(&s->tmp);
+	buf_printf(&s->tmp, "%s (gave up after %d attempts)", errtext(s),
+		   s->derr.cls == DDB_THROTTLED || s->derr.cls == DDB_TRANSIENT
+		   || !s->derr.type[0] ? ATTEMPTS : 1);
+	sreject(s, it, s->tmp.p);
 }
 
 /* Puts item i of q alone (a batch split apart goes item by item). */
 static void
-putalone(struct req *q, int i)
+putalone(struct shard *s, struct req *q, int i)
 {
 	q->split = i;
-	ddb_req_init(&q->q, d, "PutItem", ondone, q);
+	ddb_req_init(&q->q, s->d, "PutItem", ondone, q);
 	putbody(q, q->it[i]);
-	http_start(h, &q->q.http);
+	http_start(s->h, &q->q.http);
 }
 
 /* The item put alone is done: on to the next, or q is free. */
 static void
-nextput(struct req *q)
+nextput(struct shard *s, struct req *q)
 {
-	dropitem(q->it[q->split]);
+	dropitem(s, q->it[q->split]);
 	q->it[q->split] = NULL;
 	if (q->split + 1 < q->n)
-		putalone(q, q->split + 1);
+		putalone(s, q, q->split + 1);
 	else
-		putreq(q);
+		putreq(s, q);
 }
 
 static void
-putdone(struct req *q, enum ddb_class cls)
+putdone(struct shard *s, struct req *q, enum ddb_class cls)
 {
 	struct item *it = q->it[q->split];
 
 	switch (cls) {
 	case DDB_DONE:
-		nwritten++;
-		rate_ok(&rl, 1);
+		atomic_fetch_add(&s->written, 1);
+		rate_ok(&s->rl, 1);
 		break;
 	case DDB_CONDITION:
 		if (!cexpr) {
-			reject(it, errtext());
+			sreject(s, it, errtext(s));
 			break;
 		}
-		npresent++;
-		rate_ok(&rl, 1);
+		atomic_fetch_add(&s->present, 1);
+		rate_ok(&s->rl, 1);
 		break;
 	case DDB_THROTTLED:
-		rate_throttled(&rl, q->epoch);
+		rate_throttled(&s->rl, q->epoch);
 		/* FALLTHROUGH */
 	case DDB_TRANSIENT:
-		if (retry(q))
+		if (retry(s, q))
 			return;
-		gaveup(it);
+		gaveup(s, it);
 		break;
 	case DDB_REFUSED:
-		reject(it, errtext());
+		sreject(s, it, errtext(s));
 		break;
 	case DDB_NOTFOUND:
 	case DDB_FATAL:
-		setfatal(errtext());
-		reject(it, errtext());
+		setfatal(s);
+		sreject(s, it, errtext(s));
 		break;
 	}
-	nextput(q);
+	nextput(s, q);
 }
 
 struct unproc {
@@ -498,14 +495,14 @@ unprocessed(void *ctx, const char *key, size_t len)
 }
 
 static void
-batchok(struct req *q)
+batchok(struct shard *s, struct req *q)
 {
 	struct unproc u;
 	int i, k, count;
 
 	memset(&u, 0, sizeof u);
 	u.q = q;
-	count = ddb_unprocessed(uconv, nkeys, table, q->q.http.resp.p,
+	count = ddb_unprocessed(s->uconv, nkeys, table, q->q.http.resp.p,
 				q->q.http.resp.len, unprocessed, &u);
 	if (count != u.matched)	/* not understood: all of it again */
 		memset(u.left, 1, sizeof u.left);
@@ -514,80 +511,327 @@ batchok(struct req *q)
 			q->it[k++] = q->it[i];
 			continue;
 		}
-		nwritten++;
-		dropitem(q->it[i]);
+		atomic_fetch_add(&s->written, 1);
+		dropitem(s, q->it[i]);
 	}
-	rate_ok(&rl, q->n - k);
+	rate_ok(&s->rl, q->n - k);
 	if (!k) {
-		putreq(q);
+		putreq(s, q);
 		return;
 	}
 	/* UnprocessedItems: the table is throttled */
-	rate_throttled(&rl, q->epoch);
+	rate_throttled(&s->rl, q->epoch);
 	if (k < q->n)
 		q->q.http.attempt = 1;	/* progress: back off from the start */
 	q->n = k;
 	batchbody(q);
-	if (retry(q))
+	if (retry(s, q))
 		return;
-	buf_reset(&derr.msg);
-	derr.type[0] = '\0';
-	buf_adds(&derr.msg, "BatchWriteItem: still in UnprocessedItems");
+	s->derr.type[0] = '\0';
+	buf_reset(&s->derr.msg);
+	buf_adds(&s->derr.msg, "still in BatchWriteItem's UnprocessedItems");
 	for (i = 0; i < q->n; i++) {
-		gaveup(q->it[i]);
-		dropitem(q->it[i]);
+		gaveup(s, q->it[i]);
+		dropitem(s, q->it[i]);
 	}
-	putreq(q);
+	putreq(s, q);
 }
 
 static void
-batchdone(struct req *q, enum ddb_class cls)
+batchdone(struct shard *s, struct req *q, enum ddb_class cls)
 {
 	int i;
 
 	switch (cls) {
 	case DDB_DONE:
-		batchok(q);
+		batchok(s, q);
 		return;
 	case DDB_THROTTLED:
-		rate_throttled(&rl, q->epoch);
+		rate_throttled(&s->rl, q->epoch);
 		/* FALLTHROUGH */
 	case DDB_TRANSIENT:
-		if (retry(q))
+		if (retry(s, q))
 			return;
 		for (i = 0; i < q->n; i++)
-			gaveup(q->it[i]);
+			gaveup(s, q->it[i]);
 		break;
 	case DDB_CONDITION:
 	case DDB_REFUSED:
 		/* one item spoils the batch: put each alone to know which */
-		putalone(q, 0);
+		putalone(s, q, 0);
 		return;
 	case DDB_NOTFOUND:
 	case DDB_FATAL:
-		setfatal(errtext());
+		setfatal(s);
 		for (i = 0; i < q->n; i++)
-			reject(q->it[i], errtext());
+			sreject(s, q->it[i], errtext(s));
 		break;
 	}
 	for (i = 0; i < q->n; i++)
-		dropitem(q->it[i]);
-	putreq(q);
+		dropitem(s, q->it[i]);
+	putreq(s, q);
 }
 
 static void
 ondone(struct http_req *r)
 {
 	struct req *q = r->ctx;
-	enum ddb_class cls = ddb_classify(r, &derr);
+	struct shard *s = q->s;
+	enum ddb_class cls = ddb_classify(r, &s->derr);
 
 	if (q->split < 0)
-		batchdone(q, cls);
+		batchdone(s, q, cls);
 	else
-		putdone(q, cls);
+		putdone(s, q, cls);
 }
 
-/* --- the loop --- */
+/* --- a shard: its loop --- */
+
+static int
+canpop(struct shard *s)
+{
+	if (s->blocked)
+		return 0;
+	if (bflag)
+		return s->npend < DDB_BATCH_MAX;
+	return cansend(s);
+}
+
+static void
+fill(struct shard *s)
+{
+	struct item *it;
+
+	s->inwait = 0;
+	for (;;) {
+		if (s->blocked) {
+			if (!admit(s, s->blocked))
+				break;
+			s->blocked = NULL;
+			continue;
+		}
+		if (!canpop(s))
+			break;
+		if (!(it = ring_pop(&s->in))) {
+			s->inwait = 1;
+			break;
+		}
+		if (!admit(s, it))
+			s->blocked = it;
+	}
+	if (s->npend == DDB_BATCH_MAX || (s->npend && s->inwait))
+		sendbatch(s);
+}
+
+/* A fatal error: what is read and not yet sent is not written. */
+static void
+dropunsent(struct shard *s)
+{
+	struct item *it;
+
+	buf_reset(&s->tmp);
+	buf_printf(&s->tmp, "not written: stopped after %s",
+		   s->derr.cls == DDB_FATAL || s->derr.cls == DDB_NOTFOUND ?
+		   errtext(s) : "an error that stops every write");
+	while (s->npend > 0) {
+		it = s->pend[--s->npend];
+		sreject(s, it, s->tmp.p);
+		dropitem(s, it);
+	}
+	if (s->blocked) {
+		sreject(s, s->blocked, s->tmp.p);
+		dropitem(s, s->blocked);
+		s->blocked = NULL;
+	}
+	while ((it = ring_pop(&s->in))) {
+		sreject(s, it, s->tmp.p);
+		dropitem(s, it);
+	}
+}
+
+/* Past the deadline after a signal: what is still out is reported. */
+static void
+giveup(struct shard *s)
+{
+	const char *why = "interrupted: the write was not confirmed";
+	struct item *it;
+	int i, j;
+
+	for (i = 0; i < s->npend; i++)
+		sreject(s, s->pend[i], why);
+	s->npend = 0;
+	if (s->blocked)
+		sreject(s, s->blocked, why);
+	s->blocked = NULL;
+	while ((it = ring_pop(&s->in)))
+		sreject(s, it, why);
+	for (i = 0; i < s->nreqs; i++) {
+		struct req *q = &s->reqs[i];
+
+		if (!q->inuse)
+			continue;
+		for (j = q->split < 0 ? 0 : q->split; j < q->n; j++)
+			if (q->it[j])
+				sreject(s, q->it[j], why);
+	}
+}
+
+static void
+shardloop(struct shard *s)
+{
+	struct curl_waitfd wfd;
+	char drain[64];
+	int64_t wait;
+
+	for (;;) {
+		if (atomic_load(&abandon)) {
+			giveup(s);
+			return;
+		}
+		if (atomic_load(&fatal))
+			dropunsent(s);
+		fill(s);
+		if (!s->busy && !s->npend && !s->blocked &&
+		    (atomic_load(&fatal) ||
+		     (atomic_load(&ineof) && !ring_len(&s->in))))
+			return;
+		wait = 100;
+		if (ratemax && rate_room(&s->rl, s->busy) && s->freereqs) {
+			int64_t ns = rate_delay(&s->rl, now_ns());
+
+			if (ns > 0 && ns / 1000000 < wait)
+				wait = ns / 1000000 + 1;
+		}
+		if (s->inwait && canpop(s) && !atomic_load(&ineof)) {
+			/* tell the main thread before the last look */
+			atomic_store(&s->sleeping, 1);
+			if (ring_len(&s->in)) {
+				atomic_store(&s->sleeping, 0);
+				continue;
+			}
+			wfd.fd = s->wake[0];
+			wfd.events = CURL_WAIT_POLLIN;
+			wfd.revents = 0;
+			http_run_fds(s->h, (long)wait, &wfd, 1);
+			atomic_store(&s->sleeping, 0);
+			if (wfd.revents)
+				while (read(s->wake[0], drain, sizeof drain) ==
+				       (ssize_t)sizeof drain)
+					;
+		} else {
+			http_run(s->h, (long)wait);
+		}
+	}
+}
+
+static void *
+shardmain(void *arg)
+{
+	struct shard *s = arg;
+
+	shardloop(s);
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+/* --- the main thread: reading, converting, handing out --- */
+
+static struct item *freeitems;
+
+static struct item *
+newitem(const char *line, size_t n, const struct fdlines *in)
+{
+	struct item *it = freeitems;
+	int i;
+
+	if (it)
+		freeitems = it->next;
+	for (i = 0; i < nshards && !it; i++)
+		it = ring_pop(&shards[i].back);
+	if (!it)
+		it = xcalloc(1, sizeof *it);
+	buf_reset(&it->line);
+	buf_add(&it->line, line, n);
+	buf_reset(&it->json);
+	buf_reset(&it->key);
+	it->input = in->name;
+	it->lineno = in->lineno;
+	it->haskey = 0;
+	it->pending = 0;
+	return it;
+}
+
+static int
+convert(struct ddb_conv *conv, struct item *it, struct buf *msg)
+{
+	size_t i;
+
+	if (ddb_conv_item(conv, it->line.p, it->line.len, &it->json, it->at,
+			  msg) < 0)
+		return -1;
+	if (manifest)
+		for (i = 0; i < nnames; i++)
+			if (!it->at[i].len) {
+				buf_reset(msg);
+				buf_printf(msg, "--manifest: the item has no "
+					   "%s", names[i]);
+				return -1;
+			}
+	for (i = nkeys; i < nnames; i++)
+		if (!it->at[i].len) {
+			buf_reset(msg);
+			buf_printf(msg, "the item has no %s (for %s)",
+				   names[i], bindname[i - nkeys]);
+			return -1;
+		}
+	it->haskey = ddb_key(&it->key, it->json.p, it->at, nkeys) == 0;
+	return 0;
+}
+
+/* FNV-1a: which shard writes a key */
+static int
+shardof(const struct item *it)
+{
+	static unsigned rr;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	if (!it->haskey)
+		return (int)(rr++ % (unsigned)nshards);
+	for (i = 0; i < it->key.len; i++) {
+		h ^= (unsigned char)it->key.p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (int)((h ^ (h >> 32)) % (uint64_t)nshards);
+}
+
+static void
+wakeup(struct shard *s)
+{
+	/* the push before must be seen before sleeping is read */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&s->sleeping))
+		while (write(s->wake[1], "", 1) < 0 && errno == EINTR)
+			;
+}
+
+/* Hands it to its shard, waiting while that one is full; 0, or -1 when
+ * writing has stopped. */
+static int
+handout(struct item *it)
+{
+	struct shard *s = &shards[shardof(it)];
+	struct timespec pause = { 0, 100000 };
+
+	while (ring_push(&s->in, it) < 0) {
+		wakeup(s);
+		if (gotsig || atomic_load(&fatal))
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	wakeup(s);
+	return 0;
+}
 
 static int
 blank(const char *s, size_t n)
@@ -600,161 +844,86 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
-static int
-canread(void)
+enum { WRITTEN, PRESENT, REJECTED };
+
+static unsigned long long
+count(int what)
 {
-	if (stopping || ineof || blocked)
-		return 0;
-	if (bflag)
-		return npend < DDB_BATCH_MAX;
-	return cansend();
+	unsigned long long n = what == REJECTED ? nbadlines : 0;
+	int i;
+
+	for (i = 0; i < nshards; i++)
+		n += atomic_load(what == WRITTEN ? &shards[i].written :
+				 what == PRESENT ? &shards[i].present :
+				 &shards[i].rejected);
+	return n;
 }
 
 static void
-fill(void)
+progress(int64_t now, int last)
 {
-	struct item *it;
-	char *line;
-	ssize_t n;
+	static int64_t lastshow;
+	static unsigned long long lastdone;
+	unsigned long long done;
 
-	inwait = 0;
-	for (;;) {
-		if (blocked) {
-			if (!admit(blocked))
-				break;
-			blocked = NULL;
-			continue;
-		}
-		if (!canread())
-			break;
-		n = fdlines_next(&in, &line);
-		if (n == FDLINES_AGAIN) {
-			inwait = 1;
-			break;
-		}
-		if (n == FDLINES_END) {
-			ineof = 1;
-			break;
-		}
-		if (blank(line, (size_t)n))
-			continue;
-		nread++;
-		it = newitem(line, (size_t)n);
-		if (convert(it) < 0) {
-			reject(it, msg.p);
-			dropitem(it);
-			continue;
-		}
-		if (!admit(it))
-			blocked = it;
-	}
-	if (npend == DDB_BATCH_MAX || (npend && (ineof || inwait || stopping)))
-		sendbatch();
-}
-
-/* A fatal error: what is read and not yet sent is not written. */
-static void
-dropunsent(void)
-{
-	buf_reset(&tmp);
-	buf_printf(&tmp, "not written: stopped after %s", errtext());
-	while (npend > 0) {
-		reject(pend[--npend], tmp.p);
-		dropitem(pend[npend]);
-	}
-	if (blocked) {
-		reject(blocked, tmp.p);
-		dropitem(blocked);
-		blocked = NULL;
-	}
-}
-
-/* Past the deadline after a signal: what is still out is reported. */
-static void
-abandon(void)
-{
-	const char *why = "interrupted: the write was not confirmed";
-	int i, j;
-
-	for (i = 0; i < npend; i++)
-		reject(pend[i], why);
-	npend = 0;
-	if (blocked)
-		reject(blocked, why);
-	blocked = NULL;
-	for (i = 0; i < jobs; i++) {
-		struct req *q = &reqs[i];
-
-		if (!q->inuse)
-			continue;
-		for (j = q->split < 0 ? 0 : q->split; j < q->n; j++)
-			if (q->it[j])
-				reject(q->it[j], why);
-	}
-}
-
-static void
-show(int64_t now, int last)
-{
-	unsigned long long done = nwritten + npresent;
-	double dt = (double)(now - lastshow) / 1e9;
-
-	if (!progress)
-		return;
 	if (last) {
 		fputs("\r\033[K", stderr);
 		return;
 	}
 	if (now - lastshow < 1000000000)
 		return;
+	done = count(WRITTEN) + count(PRESENT);
 	fprintf(stderr, "\r%s: %llu read, %llu written, %llu already present, "
-		"%llu rejected, %llu retries, %.0f items/s\033[K", err_prog(),
-		nread, nwritten, npresent, nrejected,
-		(unsigned long long)http_retries(h),
-		lastshow ? (double)(done - lastdone) / dt : 0.0);
+		"%llu rejected, %.0f items/s\033[K", err_prog(), nread,
+		count(WRITTEN), count(PRESENT), count(REJECTED), lastshow ? (double)(done - lastdone) * 1e9 /
+		(double)(now - lastshow) : 0.0);
 	lastshow = now;
 	lastdone = done;
 }
 
-static void
-run(void)
+static int
+readall(struct fdlines *in, struct ddb_conv *conv, int showing)
 {
-	struct curl_waitfd wfd;
-	int64_t now, wait;
+	struct buf msg = BUF_INIT, bad = BUF_INIT;
+	struct item *it;
+	char *line;
+	ssize_t n;
+	int rc = 0;
 
-	for (;;) {
-		now = now_ns();
-		if (gotsig && !stopping) {
-			stopping = 1;
-			deadline = now + (int64_t)DRAIN_S * 1000000000;
-		}
-		if (gotsig && (nsigs > 1 || now > deadline)) {
-			abandon();
-			return;
-		}
-		if (fatal)
-			dropunsent();
-		fill();
-		if (!busy && !npend && !blocked && (ineof || stopping))
-			return;
-		wait = 100;
-		if (!fatal && rate_room(&rl, busy) && freereqs &&
-		    (blocked || npend || (!stopping && !ineof && !inwait))) {
-			int64_t ns = rate_delay(&rl, now);
+	while (!gotsig && !atomic_load(&fatal)) {
+		if (showing)
+			progress(now_ns(), 0);
+		n = fdlines_next(in, &line);
+		if (n == FDLINES_END)
+			break;
+		if (n == FDLINES_AGAIN) {
+			struct pollfd pfd = { fdlines_fd(in), POLLIN, 0 };
 
-			if (ns > 0 && ns / 1000000 < wait)
-				wait = ns / 1000000;
+			poll(&pfd, 1, showing ? 200 : 1000);
+			continue;
 		}
-		if (inwait && canread()) {
-			wfd.fd = fdlines_fd(&in);
-			wfd.events = CURL_WAIT_POLLIN;
-			wfd.revents = 0;
-			http_run_fds(h, (long)wait, &wfd, 1);
-		} else {
-			http_run(h, (long)wait);
+		if (blank(line, (size_t)n))
+			continue;
+		nread++;
+		it = newitem(line, (size_t)n, in);
+		if (convert(conv, it, &msg) < 0) {
+			nbadlines++;
+			reject(&bad, it, msg.p);
+			it->next = freeitems;
+			freeitems = it;
+			continue;
 		}
-		show(now_ns(), 0);
+		if (handout(it) < 0) {
+			nbadlines++;
+			reject(&bad, it, "not written: stopped before it was "
+			       "sent");
+			rc = -1;
+			break;
+		}
 	}
+	buf_free(&msg);
+	buf_free(&bad);
+	return rc;
 }
 
 /* --- set-up --- */
@@ -769,31 +938,68 @@ sign(void *ctx, const char *host, const char *path, const char *target,
 		{ "x-amz-target", target },
 	};
 	char hash[65];
+	int rc;
 
 	sigv4_sha256_hex(body, n, hash);
-	return awsauth_sign(ctx, "POST", host, path, NULL, 0, extra, 2, hash,
-			    (int64_t)time(NULL), headers, err);
+	pthread_mutex_lock(&signlock);
+	rc = awsauth_sign(ctx, "POST", host, path, NULL, 0, extra, 2, hash,
+			  (int64_t)time(NULL), headers, err);
+	pthread_mutex_unlock(&signlock);
+	return rc;
+}
+
+static struct http *
+newhttp(int conns)
+{
+	struct http_opts ho;
+
+	memset(&ho, 0, sizeof ho);
+	ho.conns = conns;
+	ho.ca_bundle = awsauth_conf(auth)->ca_bundle;
+	ho.max_attempts = ATTEMPTS;
+	ho.base_ms = BASE_MS;
+	ho.cap_ms = CAP_MS;
+	ho.seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32) ^
+		  (uint64_t)conns;
+	ho.user_agent = "dynaput";
+	return http_new(&ho);
+}
+
+static struct ddb *
+newddb(struct http *h)
+{
+	const struct awsconf *conf = awsauth_conf(auth);
+	struct buf url = BUF_INIT, err = BUF_INIT;
+	struct ddb_opts o;
+	struct ddb *d;
+
+	if (conf->endpoint)
+		buf_adds(&url, conf->endpoint);
+	else
+		awsconf_default_endpoint(&url, "dynamodb", conf->region);
+	memset(&o, 0, sizeof o);
+	o.endpoint = url.p;
+	o.region = conf->region;
+	o.sign = sign;
+	o.sign_ctx = auth;
+	if (!(d = ddb_new(h, &o, &err)))
+		diex(EXIT_USAGE, "%s", err.p);
+	buf_free(&url);
+	buf_free(&err);
+	return d;
 }
 
 static enum ddb_class
-call(const char *op, const char *body, struct buf *resp)
+call(struct ddb *d, const char *op, const char *body, struct buf *resp,
+     struct ddb_error *e)
 {
-	return ddb_call(d, op, body, strlen(body), resp, &derr);
+	return ddb_call(d, op, body, strlen(body), resp, e);
 }
 
 static void
-tablebody(struct buf *b)
+createtable(struct ddb *d, struct ddb_error *e)
 {
-	buf_reset(b);
-	buf_adds(b, "{\"TableName\":");
-	jsonw_str(b, table, strlen(table));
-	buf_addc(b, '}');
-}
-
-static void
-createtable(void)
-{
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, resp = BUF_INIT, msg = BUF_INIT;
 
 	buf_adds(&b, "{\"TableName\":");
 	jsonw_str(&b, table, strlen(table));
@@ -809,41 +1015,48 @@ createtable(void)
 		buf_adds(&b, "\"ProvisionedThroughput\":"
 			 "{\"ReadCapacityUnits\":100,"
 			 "\"WriteCapacityUnits\":100}}");
-	switch (call("CreateTable", b.p, &tmp)) {
+	switch (call(d, "CreateTable", b.p, &resp, e)) {
 	case DDB_DONE:
 		warnx("table %s: created", table);
 		break;
 	case DDB_REFUSED:
-		if (!strcmp(derr.type, "ResourceInUseException"))
+		if (!strcmp(e->type, "ResourceInUseException"))
 			break;	/* made meanwhile by someone else */
 		/* FALLTHROUGH */
 	default:
 		diex(EXIT_REMOTE, "table %s: CreateTable: %s", table,
-		     errtext());
+		     ddb_strerror(e, &msg));
 	}
 	buf_free(&b);
+	buf_free(&resp);
+	buf_free(&msg);
 }
 
 static void
-enablettl(void)
+enablettl(struct ddb *d, struct ddb_error *e)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, resp = BUF_INIT, msg = BUF_INIT;
 
 	buf_adds(&b, "{\"TableName\":");
 	jsonw_str(&b, table, strlen(table));
 	buf_adds(&b, ",\"TimeToLiveSpecification\":"
 		 "{\"AttributeName\":\"ttl\",\"Enabled\":true}}");
-	if (call("UpdateTimeToLive", b.p, &tmp) != DDB_DONE)
+	if (call(d, "UpdateTimeToLive", b.p, &resp, e) != DDB_DONE)
 		warnx("warning: table %s: TTL on ttl not enabled: %s", table,
-		      errtext());
+		      ddb_strerror(e, &msg));
 	buf_free(&b);
+	buf_free(&resp);
+	buf_free(&msg);
 }
 
 static void
-describe(struct buf *b, struct buf *resp)
+describe(struct ddb *d, struct buf *b, struct buf *resp, struct ddb_error *e)
 {
-	if (call("DescribeTable", b->p, resp) != DDB_DONE)
-		diex(EXIT_REMOTE, "table %s: %s", table, errtext());
+	struct buf msg = BUF_INIT;
+
+	if (call(d, "DescribeTable", b->p, resp, e) != DDB_DONE)
+		diex(EXIT_REMOTE, "table %s: %s", table,
+		     ddb_strerror(e, &msg));
 	if (ddb_table_parse(resp->p, resp->len, &tab) < 0)
 		diex(EXIT_REMOTE, "table %s: DescribeTable: an answer not "
 		     "understood", table);
@@ -852,18 +1065,25 @@ describe(struct buf *b, struct buf *resp)
 static void
 opentable(void)
 {
-	struct buf b = BUF_INIT, resp = BUF_INIT;
-	int made = 0, waited = 0;
+	struct buf b = BUF_INIT, resp = BUF_INIT, msg = BUF_INIT;
+	struct ddb_error e = DDB_ERROR_INIT;
 	struct timespec pause = { 0, 200000000 };
+	struct http *h = newhttp(1);
+	struct ddb *d = newddb(h);
+	int made = 0, waited = 0;
 
-	tablebody(&b);
-	if (call("DescribeTable", b.p, &resp) == DDB_NOTFOUND && create) {
-		createtable();
+	buf_adds(&b, "{\"TableName\":");
+	jsonw_str(&b, table, strlen(table));
+	buf_addc(&b, '}');
+	if (call(d, "DescribeTable", b.p, &resp, &e) == DDB_NOTFOUND &&
+	    create) {
+		createtable(d, &e);
 		made = 1;
-	} else if (derr.cls != DDB_DONE) {
-		diex(EXIT_REMOTE, "table %s: %s", table, errtext());
+	} else if (e.cls != DDB_DONE) {
+		diex(EXIT_REMOTE, "table %s: %s", table,
+		     ddb_strerror(&e, &msg));
 	}
-	describe(&b, &resp);
+	describe(d, &b, &resp, &e);
 	while (strcmp(tab.status, "ACTIVE") && strcmp(tab.status, "UPDATING")) {
 		if (strcmp(tab.status, "CREATING") ||
 		    waited++ > CREATE_WAIT_S * 5)
@@ -871,18 +1091,27 @@ opentable(void)
 		if (gotsig)
 			exit(gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM);
 		nanosleep(&pause, NULL);
-		describe(&b, &resp);
+		describe(d, &b, &resp, &e);
 	}
 	if (made)
-		enablettl();
+		enablettl(d, &e);
 	if (manifest && (strcmp(tab.hash, "eventId") ||
 			 strcmp(tab.range, "fingerprint")))
 		diex(EXIT_USAGE, "table %s: its key is (%s HASH%s%s%s), "
 		     "--manifest needs (eventId HASH, fingerprint RANGE)",
 		     table, tab.hash, tab.range[0] ? ", " : "", tab.range,
 		     tab.range[0] ? " RANGE" : "");
+	if (vflag)
+		warnx("table %s (%s HASH%s%s%s) at %s, credentials from %s",
+		      table, tab.hash, tab.range[0] ? ", " : "", tab.range,
+		      tab.range[0] ? " RANGE" : "", ddb_url(d),
+		      awsauth_source(auth));
+	ddb_free(d);
+	http_free(h);
+	ddb_error_free(&e);
 	buf_free(&b);
 	buf_free(&resp);
+	buf_free(&msg);
 }
 
 static void
@@ -896,9 +1125,6 @@ setnames(void)
 	nkeys = nnames;
 	for (i = 0; i < nbind; i++)
 		names[nnames++] = bindattr[i];
-	conv = ddb_conv_new(typed, names, nnames);
-	uconv = ddb_conv_new(1, names, nnames);
-
 	buf_adds(&prefix, "{\"TableName\":");
 	jsonw_str(&prefix, table, strlen(table));
 	buf_adds(&prefix, ",\"Item\":");
@@ -907,6 +1133,46 @@ setnames(void)
 		jsonw_str(&condtail, cexpr, strlen(cexpr));
 		buf_adds(&condtail, ",\"ExpressionAttributeValues\":{");
 	}
+}
+
+/* As many shards as CPUs, at most one per request in flight. */
+static void
+startshards(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, j;
+
+	nshards = ncpu < 1 ? 1 : ncpu > MAXSHARDS ? MAXSHARDS : (int)ncpu;
+	if (nshards > jobs)
+		nshards = (int)jobs;
+	shards = xcalloc((size_t)nshards, sizeof *shards);
+	for (i = 0; i < nshards; i++) {
+		struct shard *s = &shards[i];
+
+		s->nreqs = (int)(jobs / nshards + (i < jobs % nshards));
+		s->h = newhttp(s->nreqs);
+		s->d = newddb(s->h);
+		s->uconv = ddb_conv_new(1, names, nnames);
+		s->inflight = keyset_new();
+		rate_init(&s->rl, ratemax / nshards, s->nreqs, now_ns());
+		s->reqs = xcalloc((size_t)s->nreqs, sizeof *s->reqs);
+		for (j = s->nreqs - 1; j >= 0; j--) {
+			s->reqs[j].s = s;
+			s->reqs[j].next = s->freereqs;
+			s->freereqs = &s->reqs[j];
+		}
+		ring_init(&s->in, QUEUE);
+		ring_init(&s->back, QUEUE + (size_t)s->nreqs * DDB_BATCH_MAX +
+			  2 * DDB_BATCH_MAX);
+		if (pipe(s->wake) < 0 ||
+		    fcntl(s->wake[0], F_SETFL, O_NONBLOCK) < 0 ||
+		    fcntl(s->wake[1], F_SETFL, O_NONBLOCK) < 0)
+			die(EXIT_PARTIAL, "pipe:");
+	}
+	for (i = 0; i < nshards; i++)
+		if ((errno = pthread_create(&shards[i].thread, NULL, shardmain,
+					    &shards[i])))
+			die(EXIT_PARTIAL, "pthread_create:");
 }
 
 static long
@@ -995,47 +1261,9 @@ options(int argc, char *argv[])
 }
 
 static void
-dial(void)
-{
-	struct http_opts ho;
-	struct ddb_opts dopts;
-	struct buf err = BUF_INIT, url = BUF_INIT;
-	const struct awsconf *conf;
-	int st = EXIT_USAGE;
-
-	if (!(auth = awsauth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
-				 &st)))
-		diex(st, "%s", buf_str(&err));
-	conf = awsauth_conf(auth);
-	memset(&ho, 0, sizeof ho);
-	ho.conns = (int)jobs;
-	ho.ca_bundle = conf->ca_bundle;
-	ho.max_attempts = ATTEMPTS;
-	ho.base_ms = BASE_MS;
-	ho.cap_ms = CAP_MS;
-	ho.seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
-	ho.user_agent = "dynaput";
-	h = http_new(&ho);
-	if (conf->endpoint)
-		buf_adds(&url, conf->endpoint);
-	else
-		awsconf_default_endpoint(&url, "dynamodb", conf->region);
-	memset(&dopts, 0, sizeof dopts);
-	dopts.endpoint = url.p;
-	dopts.region = conf->region;
-	dopts.sign = sign;
-	dopts.sign_ctx = auth;
-	if (!(d = ddb_new(h, &dopts, &err)))
-		diex(EXIT_USAGE, "%s", err.p);
-	buf_free(&err);
-	buf_free(&url);
-}
-
-static void
-setup(void)
+signals(void)
 {
 	struct sigaction sa;
-	long i;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onsig;
@@ -1043,34 +1271,77 @@ setup(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	reqs = xcalloc((size_t)jobs, sizeof *reqs);
-	for (i = jobs - 1; i >= 0; i--) {
-		reqs[i].next = freereqs;
-		freereqs = &reqs[i];
+}
+
+/* Waits for the shards; after a signal, DRAIN_S at most, or until a
+ * second one. */
+static void
+joinall(int showing)
+{
+	struct timespec pause = { 0, 50000000 };
+	int64_t deadline = 0;
+	int i, done;
+
+	for (;;) {
+		done = 1;
+		for (i = 0; i < nshards; i++)
+			done &= atomic_load(&shards[i].done);
+		if (done) {
+			for (i = 0; i < nshards; i++)
+				pthread_join(shards[i].thread, NULL);
+			return;
+		}
+		if (gotsig && !deadline)
+			deadline = now_ns() + (int64_t)DRAIN_S * 1000000000;
+		if (gotsig && (nsigs > 1 || now_ns() > deadline))
+			atomic_store(&abandon, 1);
+		for (i = 0; i < nshards; i++)
+			wakeup(&shards[i]);
+		if (showing)
+			progress(now_ns(), 0);
+		nanosleep(&pause, NULL);
 	}
-	inflight = keyset_new();
-	rate_init(&rl, ratemax, (int)jobs, now_ns());
-	progress = vflag && isatty(2);
-	started = now_ns();
+}
+
+/* Items a shard never took, as it stopped: none is lost unreported. */
+static void
+leftovers(void)
+{
+	struct buf bad = BUF_INIT;
+	struct item *it;
+	int i;
+
+	for (i = 0; i < nshards; i++)
+		while ((it = ring_pop(&shards[i].in))) {
+			nbadlines++;
+			reject(&bad, it, "not written: stopped before it was "
+			       "sent");
+		}
+	buf_free(&bad);
 }
 
 static int
-finish(void)
+finish(int status, int showing)
 {
-	int status = in.status;
+	uint64_t retries = 0;
+	int i;
 
-	show(0, 1);
+	if (showing)
+		progress(0, 1);
+	for (i = 0; i < nshards; i++)
+		retries += http_retries(shards[i].h);
 	if (xf && fshut(xf, xfile))
 		status = EXIT_PARTIAL;
-	if (nrejected)
+	if (count(REJECTED))
 		status = EXIT_PARTIAL;
-	if (!xf && nrejected > SHOWN)
+	if (!xf && nshown > SHOWN)
 		warnx("%llu more rejected lines not shown (-x FILE keeps them)",
-		      nrejected - SHOWN);
+		      nshown - SHOWN);
 	fprintf(stderr, "%s: %llu read, %llu written, %llu already present, "
-		"%llu rejected, %llu retries\n", err_prog(), nread, nwritten,
-		npresent, nrejected, (unsigned long long)http_retries(h));
-	if (fatal)
+		"%llu rejected, %llu retries\n", err_prog(), nread,
+		count(WRITTEN), count(PRESENT), count(REJECTED),
+		(unsigned long long)retries);
+	if (atomic_load(&fatal))
 		status = EXIT_REMOTE;
 	if (gotsig)
 		status = gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
@@ -1080,7 +1351,10 @@ finish(void)
 int
 main(int argc, char *argv[])
 {
-	int status;
+	struct buf err = BUF_INIT;
+	struct fdlines in;
+	struct ddb_conv *conv;
+	int status = EXIT_USAGE, showing, i;
 
 	err_setprog(argv[0]);
 	options(argc, argv);
@@ -1090,26 +1364,25 @@ main(int argc, char *argv[])
 		usage(EXIT_USAGE);
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
-	setup();
-	dial();
+	signals();
+	if (!(auth = awsauth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
+				 &status)))
+		diex(status, "%s", buf_str(&err));
 	opentable();
 	setnames();
-	if (vflag)
-		warnx("table %s (%s HASH%s%s%s) at %s, credentials from %s",
-		      table, tab.hash, tab.range[0] ? ", " : "", tab.range,
-		      tab.range[0] ? " RANGE" : "", ddb_url(d),
-		      awsauth_source(auth));
+	conv = ddb_conv_new(typed, names, nnames);
+	showing = vflag && isatty(2);
+	startshards();
 	fdlines_open(&in, argc, argv);
-	run();
-	status = finish();
-	if (!gotsig || !busy) {
-		fdlines_close(&in);
-		ddb_conv_free(conv);
-		ddb_conv_free(uconv);
-		keyset_free(inflight);
-		ddb_free(d);
-		http_free(h);
-		awsauth_free(auth);
-	}
+	readall(&in, conv, showing);
+	atomic_store(&ineof, 1);
+	for (i = 0; i < nshards; i++)
+		wakeup(&shards[i]);
+	joinall(showing);
+	leftovers();
+	status = finish(in.status, showing);
+	fdlines_close(&in);
+	ddb_conv_free(conv);
+	buf_free(&err);
 	return status;
 }
