@@ -25,8 +25,8 @@ MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = man/manifest-populator.7
 
 # lib/ in two layers: core (no network) and aws (built on core).
-CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
-AWS = http
+CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip
+AWS = http s3 s3xml
 CORE_OBJ = $(CORE:%=build/lib/%.o)
 AWS_OBJ = $(AWS:%=build/lib/%.o)
 HDR = $(wildcard lib/*.h)
