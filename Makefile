@@ -18,17 +18,18 @@ LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
 LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
-PROGS = eventcut
+PROGS = eventcut s3cat
 SCRIPTS =
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = man/manifest-populator.7
 
 # lib/ in two layers: core (no network) and aws (built on core).
-CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip
+CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip walk
 AWS = http s3 s3xml
-CORE_OBJ = $(CORE:%=build/lib/%.o)
-AWS_OBJ = $(AWS:%=build/lib/%.o)
+# one archive per layer: a program links only the modules it uses
+CORE_OBJ = build/libcore.a
+AWS_OBJ = build/libaws.a
 HDR = $(wildcard lib/*.h)
 
 # which programs need which layer
@@ -45,6 +46,12 @@ dynaput_LIBS = $(LIBS_aws)
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
 
 all: $(BIN)
+
+build/libcore.a: $(CORE:%=build/lib/%.o)
+build/libaws.a: $(AWS:%=build/lib/%.o)
+build/libcore.a build/libaws.a:
+	rm -f $@
+	$(AR) rcs $@ $^
 
 build/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)

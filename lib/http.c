@@ -207,6 +207,8 @@ setup(struct http *h, struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_bundle);
 	if (h->o.user_agent)
 		curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
+	if (h->o.recv_buffer)
+		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, h->o.recv_buffer);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onheader);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
@@ -322,6 +324,13 @@ finish(struct http *h, CURLMsg *m)
 int
 http_run(struct http *h, long wait_ms)
 {
+	return http_run_fds(h, wait_ms, NULL, 0);
+}
+
+int
+http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
+	     unsigned nfds)
+{
 	CURLMsg *m;
 	int still, q;
 	int64_t now;
@@ -345,8 +354,8 @@ http_run(struct http *h, long wait_ms)
 		wait = (long)(h->delayed->due - now);
 	if (wait < 0)
 		wait = 0;
-	if (h->running) {
-		curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL);
+	if (h->running || nfds) {
+		curl_multi_poll(h->multi, fds, nfds, (int)wait, NULL);
 	} else if (h->ndelayed && wait > 0) {
 		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
 

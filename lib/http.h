@@ -37,6 +37,7 @@ struct http_opts {
 	long cap_ms;		/*   min(cap, base * 2^k), full jitter */
 	uint64_t seed;		/* for the jitter */
 	const char *user_agent;
+	long recv_buffer;	/* libcurl's receive buffer; 0: its default */
 };
 
 struct http_req;
@@ -108,6 +109,10 @@ void http_unpause(struct http *h, struct http_req *r);
  * activity.  Returns how many requests are running or waiting to retry.
  */
 int http_run(struct http *h, long wait_ms);
+/* Like http_run, and the wait also ends when one of fds is ready (its
+ * revents say how), so a caller can read stdin between transfers. */
+int http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
+		 unsigned nfds);
 int http_pending(const struct http *h);
 
 /* 1 if the last attempt failed in a way another attempt may not:
