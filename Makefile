@@ -26,7 +26,7 @@ MAN7 = man/manifest-populator.7
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
-AWS = http
+AWS = http sigv4
 CORE_OBJ = $(CORE:%=build/lib/%.o)
 AWS_OBJ = $(AWS:%=build/lib/%.o)
 HDR = $(wildcard lib/*.h)
