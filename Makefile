@@ -19,7 +19,7 @@ LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
 PROGS = eventcut
-SCRIPTS =
+SCRIPTS = populate
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = man/manifest-populator.7
