@@ -19,14 +19,14 @@ LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
 PROGS = eventcut s3cat
-SCRIPTS =
+SCRIPTS = populate
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = man/manifest-populator.7
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip walk
-AWS = http s3 s3xml
+AWS = http sigv4 s3 s3xml
 # one archive per layer: a program links only the modules it uses
 CORE_OBJ = build/libcore.a
 AWS_OBJ = build/libaws.a

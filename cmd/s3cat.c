@@ -456,7 +456,7 @@ static int
 objprep(struct http_req *r)
 {
 	struct ent *e = r->ctx;
-	struct s3_param h[2];
+	struct sigv4_header h[2];
 	struct buf err = BUF_INIT;
 	char range[48];
 	size_t nh = 0;
@@ -467,9 +467,9 @@ objprep(struct http_req *r)
 	if (e->off > 0) {
 		snprintf(range, sizeof range, "bytes=%lld-",
 			 (long long)e->off);
-		h[nh++] = (struct s3_param){ "Range", range };
+		h[nh++] = (struct sigv4_header){ "Range", range };
 		if (e->etag[0])
-			h[nh++] = (struct s3_param){ "If-Match", e->etag };
+			h[nh++] = (struct sigv4_header){ "If-Match", e->etag };
 	}
 	if (s3_prepare(&s3, r, e->bucket, e->key, NULL, 0, h, nh, &err,
 		       &st) < 0) {
@@ -583,17 +583,17 @@ static int
 listprep(struct http_req *r)
 {
 	struct ent *e = r->ctx;
-	struct s3_param q[4];
+	struct sigv4_param q[4];
 	struct buf err = BUF_INIT;
 	size_t nq = 0;
 	int st = EXIT_REMOTE;
 
-	q[nq++] = (struct s3_param){ "list-type", "2" };
-	q[nq++] = (struct s3_param){ "encoding-type", "url" };
+	q[nq++] = (struct sigv4_param){ "list-type", "2" };
+	q[nq++] = (struct sigv4_param){ "encoding-type", "url" };
 	if (*e->key)
-		q[nq++] = (struct s3_param){ "prefix", e->key };
+		q[nq++] = (struct sigv4_param){ "prefix", e->key };
 	if (e->token.len)
-		q[nq++] = (struct s3_param){ "continuation-token",
+		q[nq++] = (struct sigv4_param){ "continuation-token",
 					     e->token.p };
 	s3_list_begin(&e->list);
 	if (s3_prepare(&s3, r, e->bucket, NULL, q, nq, NULL, 0, &err,

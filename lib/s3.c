@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "err.h"
 #include "s3.h"
+#include "sigv4.h"
 #include "xalloc.h"
 
 static int
@@ -83,29 +84,6 @@ s3_skip_key(const char *key, size_t n)
 		if (key[i] == '/')
 			last = key + i + 1;
 	return *last == '_' || *last == '.';
-}
-
-void
-s3_uri_encode(struct buf *b, const char *s, size_t n, int keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	buf_grow(b, 3 * n);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (isalnum_lc(c) || (c >= 'A' && c <= 'Z') || c == '-' ||
-		    c == '_' || c == '.' || c == '~' ||
-		    (c == '/' && keep_slash)) {
-			b->p[b->len++] = (char)c;
-		} else {
-			b->p[b->len++] = '%';
-			b->p[b->len++] = hex[c >> 4];
-			b->p[b->len++] = hex[c & 15];
-		}
-	}
-	b->p[b->len] = '\0';
 }
 
 static int
@@ -230,24 +208,11 @@ s3_free(struct s3 *s)
 	s->scheme = s->host = s->basepath = s->region = NULL;
 }
 
-static int
-paramcmp(const void *a, const void *b)
-{
-	const struct s3_param *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : strcmp(x->value ? x->value : "",
-			      y->value ? y->value : "");
-}
-
 void
 s3_where(const struct s3 *s, const char *bucket, const char *key,
-	 const struct s3_param *q, size_t nq, struct buf *host,
+	 const struct sigv4_param *q, size_t nq, struct buf *host,
 	 struct buf *path, struct buf *url)
 {
-	struct s3_param *sorted;
-	size_t i;
-
 	buf_reset(host);
 	buf_reset(path);
 	if (s->host) {
@@ -280,33 +245,23 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 	buf_adds(url, s->scheme);
 	buf_adds(url, "://");
 	buf_adds(url, host->p);
-	s3_uri_encode(url, path->p, path->len, 1);
+	sigv4_canonical_uri(url, path->p, 0);
 	if (nq == 0)
 		return;
-	sorted = xreallocarray(NULL, nq, sizeof *sorted);
-	memcpy(sorted, q, nq * sizeof *q);
-	qsort(sorted, nq, sizeof *sorted, paramcmp);
-	for (i = 0; i < nq; i++) {
-		buf_addc(url, i ? '&' : '?');
-		s3_uri_encode(url, sorted[i].name, strlen(sorted[i].name), 0);
-		buf_addc(url, '=');
-		if (sorted[i].value)
-			s3_uri_encode(url, sorted[i].value,
-				      strlen(sorted[i].value), 0);
-	}
-	free(sorted);
+	buf_addc(url, '?');
+	sigv4_canonical_query(url, q, nq);
 }
 
 #define MAXHDR 8
 
 int
 s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
-	   const char *key, const struct s3_param *q, size_t nq,
-	   const struct s3_param *extra, size_t nextra, struct buf *err,
+	   const char *key, const struct sigv4_param *q, size_t nq,
+	   const struct sigv4_header *extra, size_t nextra, struct buf *err,
 	   int *status)
 {
 	struct buf host = BUF_INIT, path = BUF_INIT, line = BUF_INIT;
-	struct s3_param hdrs[MAXHDR];
+	struct sigv4_header hdrs[MAXHDR];
 	size_t nh = 0, i;
 	int rc = 0;
 
@@ -316,8 +271,8 @@ s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	for (i = 0; i < nextra && nh < MAXHDR - 1; i++)
 		hdrs[nh++] = extra[i];
 	if (s->request_payer)
-		hdrs[nh++] = (struct s3_param){ "x-amz-request-payer",
-						"requester" };
+		hdrs[nh++] = (struct sigv4_header){ "x-amz-request-payer",
+						    "requester" };
 	for (i = 0; i < nh; i++) {
 		buf_reset(&line);
 		buf_printf(&line, "%s: %s", hdrs[i].name, hdrs[i].value);

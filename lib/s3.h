@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "sigv4.h"
 
 /* ---- s3://bucket/key ---- */
 
@@ -36,11 +37,6 @@ int s3_skip_key(const char *key, size_t n);
 
 /* ---- where requests go ---- */
 
-struct s3_param {
-	const char *name;
-	const char *value;
-};
-
 /*
  * Signs one request: appends the headers it needs (x-amz-date,
  * Authorization, ...) to *headers.  host is what the Host header will
@@ -49,10 +45,10 @@ struct s3_param {
  * or -1 with the reason in err and *status set to an exit status.
  */
 typedef int (*s3_sign_fn)(void *ctx, const char *method, const char *host,
-			  const char *path, const struct s3_param *q,
-			  size_t nq, const struct s3_param *hdrs, size_t nh,
-			  struct curl_slist **headers, struct buf *err,
-			  int *status);
+			  const char *path, const struct sigv4_param *q,
+			  size_t nq, const struct sigv4_header *hdrs,
+			  size_t nh, struct curl_slist **headers,
+			  struct buf *err, int *status);
 
 struct s3 {
 	char *scheme;		/* "https", or the custom endpoint's */
@@ -76,12 +72,12 @@ void s3_free(struct s3 *s);
 
 /*
  * Where a request on bucket/key goes: host (the Host header), path (not
- * encoded, as signed) and url (what is sent: the path encoded once the
- * way SigV4 encodes it, and the query in canonical order).  key NULL:
- * the bucket itself.
+ * encoded, as signed) and url (what is sent: sigv4_canonical_uri of the
+ * path and sigv4_canonical_query of q, so what is sent is what is
+ * signed).  key NULL: the bucket itself.
  */
 void s3_where(const struct s3 *s, const char *bucket, const char *key,
-	      const struct s3_param *q, size_t nq, struct buf *host,
+	      const struct sigv4_param *q, size_t nq, struct buf *host,
 	      struct buf *path, struct buf *url);
 
 /*
@@ -90,13 +86,9 @@ void s3_where(const struct s3 *s, const char *bucket, const char *key,
  * Returns 0, or -1 with the reason in err and *status set.
  */
 int s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
-	       const char *key, const struct s3_param *q, size_t nq,
-	       const struct s3_param *extra, size_t nextra, struct buf *err,
-	       int *status);
-
-/* Appends s encoded the SigV4 way: unreserved bytes as they are, '/'
- * kept when keep_slash, everything else %XX. */
-void s3_uri_encode(struct buf *b, const char *s, size_t n, int keep_slash);
+	       const char *key, const struct sigv4_param *q, size_t nq,
+	       const struct sigv4_header *extra, size_t nextra,
+	       struct buf *err, int *status);
 /* Appends the %XX-decoded s ('+' as a space when plus): -1 on a bad %. */
 int s3_uri_decode(struct buf *b, const char *s, size_t n, int plus);
 
