@@ -19,6 +19,7 @@
 #include "gunzip.h"
 #include "http.h"
 #include "s3.h"
+#include "sigv4.h"
 #include "walk.h"
 #include "xalloc.h"
 
@@ -206,10 +207,12 @@ addurl(const char *s, size_t n)
 		e->more = 1;
 		break;
 	case 0:
-		e = newent(stat(line, &st) == 0 && S_ISDIR(st.st_mode) ?
-			   E_DIR : E_FILE, line);
+		i = stat(line, &st) == 0 ? 0 : (size_t)errno;
+		e = newent(!i && S_ISDIR(st.st_mode) ? E_DIR : E_FILE, line);
 		if (e->kind == E_DIR)
 			e->walk = walk_open(line);
+		else if (i && lflag)
+			efail(e, EXIT_PARTIAL, "%s", strerror((int)i));
 		break;
 	default:
 		e = newent(E_BAD, line);
@@ -336,6 +339,56 @@ catfile(struct ent *e)
 
 /* ---- S3 ---- */
 
+/* TEMPORARY until lib/awsauth builds: environment credentials only. */
+static const char *tmp_akid, *tmp_secret, *tmp_token;
+
+static int
+tmpsign(void *ctx, const char *method, const char *host, const char *path,
+	const struct sigv4_param *q, size_t nq, const struct sigv4_header *x,
+	size_t nx, struct curl_slist **headers, struct buf *err, int *st)
+{
+	struct sigv4_header h[12];
+	struct sigv4_out out = SIGV4_OUT_INIT;
+	struct sigv4_req r;
+	struct buf line = BUF_INIT;
+	unsigned char key[32];
+	char amzdate[17];
+	size_t n = 0, i;
+
+	(void)ctx;
+	(void)err;
+	(void)st;
+	sigv4_amzdate(time(NULL), amzdate);
+	h[n++] = (struct sigv4_header){ "host", host };
+	h[n++] = (struct sigv4_header){ "x-amz-date", amzdate };
+	h[n++] = (struct sigv4_header){ "x-amz-content-sha256",
+					SIGV4_EMPTY_SHA256 };
+	if (tmp_token)
+		h[n++] = (struct sigv4_header){ "x-amz-security-token",
+						tmp_token };
+	for (i = 0; i < nx; i++)
+		h[n++] = x[i];
+	amzdate[8] = '\0';
+	sigv4_signing_key(tmp_secret, amzdate, s3.region, "s3", key);
+	amzdate[8] = 'T';
+	r = (struct sigv4_req){ .method = method, .path = path, .params = q,
+		.nparams = nq, .headers = h, .nheaders = n,
+		.payload_hash = SIGV4_EMPTY_SHA256, .region = s3.region,
+		.service = "s3", .amzdate = amzdate, .normalize = 0 };
+	sigv4_sign(&r, tmp_akid, key, &out);
+	for (i = 1; i < n - nx; i++) {
+		buf_reset(&line);
+		buf_printf(&line, "%s: %s", h[i].name, h[i].value);
+		*headers = curl_slist_append(*headers, line.p);
+	}
+	buf_reset(&line);
+	buf_printf(&line, "Authorization: %s", out.authorization.p);
+	*headers = curl_slist_append(*headers, line.p);
+	buf_free(&line);
+	sigv4_out_free(&out);
+	return 0;
+}
+
 static void
 s3ready(void)
 {
@@ -357,9 +410,15 @@ s3ready(void)
 		cabundle = getenv("AWS_CA_BUNDLE");
 	if (s3_init(&s3, ep, rg, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
-	if (!nosign)
-		diex(EXIT_REMOTE, "signing is not built yet: use "
-		     "--no-sign-request");
+	if (!nosign) {
+		tmp_akid = getenv("AWS_ACCESS_KEY_ID");
+		tmp_secret = getenv("AWS_SECRET_ACCESS_KEY");
+		tmp_token = getenv("AWS_SESSION_TOKEN");
+		if (!tmp_akid || !tmp_secret)
+			diex(EXIT_REMOTE, "no credentials (and no "
+			     "--no-sign-request)");
+		s3.sign = tmpsign;
+	}
 	s3.request_payer = payer;
 	o.conns = 2 * (int)jobs;
 	o.max_attempts = 8;
@@ -480,6 +539,19 @@ objprep(struct http_req *r)
 	return 0;
 }
 
+/* Decoding failed: e fails, once its transfer (if any) is stopped. */
+static void
+decodefail(struct ent *e)
+{
+	int running = e->state == S_RUN;
+
+	efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
+	if (running) {
+		e->state = S_RUN;
+		e->bad = 1;
+	}
+}
+
 /* The first body bytes of an attempt: is this the object we were
  * reading, from where we stopped? */
 static int
@@ -537,9 +609,7 @@ objbody(struct http_req *r, const char *p, size_t n)
 		return all;
 	if (e->head) {
 		if (gunzip_write(&gz, p, n, emit, NULL) != 0) {
-			efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
-			e->state = S_RUN;	/* until the transfer ends */
-			e->bad = 1;
+			decodefail(e);
 			return 0;
 		}
 	} else {
@@ -711,8 +781,10 @@ schedule(void)
 {
 	struct ent *e, *p;
 
-	while (!refused && cursor != &queue && nslots < jobs) {
+	while (cursor != &queue && nslots < jobs) {
 		e = cursor;
+		if (refused && e->state != S_FAIL)
+			break;	/* nothing new once refused */
 		if (e->kind == E_LIST && e->state != S_FAIL) {
 			if (e->more) {
 				if (!e->busy)
@@ -750,11 +822,8 @@ behead(struct ent *e)
 	outbegin();
 	e->head = 1;
 	if (e->held.len &&
-	    gunzip_write(&gz, e->held.p, e->held.len, emit, NULL) != 0) {
-		efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
-		e->state = S_RUN;
-		e->bad = 1;
-	}
+	    gunzip_write(&gz, e->held.p, e->held.len, emit, NULL) != 0)
+		decodefail(e);
 	buf_free(&e->held);
 	http_unpause(hp, &e->req);
 }
@@ -799,7 +868,8 @@ drain(void)
 		} else {
 			if (!e->head)
 				behead(e);
-			if (!e->bad && gunzip_end(&gz, emit, NULL) != 0)
+			if (e->state != S_FAIL &&
+			    gunzip_end(&gz, emit, NULL) != 0)
 				efail(e, EXIT_PARTIAL, "%s",
 				      gunzip_error(&gz));
 			outend();
