@@ -18,7 +18,7 @@ LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
 LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
-PROGS = eventcut
+PROGS = eventcut sincefilter
 SCRIPTS =
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
