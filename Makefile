@@ -93,8 +93,28 @@ demo: deps all
 bench: deps all
 	@bench/run
 
-fuzz:
-	@tests/fuzz/run
+# Every tests/fuzz/fuzz_*.c, built with libFuzzer against lib/ (both
+# layers) and run for FUZZ_SECONDS each.  Not part of check.
+FUZZCC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ = $(CORE:%=build/fuzz/lib/%.o) $(AWS:%=build/fuzz/lib/%.o)
+
+fuzz: $(FUZZ:%=build/fuzz/%)
+	@tests/fuzz/run $(FUZZ:%=build/fuzz/%)
+
+build/fuzz/lib/%.o: lib/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBS_aws)
+
+# keep the objects make would otherwise delete as intermediate
+.SECONDARY: $(ASAN_OBJ) $(FUZZ_OBJ)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
