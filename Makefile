@@ -22,7 +22,7 @@ PROGS = eventcut sincefilter
 SCRIPTS =
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
-MAN7 = man/manifest-populator.7
+MAN7 = $(wildcard man/*.7)
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
@@ -121,7 +121,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
