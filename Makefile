@@ -18,11 +18,11 @@ LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
 LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
-PROGS = eventcut
+PROGS = eventcut sincefilter
 SCRIPTS = populate
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
-MAN7 = man/manifest-populator.7
+MAN7 = $(wildcard man/*.7)
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
@@ -93,15 +93,35 @@ demo: deps all
 bench: deps all
 	@bench/run
 
-fuzz:
-	@tests/fuzz/run
+# Every tests/fuzz/fuzz_*.c, built with libFuzzer against lib/ (both
+# layers) and run for FUZZ_SECONDS each.  Not part of check.
+FUZZCC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ = $(CORE:%=build/fuzz/lib/%.o) $(AWS:%=build/fuzz/lib/%.o)
+
+fuzz: $(FUZZ:%=build/fuzz/%)
+	@tests/fuzz/run $(FUZZ:%=build/fuzz/%)
+
+build/fuzz/lib/%.o: lib/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBS_aws)
+
+# keep the objects make would otherwise delete as intermediate
+.SECONDARY: $(ASAN_OBJ) $(FUZZ_OBJ)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
