@@ -46,6 +46,10 @@ fixture_sincefilter() {
 		>>items.json
 }
 
+fixture_manifest_populator() {
+	sed -n '1p;7,12p' "$DATA/enriched-samples.tsv" >events.tsv
+}
+
 # plain: mandoc's terminal output without overstrike (bold, underline)
 plain() { sed 's/.\x08//g'; }
 
