@@ -29,6 +29,8 @@ static const char *const reasons[NREASONS] = {
 
 static int Tflag, vflag;
 static long tdays = 180;
+static int bflag;		/* -b: ttl counts from tbase, not etl_tstamp */
+static int64_t tbase;
 static const char *xfile;
 static FILE *xf;
 static int sel[MAXSEL];
@@ -44,7 +46,7 @@ usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 
-	fprintf(f, "usage: %s [-Tv] [-f fields] [-t days] [-x rejects] "
+	fprintf(f, "usage: %s [-Tv] [-b base] [-f fields] [-t days] [-x rejects] "
 		   "[file ...]\n", err_prog());
 	if (!status && fshut(stdout, "stdout"))
 		exit(EXIT_PARTIAL);
@@ -63,6 +65,27 @@ number(const char *s, size_t n, long max, long *v)
 	errno = 0;
 	*v = strtol(tmp, &end, 10);
 	return *end || errno || *v > max ? -1 : 0;
+}
+
+/* -b now, -b 2026-11-25, -b 1764028800: when the lifespan starts */
+static void
+parsebase(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	bflag = 1;
+	if (strcmp(s, "now") == 0) {
+		tbase = (int64_t)time(NULL);
+		return;
+	}
+	if (tstamp_parse(s, n, &tbase) == 0)
+		return;
+	for (i = 0; i < n && i < 12 && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (n == 0 || i != n)
+		diex(EXIT_USAGE, "-b: %s: not now, a timestamp or epoch "
+		     "seconds", s);
+	tbase = strtoll(s, NULL, 10);
 }
 
 static void
@@ -175,7 +198,7 @@ item(const char *line, size_t n)
 	buf_addi64(&out, it.etl_time);
 	if (tdays) {
 		buf_adds(&out, ",\"ttl\":");
-		buf_addi64(&out, it.etl_time + tdays * 86400);
+		buf_addi64(&out, (bflag ? tbase : it.etl_time) + tdays * 86400);
 	}
 	buf_add(&out, "}\n", 2);
 	fwrite(out.p, 1, out.len, stdout);
@@ -253,8 +276,11 @@ main(int argc, char *argv[])
 	int c, status;
 
 	err_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "f:hTt:vx:")) != -1) {
+	while ((c = getopt(argc, argv, "b:f:hTt:vx:")) != -1) {
 		switch (c) {
+		case 'b':
+			parsebase(optarg);
+			break;
 		case 'f':
 			parsesel(optarg);
 			break;
