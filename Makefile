@@ -26,7 +26,7 @@ MAN7 = man/manifest-populator.7
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
-AWS =
+AWS = awsconf creds
 CORE_OBJ = $(CORE:%=build/lib/%.o)
 AWS_OBJ = $(AWS:%=build/lib/%.o)
 HDR = $(wildcard lib/*.h)
@@ -77,7 +77,7 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o)
 
-unit: $(UNIT:%=build/asan/%)
+unit: $(UNIT:%=build/asan/%) build/credprobe
 
 build/asan/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)
@@ -86,6 +86,11 @@ build/asan/lib/%.o: lib/%.c $(HDR)
 build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
 		$(ASAN_OBJ) $(LIBS_aws)
+
+# tests/creds.bats drives lib/awsconf and lib/creds through this, also
+# under ASan and UBSan; it is not installed.
+build/credprobe: tests/credprobe.c $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -o $@ $< $(ASAN_OBJ) $(LIBS_aws)
 
 demo: deps all
 	@tools/demo
