@@ -83,7 +83,8 @@ build/asan/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
 
-build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
+build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) \
+		$(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
 		$(ASAN_OBJ) $(LIBS_aws)
 
