@@ -21,7 +21,7 @@ const fs = require('fs');
 const opt = {
 	auth: null, status: '200', body: 'ok', 'fail-first': '0',
 	ready: null, log: null,
-	secret: 'containerSECRETkey/EXAMPLE+0123456789abcdefg',
+	secret: 'container/s3kr1tKEY+EXAMPLE0123456789abcdefg',
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -65,7 +65,7 @@ const server = http.createServer((req, res) => {
 	const doc = {
 		AccessKeyId: 'ASIACONTAINEREXAMPLE',
 		SecretAccessKey: opt.secret,
-		Token: 'CONTAINERsessionTOKEN/EXAMPLE+abcdefghijklmnop',
+		Token: 'container/s3kr1tSESSION+EXAMPLEabcdefghijklmnop',
 		Expiration: iso(Date.now() + 6 * 3600 * 1000),
 		RoleArn: 'arn:aws:iam::123456789012:role/task',
 	};

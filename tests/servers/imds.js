@@ -24,7 +24,7 @@ const fs = require('fs');
 const opt = {
 	token: 'ok', v1: 'allow', role: 'test-role', creds: 'ok',
 	'reject-token': false, ready: null, log: null,
-	secret: 'imdsSECRETkey/EXAMPLE+0123456789abcdefghij',
+	secret: 'imds/s3kr1tKEY+EXAMPLE0123456789abcdefghij',
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -39,7 +39,7 @@ for (let i = 0; i < argv.length; i++) {
 		opt[k] = argv[++i];
 }
 
-const TOKEN = 'AQAEAIMDSv2tokenEXAMPLE0123456789==';
+const TOKEN = 'AQAE/s3kr1tIMDSv2TOKEN0123456789==';
 const PREFIX = '/latest/meta-data/iam/security-credentials/';
 
 function iso(ms) {
@@ -63,7 +63,7 @@ function keys() {
 		Type: 'AWS-HMAC',
 		AccessKeyId: 'ASIAIMDSEXAMPLE',
 		SecretAccessKey: opt.secret,
-		Token: 'IMDSsessionTOKEN/EXAMPLE+abcdefghijklmnopqrstuvwxyz',
+		Token: 'imds/s3kr1tSESSION+EXAMPLEabcdefghijklmnopqrstuvwxyz',
 		Expiration: iso(Date.now() + 6 * 3600 * 1000),
 	};
 	if (opt.creds === 'nosecret')

@@ -128,7 +128,7 @@ fix_cleanup(void)
 }
 
 /* s, or "(null)" for printing */
-static const char *
+static inline const char *
 fix_s(const char *s)
 {
 	return s ? s : "(null)";

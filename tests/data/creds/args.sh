@@ -5,4 +5,4 @@ id="ARGS$#"
 for a in "$@"; do
 	id="${id}_$(printf '%s' "$a" | tr ' ' -)"
 done
-printf '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"procSECRETkey/EXAMPLE+0123456789abcdefghij"}\n' "$id"
+printf '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"proc/s3kr1tKEY+EXAMPLE0123456789abcdefghij"}\n' "$id"

@@ -4,8 +4,8 @@ cat <<'JSON'
 {
   "Version": 1,
   "AccessKeyId": "ASIAPROCESSEXAMPLE",
-  "SecretAccessKey": "procSECRETkey/EXAMPLE+0123456789abcdefghij",
-  "SessionToken": "procSESSIONtoken/EXAMPLE+abcdefghijklmnopqrstu",
+  "SecretAccessKey": "proc/s3kr1tKEY+EXAMPLE0123456789abcdefghij",
+  "SessionToken": "proc/s3kr1tTOKEN+EXAMPLEabcdefghijklmnopqrstu",
   "Expiration": "2030-01-01T00:00:00Z"
 }
 JSON
