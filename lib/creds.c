@@ -476,21 +476,24 @@ from_process(struct creds *c, const struct awsconf *conf, int64_t now,
 {
 	const char *cmd = awsconf_get(conf, "credential_process");
 	struct buf out = BUF_INIT;
-	char **argv;
-	size_t argc;
+	char **argv = NULL;
+	size_t argc = 0;
 	int rc;
 
 	if (!cmd || !*cmd)
 		return 0;
-	if (shsplit(cmd, &argv, &argc) < 0 || argc == 0) {
+	if ((rc = shsplit(cmd, &argv, &argc)) < 0 || argc == 0 ||
+	    !*argv[0]) {
 		buf_printf(err, "credential_process: %s in profile %s",
-		    argc ? "unbalanced quotes" : "no command",
+		    rc < 0 ? "unbalanced quotes" : "no command",
 		    conf->profile);
-		return CREDS_BROKEN;
+		rc = CREDS_BROKEN;
+		goto out;
 	}
 	rc = run_process(argv, &out, err) < 0 ? CREDS_BROKEN :
 	    parse_doc(c, "credential_process", "credential_process", out.p ?
 	    out.p : "", out.len, 1, "SessionToken", now, CREDS_BROKEN, err);
+out:
 	buf_wipe(&out);
 	while (argc)
 		free(argv[--argc]);
@@ -933,7 +936,7 @@ from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
 			snprintf(fallback, sizeof fallback, "%s",
 			    fetch_why(&m.f));
 		if (v1off) {
-			imds_fail(&m, IMDS_TOKEN_PATH, err);
+			rc = imds_fail(&m, IMDS_TOKEN_PATH, err);
 			buf_adds(err, ", and IMDSv1 is disabled");
 			goto out;
 		}

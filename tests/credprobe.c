@@ -4,6 +4,8 @@
  * configuration and the credentials with the real environment and says
  * what it found, never a secret's value.  Exit 0, or the status the
  * programs would use (2 configuration, 3 a credential service failed).
+ *   -C       configuration only, no credentials
+ *   -S secs  also say whether the credentials are stale secs from now
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: credprobe [-C] [-c ca_bundle] [-e endpoint] "
-	    "[-p profile] [-r region] [-s service]\n");
+	    "[-p profile] [-r region] [-S secs] [-s service]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -35,11 +37,13 @@ main(int argc, char *argv[])
 	struct creds cr = CREDS_INIT;
 	struct buf err = BUF_INIT, ep = BUF_INIT;
 	int ch, rc, Cflag = 0;
+	long later = 0;
+	char *end;
 	int64_t now = (int64_t)time(NULL);
 	char iso[25];
 
 	err_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "Cc:e:p:r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "Cc:e:p:r:S:s:")) != -1) {
 		switch (ch) {
 		case 'C': Cflag = 1; break;
 		case 'c': o.ca_bundle = optarg; break;
@@ -47,6 +51,11 @@ main(int argc, char *argv[])
 		case 'p': o.profile = optarg; break;
 		case 'r': o.region = optarg; break;
 		case 's': o.service = optarg; break;
+		case 'S':
+			later = strtol(optarg, &end, 10);
+			if (*end || end == optarg)
+				usage();
+			break;
 		default: usage();
 		}
 	}
@@ -82,6 +91,10 @@ main(int argc, char *argv[])
 			    cr.secret && *cr.secret ? "yes" : "no",
 			    cr.token ? "yes" : "no", iso,
 			    creds_stale(&cr, now) ? "yes" : "no");
+			if (later)
+				printf("stale in %ld s %s\n", later,
+				    creds_stale(&cr, now + later) ? "yes" :
+				    "no");
 		}
 	}
 	creds_free(&cr);
