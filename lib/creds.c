@@ -69,6 +69,21 @@ keychars_ok(const char *s)
 	return 1;
 }
 
+/* The name (from names) of the first of id, secret, token that has a
+ * character keys cannot have, or NULL. */
+static const char *
+badkey(const char *id, const char *sk, const char *tok,
+    const char *const names[3])
+{
+	if (!keychars_ok(id))
+		return names[0];
+	if (!keychars_ok(sk))
+		return names[1];
+	if (tok && !keychars_ok(tok))
+		return names[2];
+	return NULL;
+}
+
 static void
 set_creds(struct creds *c, const char *source, const char *akid,
     const char *secret, const char *token, int64_t expires)
@@ -101,6 +116,9 @@ from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
 	const char *sk = envv(env, "AWS_SECRET_ACCESS_KEY");
 	const char *tok = envv(env, "AWS_SESSION_TOKEN");
 	const char *exp = envv(env, "AWS_CREDENTIAL_EXPIRATION");
+	static const char *const vars[3] = { "AWS_ACCESS_KEY_ID",
+		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
+	const char *bad;
 	int64_t t = 0;
 
 	if (!id && !sk)
@@ -111,11 +129,9 @@ from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
 		    id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 		return CREDS_BROKEN;
 	}
-	if (!keychars_ok(id) || !keychars_ok(sk) || (tok && !keychars_ok(tok))) {
+	if ((bad = badkey(id, sk, tok, vars))) {
 		buf_printf(err, "environment: %s has a space or a control "
-		    "character", !keychars_ok(id) ? "AWS_ACCESS_KEY_ID" :
-		    !keychars_ok(sk) ? "AWS_SECRET_ACCESS_KEY" :
-		    "AWS_SESSION_TOKEN");
+		    "character", bad);
 		return CREDS_BROKEN;
 	}
 	if (exp && tstamp_parse(exp, strlen(exp), &t) < 0) {
@@ -186,6 +202,9 @@ from_file(struct creds *c, const struct awsconf *conf,
 	const char *id = awsconf_file_get(conf, w, "aws_access_key_id");
 	const char *sk = awsconf_file_get(conf, w, "aws_secret_access_key");
 	const char *tok = awsconf_file_get(conf, w, "aws_session_token");
+	static const char *const keys[3] = { "aws_access_key_id",
+		"aws_secret_access_key", "aws_session_token" };
+	const char *bad;
 
 	if (!tok || !*tok)
 		tok = awsconf_file_get(conf, w, "aws_security_token");
@@ -202,12 +221,9 @@ from_file(struct creds *c, const struct awsconf *conf,
 		    id ? "aws_secret_access_key" : "aws_access_key_id");
 		return CREDS_BROKEN;
 	}
-	if (!keychars_ok(id) || !keychars_ok(sk) || (tok && !keychars_ok(tok))) {
+	if ((bad = badkey(id, sk, tok, keys))) {
 		buf_printf(err, "%s %s: profile %s: %s has a space or a "
-		    "control character", what, path, conf->profile,
-		    !keychars_ok(id) ? "aws_access_key_id" :
-		    !keychars_ok(sk) ? "aws_secret_access_key" :
-		    "aws_session_token");
+		    "control character", what, path, conf->profile, bad);
 		return CREDS_BROKEN;
 	}
 	set_creds(c, what, id, sk, tok, 0);

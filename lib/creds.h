@@ -41,8 +41,22 @@
  * loopback addresses.  Call curl_global_init before creds_load.
  *
  * Secrets (keys, session tokens, the container authorization token, the
- * IMDS token) are never put into a message, and the buffers that held
- * them are wiped before they are freed.
+ * IMDS token) are never put into a message, nor on a command line.  Our
+ * own buffers that held them are wiped before they are freed; the copies
+ * inside libcurl and jansson are not ours to wipe.
+ *
+ * In a program's main:
+ *
+ *	struct awsconf_opts o = { .profile = pflag, .region = rflag,
+ *	    .endpoint = eflag, .service = "s3" };
+ *	if (awsconf_load(&conf, &o, getenv, &err) < 0)
+ *		diex(EXIT_USAGE, "%s", err.p);
+ *	r = creds_load(&cr, &conf, getenv, time(NULL), &err);
+ *	if (r != CREDS_OK && !(r == CREDS_NONE && no_sign_request))
+ *		diex(creds_exit_status(r), "%s", err.p);
+ *
+ * and before signing, in a long run: if creds_stale(&cr, now), load a
+ * new struct creds, and on success creds_free the old one and use it.
  */
 #ifndef CREDS_H
 #define CREDS_H
@@ -75,7 +89,8 @@ enum {
 };
 
 /*
- * Runs the chain for conf's profile with env and the time now.  Returns
+ * Runs the chain for conf's profile with env and the time now.  c is
+ * overwritten, not freed: creds_free an old one first.  Returns
  * CREDS_OK and fills c (free it with creds_free), or one of the codes
  * above with c empty and one line appended to err: which source and why
  * ("credential_process: exited 1"), or for CREDS_NONE what was tried

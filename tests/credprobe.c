@@ -82,7 +82,7 @@ main(int argc, char *argv[])
 			warnx("%s", err.p);
 			rc = creds_exit_status(r);
 		} else {
-			if (cr.expires == 0 || tstamp_iso(cr.expires, 0, iso) < 0)
+			if (!cr.expires || tstamp_iso(cr.expires, 0, iso) < 0)
 				snprintf(iso, sizeof iso, "never");
 			else
 				iso[19] = 'Z', iso[20] = '\0';

@@ -12,6 +12,7 @@ setup() {
 	[ -x "$PROBE" ] || fail "build/credprobe is missing: run make unit"
 	CR=$DATA/creds
 	# nothing from the machine, and the files come from the fake HOME
+	# shellcheck disable=SC2046
 	unset $(compgen -e | grep '^AWS_')
 	export AWS_EC2_METADATA_DISABLED=true
 	export HOME=$BATS_TEST_TMPDIR/home
@@ -32,13 +33,13 @@ teardown() {
 # 127.0.0.1 (it picks one and writes it down); sets PORT.  Its log is
 # NAME.log here.
 serve() {
-	local name=$1 ready=$BATS_TEST_TMPDIR/$1.port i
+	local name=$1 ready=$BATS_TEST_TMPDIR/$1.port
 	shift
 	rm -f "$ready"
 	node "$TOP/tests/servers/$name.js" --ready "$ready" \
 		--log "$BATS_TEST_TMPDIR/$name.log" "$@" 3>&- &
 	PIDS+=($!)
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -s "$ready" ] && break
 		kill -0 "$!" 2>/dev/null || fail "$name.js exited at start"
 		sleep 0.05

@@ -483,7 +483,8 @@ default_endpoints(void)
 		{ "s3", "us-east-1", "https://s3.us-east-1.amazonaws.com" },
 		{ "dynamodb", "eu-west-1",
 		  "https://dynamodb.eu-west-1.amazonaws.com" },
-		{ "s3", "cn-north-1", "https://s3.cn-north-1.amazonaws.com.cn" },
+		{ "s3", "cn-north-1",
+		  "https://s3.cn-north-1.amazonaws.com.cn" },
 		{ "dynamodb", "cn-northwest-1",
 		  "https://dynamodb.cn-northwest-1.amazonaws.com.cn" },
 		{ "s3", "us-gov-west-1",
@@ -534,7 +535,8 @@ url_parse(void)
 		buf_reset(&err);
 		r = awsconf_url_parse(t[i].url, &u, &err);
 		if (!t[i].ok) {
-			CHECK(r == -1 && err.len > 0, "[%s] accepted", t[i].url);
+			CHECK(r == -1 && err.len > 0, "[%s] accepted",
+			    t[i].url);
 			continue;
 		}
 		CHECK(r == 0 && u.https == t[i].https && u.port == t[i].port &&

@@ -143,7 +143,8 @@ static const struct kcase {
 	{ "credentials file: a key without its secret", NULL,
 	  "[default]\naws_access_key_id = AKIACRED\n", { 0 }, NULL,
 	  CREDS_BROKEN, NULL, NULL, 0, 0, "credentials file @D/credentials: "
-	  "profile default has aws_access_key_id but no aws_secret_access_key" },
+	  "profile default has aws_access_key_id but no "
+	  "aws_secret_access_key" },
 	{ "config file: a secret without its key",
 	  "[profile p]\naws_secret_access_key = conf/s3kr1t\n", NULL, { 0 },
 	  "p", CREDS_BROKEN, NULL, NULL, 0, 0, "config file @D/config: "
