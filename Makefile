@@ -26,7 +26,7 @@ MAN7 = $(wildcard man/*.7)
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
-AWS = http sigv4
+AWS = http sigv4 awsconf creds awsauth
 CORE_OBJ = $(CORE:%=build/lib/%.o)
 AWS_OBJ = $(AWS:%=build/lib/%.o)
 HDR = $(wildcard lib/*.h)
@@ -77,15 +77,21 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o)
 
-unit: $(UNIT:%=build/asan/%)
+unit: $(UNIT:%=build/asan/%) build/credprobe
 
 build/asan/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
 
-build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
+build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) \
+		$(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
 		$(ASAN_OBJ) $(LIBS_aws)
+
+# tests/creds.bats drives lib/awsconf and lib/creds through this, also
+# under ASan and UBSan; it is not installed.
+build/credprobe: tests/credprobe.c $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -o $@ $< $(ASAN_OBJ) $(LIBS_aws)
 
 demo: deps all
 	@tools/demo
