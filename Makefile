@@ -18,15 +18,15 @@ LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
 LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
-PROGS = eventcut s3cat
+PROGS = eventcut sincefilter s3cat
 SCRIPTS = populate
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
-MAN7 = man/manifest-populator.7
+MAN7 = $(wildcard man/*.7)
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip walk
-AWS = http sigv4 s3 s3xml
+AWS = http sigv4 awsconf creds awsauth s3 s3xml
 # one archive per layer: a program links only the modules it uses
 CORE_OBJ = build/libcore.a
 AWS_OBJ = build/libaws.a
@@ -84,15 +84,21 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o)
 
-unit: $(UNIT:%=build/asan/%)
+unit: $(UNIT:%=build/asan/%) build/credprobe
 
 build/asan/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
 
-build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
+build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) \
+		$(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
 		$(ASAN_OBJ) $(LIBS_aws)
+
+# tests/creds.bats drives lib/awsconf and lib/creds through this, also
+# under ASan and UBSan; it is not installed.
+build/credprobe: tests/credprobe.c $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -o $@ $< $(ASAN_OBJ) $(LIBS_aws)
 
 demo: deps all
 	@tools/demo
@@ -100,15 +106,35 @@ demo: deps all
 bench: deps all
 	@bench/run
 
-fuzz:
-	@tests/fuzz/run
+# Every tests/fuzz/fuzz_*.c, built with libFuzzer against lib/ (both
+# layers) and run for FUZZ_SECONDS each.  Not part of check.
+FUZZCC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ = $(CORE:%=build/fuzz/lib/%.o) $(AWS:%=build/fuzz/lib/%.o)
+
+fuzz: $(FUZZ:%=build/fuzz/%)
+	@tests/fuzz/run $(FUZZ:%=build/fuzz/%)
+
+build/fuzz/lib/%.o: lib/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBS_aws)
+
+# keep the objects make would otherwise delete as intermediate
+.SECONDARY: $(ASAN_OBJ) $(FUZZ_OBJ)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \

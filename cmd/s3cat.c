@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "awsauth.h"
 #include "buf.h"
 #include "err.h"
 #include "fshut.h"
@@ -81,6 +82,7 @@ static volatile sig_atomic_t stop;
 static int status = EXIT_OK;
 
 static struct http *hp;
+static struct awsauth *auth;
 static struct s3 s3;
 static struct s3_error s3err;
 static long heldcap;
@@ -339,94 +341,50 @@ catfile(struct ent *e)
 
 /* ---- S3 ---- */
 
-/* TEMPORARY until lib/awsauth builds: environment credentials only. */
-static const char *tmp_akid, *tmp_secret, *tmp_token;
-
 static int
-tmpsign(void *ctx, const char *method, const char *host, const char *path,
-	const struct sigv4_param *q, size_t nq, const struct sigv4_header *x,
-	size_t nx, struct curl_slist **headers, struct buf *err, int *st)
+sign(void *ctx, const char *method, const char *host, const char *path,
+     const struct sigv4_param *q, size_t nq, const struct sigv4_header *x,
+     size_t nx, struct curl_slist **headers, struct buf *err, int *st)
 {
-	struct sigv4_header h[12];
-	struct sigv4_out out = SIGV4_OUT_INIT;
-	struct sigv4_req r;
-	struct buf line = BUF_INIT;
-	unsigned char key[32];
-	char amzdate[17];
-	size_t n = 0, i;
-
-	(void)ctx;
-	(void)err;
-	(void)st;
-	sigv4_amzdate(time(NULL), amzdate);
-	h[n++] = (struct sigv4_header){ "host", host };
-	h[n++] = (struct sigv4_header){ "x-amz-date", amzdate };
-	h[n++] = (struct sigv4_header){ "x-amz-content-sha256",
-					SIGV4_EMPTY_SHA256 };
-	if (tmp_token)
-		h[n++] = (struct sigv4_header){ "x-amz-security-token",
-						tmp_token };
-	for (i = 0; i < nx; i++)
-		h[n++] = x[i];
-	amzdate[8] = '\0';
-	sigv4_signing_key(tmp_secret, amzdate, s3.region, "s3", key);
-	amzdate[8] = 'T';
-	r = (struct sigv4_req){ .method = method, .path = path, .params = q,
-		.nparams = nq, .headers = h, .nheaders = n,
-		.payload_hash = SIGV4_EMPTY_SHA256, .region = s3.region,
-		.service = "s3", .amzdate = amzdate, .normalize = 0 };
-	sigv4_sign(&r, tmp_akid, key, &out);
-	for (i = 1; i < n - nx; i++) {
-		buf_reset(&line);
-		buf_printf(&line, "%s: %s", h[i].name, h[i].value);
-		*headers = curl_slist_append(*headers, line.p);
+	if (awsauth_sign(ctx, method, host, path, q, nq, x, nx,
+			 SIGV4_EMPTY_SHA256, (int64_t)time(NULL), headers,
+			 err) < 0) {
+		*st = EXIT_REMOTE;
+		return -1;
 	}
-	buf_reset(&line);
-	buf_printf(&line, "Authorization: %s", out.authorization.p);
-	*headers = curl_slist_append(*headers, line.p);
-	buf_free(&line);
-	sigv4_out_free(&out);
 	return 0;
 }
 
+/* The first S3 request loads the configuration and credentials: local
+ * inputs need neither. */
 static void
 s3ready(void)
 {
+	struct awsconf_opts ao = { profile, region, endpoint, cabundle, "s3" };
+	const struct awsconf *conf;
 	struct http_opts o = { 0 };
 	struct buf err = BUF_INIT;
-	const char *ep = endpoint, *rg = region;
+	int st = EXIT_USAGE;
 
 	if (hp)
 		return;
-	if (!ep || !*ep)
-		ep = getenv("AWS_ENDPOINT_URL_S3");
-	if (!ep || !*ep)
-		ep = getenv("AWS_ENDPOINT_URL");
-	if (!rg || !*rg)
-		rg = getenv("AWS_REGION");
-	if (!rg || !*rg)
-		rg = getenv("AWS_DEFAULT_REGION");
-	if (!cabundle || !*cabundle)
-		cabundle = getenv("AWS_CA_BUNDLE");
-	if (s3_init(&s3, ep, rg, &err) < 0)
+	if (!(auth = awsauth_new(&ao, nosign, getenv, (int64_t)time(NULL),
+				 &err, &st)))
+		diex(st, "%s", err.p);
+	conf = awsauth_conf(auth);
+	if (s3_init(&s3, conf->custom_endpoint ? conf->endpoint : NULL,
+		    conf->region, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
-	if (!nosign) {
-		tmp_akid = getenv("AWS_ACCESS_KEY_ID");
-		tmp_secret = getenv("AWS_SECRET_ACCESS_KEY");
-		tmp_token = getenv("AWS_SESSION_TOKEN");
-		if (!tmp_akid || !tmp_secret)
-			diex(EXIT_REMOTE, "no credentials (and no "
-			     "--no-sign-request)");
-		s3.sign = tmpsign;
-	}
 	s3.request_payer = payer;
+	s3.sign = sign;
+	s3.signctx = auth;
 	o.conns = 2 * (int)jobs;
 	o.max_attempts = 8;
 	o.base_ms = 100;
 	o.cap_ms = 20000;
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	o.user_agent = "s3cat/1.0";
-	o.ca_bundle = cabundle && *cabundle ? cabundle : NULL;
+	o.ca_bundle = conf->ca_bundle;
 	o.recv_buffer = 256 * 1024;
 	hp = http_new(&o);
 	buf_free(&err);
@@ -989,7 +947,6 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
-	(void)profile;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onsignal;
@@ -1003,6 +960,8 @@ main(int argc, char *argv[])
 		heldcap = HELD_MIN;
 	if (heldcap > HELD_MAX)
 		heldcap = HELD_MAX;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	queue.next = queue.prev = cursor = &queue;
 	rbuf = xmalloc(READBUF);
 	gunzip_init(&gz, 0);
@@ -1040,10 +999,12 @@ main(int argc, char *argv[])
 		drop(queue.next);
 	if (hp)
 		http_free(hp);
+	awsauth_free(auth);
 	s3_free(&s3);
 	s3_error_free(&s3err);
 	gunzip_free(&gz);
 	buf_free(&pending);
 	free(rbuf);
+	curl_global_cleanup();
 	return status;
 }

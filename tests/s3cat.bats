@@ -106,6 +106,7 @@ setup() {
 
 teardown() {
 	proxy_down
+	unserve
 }
 
 @test "-h prints the usage on stdout; a bad option or -j is a usage error" {
@@ -315,7 +316,7 @@ gz 2"
 	export AWS_ENDPOINT_URL=$S3_ENDPOINT
 	run -0 s3cat s3://fmt/in/a.gz
 	run -2 --separate-stderr s3cat -e ftp://x s3://fmt/in/a.gz
-	assert_equal "$stderr" "s3cat: endpoint ftp://x: not an http:// or https:// URL"
+	assert_equal "$stderr" "s3cat: endpoint URL 'ftp://x' (from the command line): the scheme must be http:// or https://"
 }
 
 @test "throttling (503 SlowDown) and 500 are retried, shown by -v, output exact" {
@@ -441,4 +442,101 @@ null"
 	# 10 x 12 MB read 8 at a time; 4 MB held for each object not yet due
 	[ "$(cat rss)" -lt 60000 ]
 	echo "peak RSS -j 8: $(cat rss) kB; one object: $(cat rss1) kB" >&3
+}
+
+# serve NAME [option ...]: a credentials responder, tests/servers/NAME.js,
+# on a free port of 127.0.0.1; sets PORT; its log is NAME.log here
+serve() {
+	local name=$1 ready=$BATS_TEST_TMPDIR/$1.port
+	shift
+	node "$TOP/tests/servers/$name.js" --ready "$ready" \
+		--log "$BATS_TEST_TMPDIR/$name.log" "$@" 3>&- &
+	SERVED+=($!)
+	for _ in $(seq 100); do
+		[ -s "$ready" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$ready")
+}
+unserve() {
+	local p
+	for p in "${SERVED[@]:-}"; do
+		[ -n "$p" ] || continue
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+# nocreds: no credentials in the environment; files from a fake HOME
+nocreds() {
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE \
+		AWS_SHARED_CREDENTIALS_FILE
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME/.aws"
+	SERVED=()
+}
+
+@test "credentials from the environment, a session token included" {
+	export AWS_SESSION_TOKEN=session-token-s3rver-ignores
+	run -0 s3cat s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+}
+
+@test "credentials from shared files: [default], -p, AWS_PROFILE, [profile x], a bad -p" {
+	nocreds
+	printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = wrong\n[good]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >"$HOME/.aws/credentials"
+	printf '[profile cfg]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\nregion = eu-west-1\n[profile ep]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\nendpoint_url = %s\n' "$S3_ENDPOINT" >"$HOME/.aws/config"
+	run -3 --separate-stderr s3cat s3://fmt/in/a.gz
+	[[ $stderr == *SignatureDoesNotMatch* ]]
+	run -0 s3cat -p good s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+	AWS_PROFILE=good run -0 s3cat s3://fmt/in/plain.txt
+	assert_output "plain 1
+plain 2"
+	run -0 s3cat --profile cfg s3://fmt/in/plain.txt
+	# the endpoint from the profile
+	unset AWS_ENDPOINT_URL_S3
+	run -0 s3cat -p ep s3://fmt/in/plain.txt
+	assert_output "plain 1
+plain 2"
+	run -2 --separate-stderr s3cat -p nosuch s3://fmt/in/plain.txt
+	[[ $stderr == "s3cat: "*nosuch* ]]
+}
+
+@test "credentials from a credential_process" {
+	nocreds
+	cat >"$HOME/proc" <<'EOT'
+#!/bin/sh
+echo '{"Version": 1, "AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER"}'
+EOT
+	chmod +x "$HOME/proc"
+	printf '[profile p]\ncredential_process = %s\n' "$HOME/proc" >"$HOME/.aws/config"
+	run -0 s3cat -p p s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+}
+
+@test "credentials from a container endpoint and from IMDSv2; none asked for local files" {
+	nocreds
+	serve container --akid S3RVER --secret S3RVER
+	export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$PORT/v2/credentials/task
+	run -0 s3cat "$F/a.gz"
+	[ ! -s container.log ]
+	run -0 s3cat s3://fmt/in/a.gz s3://fmt/in/plain.txt
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2"
+	assert_equal "$(cat container.log)" "GET /v2/credentials/task auth=none"
+	unset AWS_CONTAINER_CREDENTIALS_FULL_URI
+	serve imds --akid S3RVER --secret S3RVER
+	export AWS_EC2_METADATA_DISABLED=false
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$PORT
+	run -0 s3cat -l s3://many/p/
+	[ "${#lines[@]}" -eq 1203 ]
+	run grep -c 'token=ok' imds.log
+	[ "$output" -ge 2 ]
+	grep -q '^PUT /latest/api/token' imds.log
 }
