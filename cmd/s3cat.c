@@ -988,9 +988,9 @@ main(int argc, char *argv[])
 			(unsigned long long)(hp ? http_retries(hp) : 0),
 			(unsigned long long)nfailed);
 	else if (vflag)
-		fprintf(stderr, "%s: %llu objects, %llu bytes in, %llu bytes "
+		fprintf(stderr, "%s: %llu object%s, %llu bytes in, %llu bytes "
 			"out, %llu retries, %llu failed\n", err_prog(),
-			(unsigned long long)nobjs,
+			(unsigned long long)nobjs, nobjs == 1 ? "" : "s",
 			(unsigned long long)bytes_in,
 			(unsigned long long)bytes_out,
 			(unsigned long long)(hp ? http_retries(hp) : 0),

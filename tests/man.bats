@@ -19,7 +19,10 @@
 #   fresh folder that fixture_PAGE prepares (PAGE is the page's name
 #   without its section, "-" made "_": fixture_eventcut for eventcut.1),
 #   with bin/ first in PATH, LC_ALL=C and TZ=UTC.  A page that has no
-#   fixture function here is skipped, and the skip names it.
+#   fixture function here is skipped, and the skip names it.  A fixture
+#   that writes a file .env (NAME=value lines) there has those variables
+#   exported to each command (endpoints and credentials of the local
+#   servers, say).
 
 load helper
 
@@ -44,6 +47,27 @@ fixture_sincefilter() {
 	eventcut "$DATA/enriched-samples.tsv" 2>/dev/null >items.json
 	echo '{"eventId":"c0ff6a45-1826-479f-9efe-1ac1f10948d5","etlTime":null}' \
 		>>items.json
+}
+
+# an archive on the local S3 (anonymous PUTs) and its copy on disk
+fixture_s3cat() {
+	local f k
+	mkdir -p archive/run=2016-12-31-23-00-00 archive/run=2017-01-01-00-00-00
+	line 1 "$DATA/enriched-samples.tsv" |
+		gzip >archive/run=2016-12-31-23-00-00/part-00000.gz
+	line 7 "$DATA/enriched-samples.tsv" |
+		gzip >archive/run=2017-01-01-00-00-00/part-00000.gz
+	line 9 "$DATA/enriched-samples.tsv" >archive/run=2017-01-01-00-00-00/part-00001
+	: >archive/run=2016-12-31-23-00-00/_SUCCESS
+	: >archive/run=2017-01-01-00-00-00/_SUCCESS
+	curl -s -X PUT "$S3_ENDPOINT/acme-snowplow" -o /dev/null
+	for f in archive/*/*; do
+		k=$(jq -rn --arg k "enriched/$f" '$k | split("/") | map(@uri) | join("/")')
+		curl -sf -X PUT --data-binary "@$f" "$S3_ENDPOINT/acme-snowplow/$k" \
+			-o /dev/null || return 1
+	done
+	printf 'AWS_ENDPOINT_URL_S3=%s\nAWS_ACCESS_KEY_ID=S3RVER\nAWS_SECRET_ACCESS_KEY=S3RVER\n' \
+		"$S3_ENDPOINT" >.env
 }
 
 fixture_manifest_populator() {
@@ -148,7 +172,8 @@ fixture() {
 		(cd "$dir" && "$fx") || { bad+="$page: $fx failed"$'\n'; continue; }
 		for ((i = 1; i <= n; i++)); do
 			cmd=$(cat "$ex/$i.cmd")
-			(cd "$dir" && bash -o pipefail -c "$cmd") \
+			(cd "$dir" && { [ ! -f .env ] || { set -a; . ./.env; }; } &&
+				bash -o pipefail -c "$cmd") \
 				>"$ex/$i.stdout" 2>"$ex/$i.stderr"
 			rc=$?
 			cat "$ex/$i.stdout" "$ex/$i.stderr" >"$ex/$i.got"
