@@ -362,6 +362,7 @@ s3ready(void)
 {
 	struct awsconf_opts ao = { profile, region, endpoint, cabundle, "s3" };
 	const struct awsconf *conf;
+	const char *v;
 	struct http_opts o = { 0 };
 	struct buf err = BUF_INIT;
 	int st = EXIT_USAGE;
@@ -375,6 +376,15 @@ s3ready(void)
 	if (s3_init(&s3, conf->custom_endpoint ? conf->endpoint : NULL,
 		    conf->region, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
+	if ((v = awsconf_get(conf, "s3.addressing_style")) && *v) {
+		if (strcmp(v, "path") == 0)
+			s3.style = S3_STYLE_PATH;
+		else if (strcmp(v, "virtual") == 0)
+			s3.style = S3_STYLE_VIRTUAL;
+		else if (strcmp(v, "auto") != 0)
+			diex(EXIT_USAGE, "profile %s: s3 addressing_style %s: "
+			     "not auto, path or virtual", conf->profile, v);
+	}
 	s3.request_payer = payer;
 	s3.sign = sign;
 	s3.signctx = auth;

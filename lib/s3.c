@@ -228,7 +228,8 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 		const char *dom = strncmp(s->region, "cn-", 3) == 0 ?
 				  "amazonaws.com.cn" : "amazonaws.com";
 
-		if (virtualok(bucket)) {
+		if (s->style == S3_STYLE_VIRTUAL ||
+		    (s->style == S3_STYLE_AUTO && virtualok(bucket))) {
 			buf_printf(host, "%s.s3.%s.%s", bucket, s->region, dom);
 			buf_addc(path, '/');
 		} else {

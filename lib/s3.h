@@ -55,10 +55,15 @@ struct s3 {
 	char *host;		/* custom endpoint host[:port]; NULL: AWS */
 	char *basepath;		/* custom endpoint path, no final '/' */
 	char *region;
+	int style;		/* on AWS's endpoints: S3_STYLE_* */
 	int request_payer;	/* sends x-amz-request-payer: requester */
 	s3_sign_fn sign;	/* NULL: anonymous requests */
 	void *signctx;
 };
+
+/* The addressing style on AWS's endpoints (a profile's
+ * s3.addressing_style); a custom endpoint is always path style. */
+enum { S3_STYLE_AUTO, S3_STYLE_PATH, S3_STYLE_VIRTUAL };
 
 /*
  * endpoint: a custom endpoint URL (http[s]://host[:port][/path]) meaning

@@ -113,7 +113,8 @@ push(struct walk *w, struct buf *err)
 		return -1;
 	}
 	closedir(dir);
-	qsort(l.v, l.n, sizeof *l.v, dentcmp);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, dentcmp);
 	if (w->depth == w->cap) {
 		w->cap = w->cap ? 2 * w->cap : 8;
 		w->lv = xreallocarray(w->lv, w->cap, sizeof *w->lv);

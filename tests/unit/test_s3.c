@@ -268,6 +268,26 @@ main(void)
 	      "https://bkt.s3.cn-north-1.amazonaws.com.cn/k");
 	{
 		struct s3 s;
+		struct buf h = BUF_INIT, p = BUF_INIT, u = BUF_INIT;
+
+		s3_init(&s, NULL, "eu-west-1", &b);
+		s.style = S3_STYLE_PATH;
+		s3_where(&s, "bkt", "k", NULL, 0, &h, &p, &u);
+		CHECK(strcmp(u.p, "https://s3.eu-west-1.amazonaws.com/bkt/k") == 0,
+		      "style path: %s", u.p);
+		s.style = S3_STYLE_VIRTUAL;
+		s3_where(&s, "a.b", "k", NULL, 0, &h, &p, &u);
+		CHECK(strcmp(u.p, "https://a.b.s3.eu-west-1.amazonaws.com/k") == 0,
+		      "style virtual: %s", u.p);
+		s3_free(&s);
+		s3_init(&s, "http://h:1", NULL, &b);
+		s.style = S3_STYLE_VIRTUAL;
+		s3_where(&s, "bkt", "k", NULL, 0, &h, &p, &u);
+		CHECK(strcmp(u.p, "http://h:1/bkt/k") == 0, "custom: %s", u.p);
+		s3_free(&s);
+		buf_free(&h);
+		buf_free(&p);
+		buf_free(&u);
 
 		buf_reset(&b);
 		CHECK(s3_init(&s, "ftp://x", NULL, &b) == -1 &&
