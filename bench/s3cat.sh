@@ -38,8 +38,9 @@ if [ ! -x "$gen" ] || [ bench/genevents.c -nt "$gen" ]; then
 fi
 events=$out/events-100M.tsv
 [ -s "$events" ] || "$gen" -s 1 100000000 tests/data/enriched-samples.tsv >"$events"
-[ -s "$events.gz" ] && [ "$events.gz" -nt "$events" ] ||
+if ! [ "$events.gz" -nt "$events" ]; then
 	gzip -6 -c "$events" >"$events.gz"
+fi
 
 srv=$out/s3cat-servers
 rm -rf "$srv"
@@ -162,5 +163,6 @@ for j in 1 8; do
 done
 /usr/bin/time -f %M -o "$work/rss" s3cat -j 8 s3://bench/large/0chunk-00 >/dev/null
 echo "s3cat -j 8, 1 object:   $(cat "$work/rss") KB"
-/usr/bin/time -f %M -o "$work/rss" s3cat -j 8 $(s3cat -l s3://bench/large/ | head -3) >/dev/null
+s3cat -l s3://bench/large/ | head -3 >"$work/three"
+/usr/bin/time -f %M -o "$work/rss" s3cat -j 8 <"$work/three" >/dev/null
 echo "s3cat -j 8, 3 objects:  $(cat "$work/rss") KB"

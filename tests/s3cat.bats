@@ -24,9 +24,9 @@ putmany() {
 	done >"$BATS_FILE_TMPDIR/putmany.cfg"
 	curl -sf --no-progress-meter --parallel --parallel-max 16 -K "$BATS_FILE_TMPDIR/putmany.cfg"
 }
-# want FILE...: what s3cat must write for these objects, made without
+# decoded FILE...: what s3cat must write for these objects, made without
 # it: gzip decoded when it is gzip, a newline added when one is missing
-want() {
+decoded() {
 	local f
 	for f in "$@"; do
 		if [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
@@ -71,6 +71,8 @@ setup_file() {
 		empty nonl nonl.gz lone1f big1 big2.gz mid tiny; do
 		put fmt "in/$f" "$f"
 	done
+	curl -sf -X PUT -H 'Content-Encoding: gzip' --data-binary @a.gz \
+		"$S3_ENDPOINT/fmt/enc/a" -o /dev/null
 	put fmt bad/trunc.gz trunc.gz
 	put fmt bad/junk.gz junk.gz
 	printf 'ok' >ok
@@ -148,8 +150,13 @@ teardown() {
 	for f in plain.txt a.gz multi.gz part-00000.gzip sneaky.txt fake.gz \
 		empty nonl nonl.gz lone1f; do
 		s3cat "s3://fmt/in/$f" >got
-		want "$F/$f" | cmp - got
+		decoded "$F/$f" | cmp - got
 	done
+	# stored with Content-Encoding: gzip: decoded once, by us
+	curl -sI "$S3_ENDPOINT/fmt/enc/a" | grep -qi '^content-encoding: gzip'
+	run -0 s3cat s3://fmt/enc/a
+	assert_output "gz 1
+gz 2"
 	run -0 s3cat s3://fmt/in/multi.gz s3://fmt/in/empty s3://fmt/in/nonl s3://fmt/in/nonl.gz
 	assert_output "member 1
 member 2
@@ -172,7 +179,7 @@ s3cat: s3://fmt/bad/junk.gz: gzip: trailing garbage after the compressed data"
 	s3cat -l s3://fmt/in/ | sed 's,^s3://fmt/in/,,' >names
 	assert_equal "$(tr '\n' ' ' <names)" "a.gz big1 big2.gz empty fake.gz lone1f mid multi.gz nonl nonl.gz part-00000.gzip plain.txt sneaky.txt sub/x tiny "
 	while read -r n; do
-		want "$F/${n/sub\/x/ok}"
+		decoded "$F/${n/sub\/x/ok}"
 	done <names >want
 	for j in 1 8; do
 		s3cat -j $j s3://fmt/in/ >got
@@ -182,7 +189,7 @@ s3cat: s3://fmt/bad/junk.gz: gzip: trailing garbage after the compressed data"
 
 @test "-j writes objects of very different sizes whole and in order" {
 	set -- big1 tiny big2.gz empty mid nonl big1 multi.gz tiny big2.gz
-	want "${@/#/$F/}" >want
+	decoded "${@/#/$F/}" >want
 	for j in 1 3 8 64; do
 		s3cat -j "$j" "${@/#/s3://fmt/in/}" >got
 		cmp want got
@@ -260,7 +267,7 @@ d/sub/f"
 	s3cat copy/in/ >c
 	cmp a c
 	s3cat copy/in/big2.gz copy/in/mid >d
-	want "$F/big2.gz" "$F/mid" | cmp - d
+	decoded "$F/big2.gz" "$F/mid" | cmp - d
 }
 
 @test "a missing key fails alone (exit 1, S3's code and message); others are written" {
@@ -345,7 +352,7 @@ plain 2"
 	proxy_rules '[{"match":{"path":"big1"},"action":"cut","bytes":1000000,"times":3},
 		{"match":{"path":"big2"},"action":"cut","bytes":300000,"times":1},
 		{"match":{"path":"mid"},"action":"reset","times":1}]'
-	want "$F/big1" "$F/big2.gz" "$F/mid" >want
+	decoded "$F/big1" "$F/big2.gz" "$F/mid" >want
 	run -0 --separate-stderr s3cat -v -j 3 -e "$PROXY" s3://fmt/in/big1 s3://fmt/in/big2.gz s3://fmt/in/mid
 	s3cat -e "$S3_ENDPOINT" s3://fmt/in/big1 s3://fmt/in/big2.gz s3://fmt/in/mid | cmp - want
 	printf '%s\n' "$output" | cmp - want
@@ -365,7 +372,7 @@ bytes=3000000- $etag"
 	proxy_up "$S3_ENDPOINT"
 	proxy_rules '[{"match":{"path":"mid"},"action":"stall","bytes":100000,"ms":1500,"times":1},
 		{"match":{"path":"a.gz"},"action":"delay","ms":800,"times":1}]'
-	want "$F/mid" "$F/a.gz" "$F/tiny" >want
+	decoded "$F/mid" "$F/a.gz" "$F/tiny" >want
 	s3cat -j 3 -e "$PROXY" s3://fmt/in/mid s3://fmt/in/a.gz s3://fmt/in/tiny >got
 	cmp want got
 }
