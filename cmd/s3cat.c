@@ -200,6 +200,11 @@ addurl(const char *s, size_t n)
 	if (i == n)
 		return;
 	line = xstrndup(s, n);
+	if (memchr(s, '\0', n)) {
+		e = newent(E_BAD, line);
+		efail(e, EXIT_PARTIAL, "a NUL byte in the name");
+		goto add;
+	}
 	switch (s3_url_parse(line, &bucket, &key, &err)) {
 	case 1:
 		buf_printf(&name, "s3://%s/%s", bucket, key);
@@ -221,8 +226,7 @@ addurl(const char *s, size_t n)
 		efail(e, EXIT_PARTIAL, "%s", err.p);
 		break;
 	}
-	if (memchr(line, '\0', n))
-		efail(e, EXIT_PARTIAL, "a NUL byte in the URL");
+add:
 	insert(&queue, e);
 	free(line);
 	buf_free(&err);
@@ -434,7 +438,7 @@ reason(const struct http_req *r, const char *code, struct buf *b)
 
 /*
  * Decides what an ended attempt means: 0 done, 1 retried, -1 failed
- * (e is marked).  *code is the S3 error code, "" if none.
+ * (e is marked).  progress: the attempt got body bytes.
  */
 static int
 outcome(struct ent *e, struct http_req *r, int progress)
@@ -507,7 +511,11 @@ objprep(struct http_req *r)
 	return 0;
 }
 
-/* Decoding failed: e fails, once its transfer (if any) is stopped. */
+/*
+ * Decoding failed: e fails, once its transfer (if any) has ended.  An
+ * entry whose transfer is still in libcurl's hands stays S_RUN: drain
+ * frees only what has ended.
+ */
 static void
 decodefail(struct ent *e)
 {
@@ -562,6 +570,7 @@ objbody(struct http_req *r, const char *p, size_t n)
 		return CURL_WRITEFUNC_PAUSE;
 	if (!e->checked) {
 		if (objcheck(e, r) < 0) {
+			e->state = S_RUN;	/* S_FAIL once it has ended */
 			e->bad = 1;
 			return 0;
 		}
@@ -687,14 +696,17 @@ static void
 listdone(struct http_req *r)
 {
 	struct ent *e = r->ctx;
-	int bad = e->bad;
 
 	if (e->state == S_FAIL)
+		return;		/* not prepared */
+	if (e->bad) {
+		e->bad = 0;
+		efail(e, EXIT_PARTIAL, "%s", e->list.err);
 		return;
-	e->bad = 0;
+	}
 	if (outcome(e, r, 0) != 0)
-		return;
-	if (bad || s3_list_end(&e->list) < 0) {
+		return;		/* retried, or failed */
+	if (s3_list_end(&e->list) < 0) {
 		efail(e, EXIT_PARTIAL, "%s", e->list.err);
 		return;
 	}
@@ -743,11 +755,13 @@ expand(struct ent *d)
 	return n;
 }
 
-/* Starts what may start, in queue order, up to jobs at once. */
-static void
+/* Starts what may start, in queue order, up to jobs at once; returns
+ * how many entries it passed or dropped. */
+static int
 schedule(void)
 {
 	struct ent *e, *p;
+	int moved = 0;
 
 	while (cursor != &queue && nslots < jobs) {
 		e = cursor;
@@ -757,14 +771,16 @@ schedule(void)
 			if (e->more) {
 				if (!e->busy)
 					startpage(e);
-				return;
+				break;
 			}
 			drop(e);
+			moved++;
 			continue;
 		}
 		if (e->kind == E_DIR) {
 			if (expand(e) == 0)
 				drop(e);
+			moved++;
 			continue;
 		}
 		if (e->kind == E_OBJ && !lflag)
@@ -775,11 +791,13 @@ schedule(void)
 		}
 		cursor = e->next;
 		nslots++;
+		moved++;
 	}
 	/* the next page before this one runs dry */
 	if (!refused && cursor != &queue && (p = cursor->parent) &&
 	    p->more && !p->busy && p->unstarted < AHEAD)
 		startpage(p);
+	return moved;
 }
 
 /* The head entry begins to write: what it holds first, then the rest
@@ -799,6 +817,8 @@ behead(struct ent *e)
 static void
 report(struct ent *e)
 {
+	if (fflush(stdout) == EOF)	/* in order, on a shared terminal */
+		fcheck(stdout, "stdout");
 	warnx("%s: %s", e->name, e->msg.p);
 	nfailed++;
 	if (e->status > status)
@@ -809,17 +829,19 @@ report(struct ent *e)
 	}
 }
 
-/* Writes out the head of the queue while it is ready. */
-static void
+/* Writes out the head of the queue while it is ready; returns how many
+ * entries it wrote out. */
+static int
 drain(void)
 {
 	struct ent *e;
+	int moved = 0;
 
 	while ((e = queue.next) != &queue && e != cursor) {
 		if (e->state == S_RUN) {
 			if (!e->head)
 				behead(e);
-			return;
+			break;
 		}
 		if (e->state == S_FAIL) {
 			if (e->head)
@@ -846,11 +868,11 @@ drain(void)
 			else
 				nobjs++;
 		}
-		if (fflush(stdout) == EOF)
-			fcheck(stdout, "stdout");
 		drop(e);
 		nslots--;
+		moved++;
 	}
+	return moved;
 }
 
 static int
@@ -867,12 +889,15 @@ run(void)
 	struct pollfd pfd = { 0, POLLIN, 0 };
 
 	for (;;) {
-		schedule();
-		drain();
+		while (!stop && schedule() + drain() > 0)
+			;
 		if (stop)
 			return;
 		if (queue.next == &queue && !(reading && !stdin_eof))
 			return;
+		/* what is written goes on down the pipe before a wait */
+		if (fflush(stdout) == EOF)
+			fcheck(stdout, "stdout");
 		if (hp) {
 			fd.revents = 0;
 			http_run_fds(hp, 200, &fd, wantinput() ? 1 : 0);
