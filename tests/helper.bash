@@ -110,11 +110,14 @@ s3api() {
 s3_mb() { s3api PUT "$1" -f -o /dev/null; }
 # s3_put BUCKET/KEY FILE (KEY URL-encoded by the caller where needed)
 s3_put() { s3api PUT "$1" -f -o /dev/null --data-binary "@$2"; }
+# s3_key KEY: KEY with each path segment URI-encoded (curl signs the
+# path as given, and AWS's canonical form has "=" as %3D)
+s3_key() { jq -rn --arg k "$1" '$k | split("/") | map(@uri) | join("/")'; }
 # s3_put_dir DIR BUCKET/PREFIX: every file under DIR, at its relative path
 s3_put_dir() {
 	local f
 	(cd "$1" && find . -type f | sort) | while read -r f; do
-		s3_put "$2/${f#./}" "$1/$f"
+		s3_put "$2/$(s3_key "${f#./}")" "$1/$f"
 	done
 }
 # ddb TARGET JSON: one DynamoDB call to DDB_ENDPOINT; prints the reply
