@@ -26,6 +26,14 @@
 
 load helper
 
+setup_file() {
+	servers_up
+}
+
+teardown_file() {
+	servers_down
+}
+
 setup() {
 	cd "$BATS_TEST_TMPDIR"
 }
@@ -68,6 +76,21 @@ fixture_s3cat() {
 	done
 	printf 'AWS_ENDPOINT_URL_S3=%s\nAWS_ACCESS_KEY_ID=S3RVER\nAWS_SECRET_ACCESS_KEY=S3RVER\n' \
 		"$S3_ENDPOINT" >.env
+}
+
+fixture_populate() {
+	"$TOP/tools/mkarchive" archive 4 10 >/dev/null
+	s3_mb acme-archive
+	s3_put_dir archive acme-archive/enriched/archive
+	jq '.data.dynamodbTable = "acme-event-manifest" | .data.awsRegion = "us-east-1"' \
+		"$DATA/configs/dynamodb-1-0-1.json" >dynamodb.json
+	cp "$DATA/configs/resolver-1-0-2.json" resolver.json
+	ddb DeleteTable '{"TableName":"acme-event-manifest"}' >/dev/null
+	ddb_mk acme-event-manifest
+	printf '%s\n' "AWS_ENDPOINT_URL_S3=$S3_ENDPOINT" \
+		"AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT" \
+		AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
+		AWS_REGION=us-east-1 >.env
 }
 
 fixture_manifest_populator() {

@@ -175,7 +175,7 @@ table() { ddb_scan "$T"; }
 @test "old runs with the original's ttl rule get a warning" {
 	archive 1 4
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"1 run(s) older than the 180-day lifespan: their items expire at once"* ]]
+	[[ $stderr == *"1 run(s) past the 180-day lifespan: their items expire at once (--ttl-from now keeps them)"* ]]
 }
 
 @test "a 2-0-0 config with auth null writes with the default credential chain" {
