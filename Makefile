@@ -18,20 +18,19 @@ LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
 LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
 
-PROGS = eventcut
-SCRIPTS =
+PROGS = eventcut sincefilter s3cat dynaput
+SCRIPTS = populate
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
-MAN7 = man/manifest-populator.7
+MAN7 = $(wildcard man/*.7)
 
 # lib/ in two layers: core (no network) and aws (built on core).
-CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched
-AWS = http
-# dynaput's own: DynamoDB items, errors and requests; its input and pace
-DDB = ddb ddb_item ddb_num ddb_err fdlines keyset rate ring
-CORE_OBJ = $(CORE:%=build/lib/%.o)
-AWS_OBJ = $(AWS:%=build/lib/%.o)
-DDB_OBJ = $(DDB:%=build/lib/%.o)
+CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip walk \
+	fdlines keyset rate ring
+AWS = http sigv4 awsconf creds awsauth s3 s3xml ddb ddb_item ddb_num ddb_err
+# one archive per layer: a program links only the modules it uses
+CORE_OBJ = build/libcore.a
+AWS_OBJ = build/libaws.a
 HDR = $(wildcard lib/*.h)
 
 # which programs need which layer
@@ -41,13 +40,19 @@ sincefilter_OBJ = $(CORE_OBJ)
 sincefilter_LIBS = $(LIBS_json)
 s3cat_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 s3cat_LIBS = $(LIBS_aws)
-dynaput_OBJ = $(DDB_OBJ) $(AWS_OBJ) $(CORE_OBJ)
+dynaput_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 dynaput_LIBS = $(LIBS_aws) -pthread
 
 .DELETE_ON_ERROR:
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
 
 all: $(BIN)
+
+build/libcore.a: $(CORE:%=build/lib/%.o)
+build/libaws.a: $(AWS:%=build/lib/%.o)
+build/libcore.a build/libaws.a:
+	rm -f $@
+	$(AR) rcs $@ $^
 
 build/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)
@@ -78,10 +83,9 @@ check: deps all unit
 ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
-ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o) \
-	$(DDB:%=build/asan/lib/%.o)
+ASAN_OBJ = $(CORE:%=build/asan/lib/%.o) $(AWS:%=build/asan/lib/%.o)
 
-unit: $(UNIT:%=build/asan/%)
+unit: $(UNIT:%=build/asan/%) build/credprobe
 
 # kept: without it make deletes them as intermediates after each test
 .SECONDARY: $(ASAN_OBJ)
@@ -90,9 +94,15 @@ build/asan/lib/%.o: lib/%.c $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
 
-build/asan/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_OBJ)
+build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) \
+		$(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ASAN) -iquote tests/unit -o $@ $< \
 		$(ASAN_OBJ) $(LIBS_aws) -pthread
+
+# tests/creds.bats drives lib/awsconf and lib/creds through this, also
+# under ASan and UBSan; it is not installed.
+build/credprobe: tests/credprobe.c $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -o $@ $< $(ASAN_OBJ) $(LIBS_aws)
 
 demo: deps all
 	@tools/demo
@@ -100,15 +110,35 @@ demo: deps all
 bench: deps all
 	@bench/run
 
-fuzz:
-	@tests/fuzz/run
+# Every tests/fuzz/fuzz_*.c, built with libFuzzer against lib/ (both
+# layers) and run for FUZZ_SECONDS each.  Not part of check.
+FUZZCC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ = $(CORE:%=build/fuzz/lib/%.o) $(AWS:%=build/fuzz/lib/%.o)
+
+fuzz: $(FUZZ:%=build/fuzz/%)
+	@tests/fuzz/run $(FUZZ:%=build/fuzz/%)
+
+build/fuzz/lib/%.o: lib/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZCC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBS_aws)
+
+# keep the objects make would otherwise delete as intermediate
+.SECONDARY: $(ASAN_OBJ) $(FUZZ_OBJ)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \

@@ -16,12 +16,12 @@
 #include "lineio.h"
 #include "tstamp.h"
 #include "tsv.h"
-#include "utf8.h"
 #include "xalloc.h"
 
 #define MAXDAYS 3650000L
 #define MAXSEL 1024
 
+/* in the order of the ENRICHED_BAD_* bits */
 enum { R_FIELDS, R_EVENT_ID, R_FINGERPRINT, R_ETL_TSTAMP, NREASONS };
 static const char *const reasons[NREASONS] = {
 	"fields", "event_id", "event_fingerprint", "etl_tstamp",
@@ -29,6 +29,8 @@ static const char *const reasons[NREASONS] = {
 
 static int Tflag, vflag;
 static long tdays = 180;
+static int bflag;		/* -b: ttl counts from tbase, not etl_tstamp */
+static int64_t tbase;
 static const char *xfile;
 static FILE *xf;
 static int sel[MAXSEL];
@@ -44,7 +46,7 @@ usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 
-	fprintf(f, "usage: %s [-Tv] [-f fields] [-t days] [-x rejects] "
+	fprintf(f, "usage: %s [-Tv] [-b base] [-f fields] [-t days] [-x rejects] "
 		   "[file ...]\n", err_prog());
 	if (!status && fshut(stdout, "stdout"))
 		exit(EXIT_PARTIAL);
@@ -63,6 +65,27 @@ number(const char *s, size_t n, long max, long *v)
 	errno = 0;
 	*v = strtol(tmp, &end, 10);
 	return *end || errno || *v > max ? -1 : 0;
+}
+
+/* -b now, -b 2026-11-25, -b 1764028800: when the lifespan starts */
+static void
+parsebase(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	bflag = 1;
+	if (strcmp(s, "now") == 0) {
+		tbase = (int64_t)time(NULL);
+		return;
+	}
+	if (tstamp_parse(s, n, &tbase) == 0)
+		return;
+	for (i = 0; i < n && i < 12 && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (n == 0 || i != n)
+		diex(EXIT_USAGE, "-b: %s: not now, a timestamp or epoch "
+		     "seconds", s);
+	tbase = strtoll(s, NULL, 10);
 }
 
 static void
@@ -111,34 +134,20 @@ parsesel(const char *spec)
 	}
 }
 
-static void
-adderr(int reason, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* Adds one {"level":"error","message":...} to the bad row being built. */
 static void
-adderr(int reason, const char *fmt, ...)
+adderr(int reason, const struct enriched_item *it)
 {
-	struct buf msg = BUF_INIT;
-	va_list ap;
-	int n;
+	static struct buf msg = BUF_INIT;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_grow(&msg, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(msg.p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	msg.len = (size_t)n;
-
+	buf_reset(&msg);
+	enriched_why(it, 1u << reason, &msg);
 	if (nerrs++)
 		buf_addc(&errs, ',');
 	buf_adds(&errs, "{\"level\":\"error\",\"message\":");
 	jsonw_str(&errs, msg.p, msg.len);
 	buf_addc(&errs, '}');
 	nreason[reason]++;
-	buf_free(&msg);
 }
 
 static void
@@ -164,99 +173,32 @@ reject(const char *line, size_t n)
 		fcheck(xf, xfile);
 }
 
-static int
-isuuid(const char *s, size_t n)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-	size_t i;
-
-	if (n != sizeof shape - 1)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (shape[i] == '-' ? c != '-' :
-		    !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		      (c >= 'A' && c <= 'F')))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-hasctl(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* A field quoted in an error message: short, and printable. */
-#define SHOWN 64
-static int
-shown(size_t n)
-{
-	return n > SHOWN ? SHOWN : (int)n;
-}
-
-static int
-checkfields(size_t nf, size_t need)
-{
-	if (nf >= need)
-		return 0;
-	adderr(R_FIELDS, "line has %zu tab-separated field%s, an enriched "
-	       "event has %d or %d", nf, nf == 1 ? "" : "s",
-	       ENRICHED_MINFIELDS, ENRICHED_NFIELDS);
-	return -1;
-}
-
 static void
 item(const char *line, size_t n)
 {
-	struct span f[ENRICHED_FINGERPRINT + 1];
-	const struct span *id, *fp, *etl;
-	size_t nf;
-	int64_t t;
+	struct enriched_item it;
+	unsigned why;
+	int i;
 
-	nf = tsv_split(line, n, f, ENRICHED_FINGERPRINT + 1);
-	buf_reset(&errs);
-	nerrs = 0;
-	if (checkfields(nf, ENRICHED_MINFIELDS) == 0) {
-		id = &f[ENRICHED_EVENT_ID];
-		fp = &f[ENRICHED_FINGERPRINT];
-		etl = &f[ENRICHED_ETL_TSTAMP];
-		if (!isuuid(id->p, id->n))
-			adderr(R_EVENT_ID, "event_id [%.*s] is not a UUID",
-			       shown(id->n), id->p);
-		if (fp->n == 0)
-			adderr(R_FINGERPRINT, "event_fingerprint is empty");
-		else if (!utf8_valid(fp->p, fp->n) || hasctl(fp->p, fp->n))
-			adderr(R_FINGERPRINT, "event_fingerprint is not "
-			       "printable UTF-8");
-		if (etl->n == 0)
-			adderr(R_ETL_TSTAMP, "etl_tstamp is empty");
-		else if (tstamp_parse(etl->p, etl->n, &t) < 0)
-			adderr(R_ETL_TSTAMP, "etl_tstamp [%.*s] is not a "
-			       "timestamp (yyyy-MM-dd HH:mm:ss[.SSSSSSSSS])",
-			       shown(etl->n), etl->p);
-	}
-	if (nerrs) {
+	if ((why = enriched_item(line, n, &it))) {
+		buf_reset(&errs);
+		nerrs = 0;
+		for (i = 0; i < NREASONS; i++)
+			if (why & 1u << i)
+				adderr(i, &it);
 		reject(line, n);
 		return;
 	}
 	buf_reset(&out);
 	buf_adds(&out, "{\"eventId\":\"");
-	buf_add(&out, id->p, id->n);
+	buf_add(&out, it.event_id.p, it.event_id.n);
 	buf_adds(&out, "\",\"fingerprint\":");
-	jsonw_str(&out, fp->p, fp->n);
+	jsonw_str(&out, it.fingerprint.p, it.fingerprint.n);
 	buf_adds(&out, ",\"etlTime\":");
-	buf_addi64(&out, t);
+	buf_addi64(&out, it.etl_time);
 	if (tdays) {
 		buf_adds(&out, ",\"ttl\":");
-		buf_addi64(&out, t + tdays * 86400);
+		buf_addi64(&out, (bflag ? tbase : it.etl_time) + tdays * 86400);
 	}
 	buf_add(&out, "}\n", 2);
 	fwrite(out.p, 1, out.len, stdout);
@@ -271,9 +213,12 @@ fields(const char *line, size_t n)
 
 	need = maxsel > ENRICHED_MINFIELDS ? maxsel : ENRICHED_MINFIELDS;
 	nf = tsv_split(line, n, f, ENRICHED_NFIELDS);
-	buf_reset(&errs);
-	nerrs = 0;
-	if (checkfields(nf, need) < 0) {
+	if (nf < need) {
+		struct enriched_item it = { .nfields = nf };
+
+		buf_reset(&errs);
+		nerrs = 0;
+		adderr(R_FIELDS, &it);
 		reject(line, n);
 		return;
 	}
@@ -331,8 +276,11 @@ main(int argc, char *argv[])
 	int c, status;
 
 	err_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "f:hTt:vx:")) != -1) {
+	while ((c = getopt(argc, argv, "b:f:hTt:vx:")) != -1) {
 		switch (c) {
+		case 'b':
+			parsebase(optarg);
+			break;
 		case 'f':
 			parsesel(optarg);
 			break;

@@ -45,6 +45,7 @@ awsauth_new(const struct awsconf_opts *o, int nosign, awsconf_env env,
     int64_t now, struct buf *err, int *status)
 {
 	struct awsauth *a = xcalloc(1, sizeof *a);
+	int r;
 
 	a->nosign = nosign;
 	a->env = env;
@@ -54,8 +55,8 @@ awsauth_new(const struct awsconf_opts *o, int nosign, awsconf_env env,
 		free(a);
 		return NULL;
 	}
-	if (!nosign && loadcreds(a, now, err) < 0) {
-		*status = EXIT_REMOTE;
+	if (!nosign && (r = loadcreds(a, now, err)) < 0) {
+		*status = creds_exit_status(r);
 		awsconf_free(&a->conf);
 		free(a);
 		return NULL;

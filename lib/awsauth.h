@@ -23,8 +23,9 @@ struct awsauth;
 /*
  * Loads the configuration for o->service ("s3" or "dynamodb") and, unless
  * nosign, the credentials.  Returns NULL with one line in err (no program
- * name) and *status set: EXIT_USAGE for a configuration error, EXIT_REMOTE
- * when there are no credentials or their source fails.
+ * name) and *status set: EXIT_USAGE for a configuration error or a
+ * broken credential source, EXIT_REMOTE when a remote source (container,
+ * instance metadata) refused or failed (creds_exit_status).
  */
 struct awsauth *awsauth_new(const struct awsconf_opts *o, int nosign,
     awsconf_env env, int64_t now, struct buf *err, int *status);

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "buf.h"
 #include "enriched.h"
+#include "tstamp.h"
+#include "tsv.h"
+#include "utf8.h"
 
 static const char *const names[ENRICHED_NFIELDS] = {
 	"app_id",
@@ -154,4 +158,97 @@ enriched_index(const char *name, size_t n)
 	if (n == 18 && memcmp(name, "refr_device_tstamp", 18) == 0)
 		return 121;
 	return -1;
+}
+
+static int
+isuuid(const char *s, size_t n)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	if (n != sizeof shape - 1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (shape[i] == '-' ? c != '-' :
+		    !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		      (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+hasctl(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+unsigned
+enriched_item(const char *line, size_t n, struct enriched_item *it)
+{
+	struct span f[ENRICHED_FINGERPRINT + 1];
+	unsigned bad = 0;
+
+	it->nfields = tsv_split(line, n, f, ENRICHED_FINGERPRINT + 1);
+	if (it->nfields < ENRICHED_MINFIELDS)
+		return ENRICHED_BAD_FIELDS;
+	it->event_id = f[ENRICHED_EVENT_ID];
+	it->fingerprint = f[ENRICHED_FINGERPRINT];
+	it->etl_tstamp = f[ENRICHED_ETL_TSTAMP];
+	if (!isuuid(it->event_id.p, it->event_id.n))
+		bad |= ENRICHED_BAD_EVENT_ID;
+	if (it->fingerprint.n == 0 ||
+	    !utf8_valid(it->fingerprint.p, it->fingerprint.n) ||
+	    hasctl(it->fingerprint.p, it->fingerprint.n))
+		bad |= ENRICHED_BAD_FINGERPRINT;
+	if (tstamp_parse(it->etl_tstamp.p, it->etl_tstamp.n,
+			 &it->etl_time) < 0)
+		bad |= ENRICHED_BAD_ETL_TSTAMP;
+	return bad;
+}
+
+/* A field quoted in a message: short. */
+#define SHOWN 64
+static int
+shown(size_t n)
+{
+	return n > SHOWN ? SHOWN : (int)n;
+}
+
+void
+enriched_why(const struct enriched_item *it, unsigned bad, struct buf *b)
+{
+	const struct span *id = &it->event_id, *etl = &it->etl_tstamp;
+	size_t nf = it->nfields;
+
+	switch (bad) {
+	case ENRICHED_BAD_FIELDS:
+		buf_printf(b, "line has %zu tab-separated field%s, an enriched "
+			   "event has %d or %d", nf, nf == 1 ? "" : "s",
+			   ENRICHED_MINFIELDS, ENRICHED_NFIELDS);
+		break;
+	case ENRICHED_BAD_EVENT_ID:
+		buf_printf(b, "event_id [%.*s] is not a UUID", shown(id->n),
+			   id->p);
+		break;
+	case ENRICHED_BAD_FINGERPRINT:
+		buf_adds(b, it->fingerprint.n ? "event_fingerprint is not "
+			 "printable UTF-8" : "event_fingerprint is empty");
+		break;
+	case ENRICHED_BAD_ETL_TSTAMP:
+		if (etl->n == 0)
+			buf_adds(b, "etl_tstamp is empty");
+		else
+			buf_printf(b, "etl_tstamp [%.*s] is not a timestamp "
+				   "(yyyy-MM-dd HH:mm:ss[.SSSSSSSSS])",
+				   shown(etl->n), etl->p);
+		break;
+	}
 }

@@ -284,6 +284,8 @@ setup(struct http *h, struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_bundle);
 	if (h->o.user_agent)
 		curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
+	if (h->o.recv_buffer)
+		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, h->o.recv_buffer);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onheader);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);

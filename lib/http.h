@@ -37,6 +37,7 @@ struct http_opts {
 	long cap_ms;		/*   min(cap, base * 2^k), full jitter */
 	uint64_t seed;		/* for the jitter */
 	const char *user_agent;
+	long recv_buffer;	/* libcurl's receive buffer; 0: its default */
 };
 
 struct http_req;
@@ -109,9 +110,8 @@ void http_unpause(struct http *h, struct http_req *r);
  * activity.  Returns how many requests are running or waiting to retry.
  */
 int http_run(struct http *h, long wait_ms);
-/* http_run that also wakes when one of fds[0..nfds) is ready as its
- * events ask (their revents are set), as curl_multi_poll's extra_fds:
- * a program that reads its input while requests run waits on both. */
+/* Like http_run, and the wait also ends when one of fds is ready (its
+ * revents say how), so a caller can read stdin between transfers. */
 int http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
 		 unsigned nfds);
 int http_pending(const struct http *h);

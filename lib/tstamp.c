@@ -141,13 +141,21 @@ tstamp_parse(const char *s, size_t n, int64_t *secs)
 	return 0;
 }
 
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
+#define FIRST (-62167219200LL)
+#define LAST 253402300799LL
+
 int
 tstamp_iso(int64_t secs, int ms, char out[25])
 {
-	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-	int64_t rem = secs - days * 86400, z, era, doe, yoe, y, doy, mp;
+	int64_t days, rem, z, era, doe, yoe, y, doy, mp;
 	int d, m;
 
+	/* first, so that no arithmetic below can overflow */
+	if (secs < FIRST || secs > LAST)
+		return -1;
+	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	rem = secs - days * 86400;
 	/* Hinnant's civil_from_days */
 	z = days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;

@@ -103,6 +103,23 @@ setup() {
 	run -2 eventcut -t '' <(ev)
 }
 
+@test "-b counts the lifespan from now, a timestamp or epoch seconds" {
+	run -0 jq .ttl <(eventcut -t 90 -b 2027-01-01 <(ev))
+	assert_output "$(( $(epoch 2027-01-01) + 90 * 86400 ))"
+	run -0 jq .ttl <(eventcut -t 1 -b 1700000000 <(ev))
+	assert_output "$((1700000000 + 86400))"
+	before=$(date +%s)
+	t=$(eventcut -t 2 -b now <(ev) | jq .ttl)
+	after=$(date +%s)
+	[ "$t" -ge $((before + 172800)) ] && [ "$t" -le $((after + 172800)) ]
+	run -0 jq .etlTime <(eventcut -b now <(ev))
+	assert_output 1480236400
+	run -2 eventcut -b yesterday <(ev)
+	assert_output "eventcut: -b: yesterday: not now, a timestamp or epoch seconds"
+	run -0 eventcut -t 0 -b now <(ev)
+	refute_output --partial ttl
+}
+
 @test "-f emits named fields as JSON, empty fields as null" {
 	run -0 eventcut -f app_id,event_id,true_tstamp,etl_tstamp <(ev)
 	assert_output '{"app_id":"blog","event_id":"1799a90f-f570-4414-b91a-b0db8f39cc2e","true_tstamp":null,"etl_tstamp":"2016-11-27 08:46:40.000"}'
@@ -233,7 +250,7 @@ setup() {
 
 @test "-h prints usage on stdout; a bad flag prints it on stderr" {
 	run -0 --separate-stderr eventcut -h
-	assert_output "usage: eventcut [-Tv] [-f fields] [-t days] [-x rejects] [file ...]"
+	assert_output "usage: eventcut [-Tv] [-b base] [-f fields] [-t days] [-x rejects] [file ...]"
 	run -2 --separate-stderr eventcut -Q
-	assert_equal "${stderr_lines[1]}" "usage: eventcut [-Tv] [-f fields] [-t days] [-x rejects] [file ...]"
+	assert_equal "${stderr_lines[1]}" "usage: eventcut [-Tv] [-b base] [-f fields] [-t days] [-x rejects] [file ...]"
 }

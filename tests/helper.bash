@@ -88,3 +88,64 @@ proxy_down() {
 }
 proxy_rules() { curl -sf -X PUT --data "$1" "$PROXY/__fault/rules" >/dev/null; }
 proxy_stats() { curl -sf "$PROXY/__fault/stats"; }
+
+# The local servers' own API, through libcurl's SigV4 (the keys go in a
+# curl config file, never on a command line).  s3rver's keys are fixed;
+# dynalite takes any.
+_curlrc() {
+	local f=$BATS_TEST_TMPDIR/.curlrc-$1
+	[ -e "$f" ] || printf 'user = "%s"\n' "$2" >"$f"
+	echo "$f"
+}
+# s3api METHOD PATH [curl args...]: a signed request to S3_ENDPOINT
+s3api() {
+	local m=$1 p=$2
+	shift 2
+	curl -sS -K "$(_curlrc s3 S3RVER:S3RVER)" \
+		--aws-sigv4 "aws:amz:us-east-1:s3" \
+		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$m" "$@" \
+		"$S3_ENDPOINT/$p"
+}
+# s3_mb BUCKET
+s3_mb() { s3api PUT "$1" -f -o /dev/null; }
+# s3_put BUCKET/KEY FILE (KEY URL-encoded by the caller where needed)
+s3_put() { s3api PUT "$1" -f -o /dev/null --data-binary "@$2"; }
+# s3_key KEY: KEY with each path segment URI-encoded (curl signs the
+# path as given, and AWS's canonical form has "=" as %3D)
+s3_key() { jq -rn --arg k "$1" '$k | split("/") | map(@uri) | join("/")'; }
+# s3_put_dir DIR BUCKET/PREFIX: every file under DIR, at its relative path
+s3_put_dir() {
+	local f
+	(cd "$1" && find . -type f | sort) | while read -r f; do
+		s3_put "$2/$(s3_key "${f#./}")" "$1/$f"
+	done
+}
+# ddb TARGET JSON: one DynamoDB call to DDB_ENDPOINT; prints the reply
+ddb() {
+	curl -sS -K "$(_curlrc ddb test:test)" \
+		--aws-sigv4 "aws:amz:us-east-1:dynamodb" \
+		-H 'Content-Type: application/x-amz-json-1.0' \
+		-H "X-Amz-Target: DynamoDB_20120810.$1" --data "$2" \
+		"$DDB_ENDPOINT/"
+}
+# ddb_scan TABLE: every item as a plain JSON line (S as string, N as
+# number), sorted, every page
+ddb_scan() {
+	local start='' out
+	while :; do
+		out=$(ddb Scan "$(jq -cn --arg t "$1" --argjson s "${start:-null}" \
+			'{TableName: $t} + (if $s then {ExclusiveStartKey: $s} else {} end)')")
+		jq -c '.Items[] | map_values(if has("S") then .S elif has("N") then (.N | tonumber) else . end)' <<<"$out"
+		start=$(jq -c '.LastEvaluatedKey // empty' <<<"$out")
+		[ -n "$start" ] || break
+	done | sort
+}
+# ddb_mk TABLE: the manifest's table (eventId HASH, fingerprint RANGE)
+ddb_mk() {
+	ddb CreateTable "$(jq -cn --arg t "$1" '{TableName: $t,
+		AttributeDefinitions: [{AttributeName: "eventId", AttributeType: "S"},
+			{AttributeName: "fingerprint", AttributeType: "S"}],
+		KeySchema: [{AttributeName: "eventId", KeyType: "HASH"},
+			{AttributeName: "fingerprint", KeyType: "RANGE"}],
+		BillingMode: "PAY_PER_REQUEST"}')" >/dev/null
+}

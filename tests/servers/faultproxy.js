@@ -9,6 +9,9 @@
 //
 //   node faultproxy.js PORT UPSTREAM_URL [RULES.json]
 //
+// Like S3, and unlike s3rver, the proxy honours If-Match on a GET: when
+// the object's ETag upstream differs, the answer is 412 PreconditionFailed.
+//
 // Control, on the proxy's own port:
 //   PUT  /__fault/rules   body: a JSON array of rules (replaces them)
 //   GET  /__fault/stats   {"requests":N,"faults":{"kind":N,...},"log":[...]}
@@ -104,6 +107,22 @@ function forward(req, body, cb) {
 	up.end(body);
 }
 
+// S3's conditional GET, which s3rver lacks: true when If-Match fails.
+function preconditionFailed(req, ures) {
+	const want = req.headers['if-match'];
+	if (req.method !== 'GET' || !want || ures.statusCode >= 300) return false;
+	return want !== '*' && want !== ures.headers.etag;
+}
+
+function send412(res) {
+	const out = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Error>' +
+		'<Code>PreconditionFailed</Code><Message>At least one of the ' +
+		'pre-conditions you specified did not hold</Message>' +
+		'<Condition>If-Match</Condition></Error>');
+	res.writeHead(412, { 'content-type': 'application/xml', 'content-length': out.length });
+	res.end(out);
+}
+
 function relay(res, ures, ubody) {
 	const headers = Object.assign({}, ures.headers);
 	headers['content-length'] = ubody.length;
@@ -158,7 +177,10 @@ function unprocessed(rule, req, res, body) {
 function pass(req, res, body, after) {
 	forward(req, body, (ures, err) => {
 		if (err) { res.destroy(); return; }
-		collect(ures, (ubody) => (after ? after(ures, ubody) : relay(res, ures, ubody)));
+		collect(ures, (ubody) => {
+			if (preconditionFailed(req, ures)) return send412(res);
+			return after ? after(ures, ubody) : relay(res, ures, ubody);
+		});
 	});
 }
 
@@ -168,6 +190,7 @@ function handle(req, res, body) {
 	const rule = pick(req);
 	stats.log.push({ method: req.method, url: req.url,
 		range: req.headers.range, ifMatch: req.headers['if-match'],
+		payer: req.headers['x-amz-request-payer'],
 		target: req.headers['x-amz-target'], fault: rule ? rule.action : null });
 	if (stats.log.length > 5000) stats.log.shift();
 	if (!rule) return pass(req, res, body);

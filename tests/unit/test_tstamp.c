@@ -120,6 +120,15 @@ main(void)
 	iso(-62167219200LL, 0, "0000-01-01T00:00:00.000Z");
 	CHECK(tstamp_iso(253402300800LL, 0, (char[25]){ 0 }) == -1,
 	      "year 10000 written");
+	CHECK(tstamp_iso(-62167219201LL, 0, (char[25]){ 0 }) == -1,
+	      "year -1 written");
+	/* found by tests/fuzz/fuzz_tstamp: -secs overflowed */
+	CHECK(tstamp_iso(INT64_MIN, 0, (char[25]){ 0 }) == -1,
+	      "INT64_MIN written");
+	CHECK(tstamp_iso(INT64_MAX, 0, (char[25]){ 0 }) == -1,
+	      "INT64_MAX written");
+	CHECK(tstamp_iso(INT64_MAX - 15, 0, (char[25]){ 0 }) == -1,
+	      "INT64_MAX - 15 written");
 	/* every day of 400 years round-trips through days and back */
 	{
 		int64_t d, bad = 0;

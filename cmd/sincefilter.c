@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "fshut.h"
+#include "lineio.h"
+#include "tstamp.h"
+
+#define FORMATS "YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601"
+#define RUNLEN 19		/* YYYY-MM-dd-HH-mm-ss */
+
+static int kflag, rflag, sflag, uflag, vflag;
+static int64_t since, until;
+static const char *sarg, *uarg;
+static const char *key = "etlTime";
+static const char *xfile;
+static FILE *xf;
+
+static unsigned long long nlines, nkept, noutside, nunread;
+
+static void
+usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+
+	fprintf(f, "usage: %s [-rv] [-s since] [-u until] [-k field] "
+		   "[-x rejects] [file ...]\n", err_prog());
+	if (!status && fshut(stdout, "stdout"))
+		exit(EXIT_PARTIAL);
+	exit(status);
+}
+
+static int64_t
+when(int opt, const char *s)
+{
+	int64_t t;
+
+	if (tstamp_parse(s, strlen(s), &t) < 0)
+		diex(EXIT_USAGE, "-%c: %s: not a date (" FORMATS ")", opt, s);
+	return t;
+}
+
+/* The first path segment run=YYYY-MM-dd-HH-mm-ss of line[0..n). */
+static int
+runtime(const char *s, size_t n, int64_t *t)
+{
+	const char *p = s, *e = s + n, *end;
+
+	for (;;) {
+		if (!(end = memchr(p, '/', (size_t)(e - p))))
+			end = e;
+		if (end - p == 4 + RUNLEN && memcmp(p, "run=", 4) == 0 &&
+		    p[4 + 10] == '-' && tstamp_parse(p + 4, RUNLEN, t) == 0)
+			return 0;
+		if (end == e)
+			return -1;
+		p = end + 1;
+	}
+}
+
+static int
+digits(const char *s, size_t n, int64_t *t)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*t = v;
+	return 0;
+}
+
+/* The time in the JSON object's field key: epoch seconds (an integer,
+ * a real floored, or a string of digits) or a timestamp string. */
+static int
+jsontime(const char *s, size_t n, int64_t *t)
+{
+	json_t *o, *v;
+	const char *str;
+	double d;
+	int ret = -1;
+
+	if (!(o = json_loadb(s, n, 0, NULL)))
+		return -1;
+	if (!json_is_object(o) || !(v = json_object_get(o, key)))
+		goto out;
+	if (json_is_integer(v)) {
+		*t = json_integer_value(v);
+		ret = 0;
+	} else if (json_is_real(v)) {
+		d = json_real_value(v);
+		if (d > -9e18 && d < 9e18) {
+			*t = (int64_t)d;
+			if ((double)*t > d)
+				(*t)--;
+			ret = 0;
+		}
+	} else if (json_is_string(v)) {
+		str = json_string_value(v);
+		n = json_string_length(v);
+		if (tstamp_parse(str, n, t) == 0 || digits(str, n, t) == 0)
+			ret = 0;
+	}
+out:
+	json_decref(o);
+	return ret;
+}
+
+static void
+unreadable(const char *line, size_t n)
+{
+	nunread++;
+	if (!xf)
+		return;
+	if (fwrite(line, 1, n, xf) != n || putc('\n', xf) == EOF)
+		fcheck(xf, xfile);
+}
+
+static void
+filter(const char *line, size_t n)
+{
+	int64_t t;
+
+	if ((rflag ? runtime(line, n, &t) : jsontime(line, n, &t)) < 0) {
+		unreadable(line, n);
+		return;
+	}
+	if ((sflag && t < since) || (uflag && t >= until)) {
+		noutside++;
+		return;
+	}
+	fwrite(line, 1, n, stdout);
+	putc('\n', stdout);
+	nkept++;
+}
+
+static void
+report(void)
+{
+	if (vflag)
+		fprintf(stderr, "%s: %llu lines, %llu kept, %llu outside the "
+			"window, %llu without a readable time\n", err_prog(),
+			nlines, nkept, noutside, nunread);
+	else if (nunread && !xf)
+		fprintf(stderr, "%s: %llu of %llu lines dropped without a "
+			"readable time (-x FILE keeps them, -v counts them)\n",
+			err_prog(), nunread, nlines);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct lineio in;
+	char *line;
+	ssize_t n;
+	int c, status;
+
+	err_setprog(argv[0]);
+	while ((c = getopt(argc, argv, "hk:rs:u:vx:")) != -1) {
+		switch (c) {
+		case 'h':
+			usage(EXIT_OK);
+			break;
+		case 'k':
+			key = optarg;
+			kflag = 1;
+			break;
+		case 'r':
+			rflag = 1;
+			break;
+		case 's':
+			since = when(c, optarg);
+			sarg = optarg;
+			sflag = 1;
+			break;
+		case 'u':
+			until = when(c, optarg);
+			uarg = optarg;
+			uflag = 1;
+			break;
+		case 'v':
+			vflag = 1;
+			break;
+		case 'x':
+			xfile = optarg;
+			break;
+		default:
+			usage(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!sflag && !uflag)
+		diex(EXIT_USAGE, "-s since or -u until is needed");
+	if (sflag && uflag && since >= until)
+		diex(EXIT_USAGE, "-s %s is not before -u %s: nothing would "
+		     "be kept", sarg, uarg);
+	if (rflag && kflag)
+		diex(EXIT_USAGE, "-r and -k exclude each other: -r reads "
+		     "run= folders, -k names a JSON field");
+	if (argc == 0 && isatty(0))
+		usage(EXIT_USAGE);
+	if (xfile && !(xf = fopen(xfile, "w")))
+		die(EXIT_USAGE, "%s:", xfile);
+
+	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
+	lineio_open(&in, argc, argv);
+	while ((n = lineio_next(&in, &line)) >= 0) {
+		nlines++;
+		filter(line, (size_t)n);
+		if (ferror(stdout))
+			fcheck(stdout, "stdout");
+	}
+	lineio_close(&in);
+	status = in.status;
+	if (xf && fshut(xf, xfile))
+		status = EXIT_PARTIAL;
+	if (fshut(stdout, "stdout"))
+		status = EXIT_PARTIAL;
+	report();
+	return status;
+}

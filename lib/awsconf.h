@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AWS configuration as the AWS CLI resolves it: the shared config and
+ * credentials files, the profile, the region, a service's endpoint and
+ * the CA bundle.  Every program that talks to AWS loads one of these
+ * first and hands it to lib/creds.
+ *
+ * The library never reads the environment or a clock itself: it calls
+ * the env function it is given (main passes getenv; the tests pass a
+ * table).  An environment variable set to "" counts as unset.
+ *
+ * The files are read as botocore reads them (Python's RawConfigParser):
+ *   - [default] and [profile NAME] in the config file, [NAME] in the
+ *     credentials file ([profile "a b"] may quote a name);
+ *   - full-line comments start with # or ; (after any indent); there are
+ *     no inline comments: "region = x # y" is the value "x # y";
+ *   - "key = value" or "key: value", split at the first = or :; space
+ *     around key and value is dropped; keys are folded to lowercase, as
+ *     the CLI folds them, while section and profile names keep their case;
+ *   - a line indented deeper than the setting above it continues that
+ *     setting; when the setting's own value is empty the indented lines
+ *     are a nested block ("s3 =\n  addressing_style = path"), kept as the
+ *     keys "s3.addressing_style" (nested keys keep their case);
+ *   - [services NAME] sections give per-service settings, as the CLI's
+ *     service-specific endpoints do.
+ * Unlike the CLI, a repeated section or key is not an error: the later
+ * value wins.  A line that is none of the above is an error that names
+ * the file and line.
+ */
+#ifndef AWSCONF_H
+#define AWSCONF_H
+
+#include "buf.h"
+
+/* getenv's own type, so main can pass getenv; results are only read. */
+typedef char *(*awsconf_env)(const char *name);
+
+/* What the command line said; NULL for anything it did not say. */
+struct awsconf_opts {
+	const char *profile;	/* -p */
+	const char *region;	/* -r */
+	const char *endpoint;	/* -e */
+	const char *ca_bundle;	/* --ca-bundle */
+	const char *service;	/* "s3" or "dynamodb": whose endpoint */
+};
+
+struct awsconf_files;		/* the parsed files; private */
+
+/*
+ * The resolved configuration.  Every string is owned by the struct and
+ * lives until awsconf_free.  Read the fields; do not change them.
+ */
+struct awsconf {
+	char *profile;		/* never NULL */
+	int profile_explicit;	/* named by -p, AWS_PROFILE or
+				 * AWS_DEFAULT_PROFILE, not by default */
+	char *region;		/* never NULL; us-east-1 when unset */
+	char *endpoint;		/* "scheme://host[:port]", no trailing
+				 * slash; NULL: use awsconf_default_endpoint */
+	int custom_endpoint;	/* endpoint came from a flag, env or file:
+				 * S3 then uses path-style addressing */
+	char *ca_bundle;	/* a readable file; NULL: the system store */
+	char *config_path;	/* NULL when HOME is unset and no */
+	char *cred_path;	/* AWS_*_FILE names the file */
+	struct awsconf_files *files;
+};
+
+#define AWSCONF_INIT { 0 }
+
+/*
+ * Resolves everything, each in this order (first one set wins):
+ *   profile    o->profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default"
+ *   region     o->region, AWS_REGION, AWS_DEFAULT_REGION, the profile's
+ *              region, "us-east-1"
+ *   endpoint   o->endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
+ *              the profile's services section's <service> endpoint_url,
+ *              the profile's endpoint_url, none; all but the first are
+ *              skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
+ *              profile's ignore_configured_endpoint_urls) is true
+ *   ca_bundle  o->ca_bundle, AWS_CA_BUNDLE, the profile's ca_bundle, none
+ * The files are AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
+ * $HOME/.aws/config and $HOME/.aws/credentials ("~/" is expanded with
+ * HOME).  A missing file is empty; one that cannot be read is an error.
+ * The profile's settings are the credentials file's over the config
+ * file's, as the CLI merges them.
+ *
+ * Returns 0, or -1 with one line in err (appended; no program name, no
+ * newline) for a configuration error: an unreadable or malformed file,
+ * a profile that was named but exists in neither file, a region that is
+ * no region name, an endpoint URL that is not http(s)://host[:port], a
+ * CA bundle that cannot be opened.  On -1, c is freed and empty.
+ */
+int awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
+    awsconf_env env, struct buf *err);
+
+/* The selected profile's value for key (credentials file over config
+ * file), or NULL.  Nested keys are "parent.child". */
+const char *awsconf_get(const struct awsconf *c, const char *key);
+
+enum awsconf_which { AWSCONF_CONFIG, AWSCONF_CREDENTIALS };
+
+/* The selected profile's value for key in one file only, or NULL. */
+const char *awsconf_file_get(const struct awsconf *c,
+    enum awsconf_which which, const char *key);
+
+/* Appends AWS's own endpoint for service in region:
+ * https://SERVICE.REGION.amazonaws.com, or .amazonaws.com.cn for cn-*. */
+void awsconf_default_endpoint(struct buf *b, const char *service,
+    const char *region);
+
+/* An http or https URL taken apart. */
+struct awsconf_url {
+	int https;
+	char *host;		/* owned; an IPv6 literal without [ ] */
+	int port;		/* 0: the scheme's default */
+	const char *rest;	/* into the parsed text: path, query... */
+};
+
+/*
+ * Parses "http[s]://host[:port][/path][?query]" (scheme in any case, an
+ * IPv6 host in brackets, no user:password@).  Returns 0 and fills u
+ * (free u->host), or -1 with the reason appended to err.
+ */
+int awsconf_url_parse(const char *url, struct awsconf_url *u,
+    struct buf *err);
+
+/* Frees everything c owns and empties it; safe on AWSCONF_INIT. */
+void awsconf_free(struct awsconf *c);
+
+#endif

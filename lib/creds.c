@@ -1,0 +1,1073 @@
+/* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "awsconf.h"
+#include "buf.h"
+#include "creds.h"
+#include "err.h"
+#include "tstamp.h"
+#include "xalloc.h"
+
+#define BODY_MAX (64 * 1024)	/* no credential document is bigger */
+#define STALE_WINDOW 600	/* refresh this long before expiry */
+#define ECS_HOST "http://169.254.170.2"
+#define IMDS_TOKEN_PATH "/latest/api/token"
+#define IMDS_ROLE_PATH "/latest/meta-data/iam/security-credentials/"
+
+static const char *
+envv(awsconf_env env, const char *name)
+{
+	const char *v = env ? env(name) : NULL;
+
+	return v && *v ? v : NULL;
+}
+
+static int
+is_true(const char *v)
+{
+	return v && strcasecmp(v, "true") == 0;
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void
+buf_wipe(struct buf *b)
+{
+	if (b->p)
+		explicit_bzero(b->p, b->cap);
+	buf_free(b);
+}
+
+/* Keys and tokens go into HTTP headers: printable ASCII, no spaces. */
+static int
+keychars_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* The name (from names) of the first of id, secret, token that has a
+ * character keys cannot have, or NULL. */
+static const char *
+badkey(const char *id, const char *sk, const char *tok,
+    const char *const names[3])
+{
+	if (!keychars_ok(id))
+		return names[0];
+	if (!keychars_ok(sk))
+		return names[1];
+	if (tok && !keychars_ok(tok))
+		return names[2];
+	return NULL;
+}
+
+static void
+set_creds(struct creds *c, const char *source, const char *akid,
+    const char *secret, const char *token, int64_t expires)
+{
+	c->akid = xstrdup(akid);
+	c->secret = xstrdup(secret);
+	c->token = token && *token ? xstrdup(token) : NULL;
+	c->expires = expires;
+	snprintf(c->source, sizeof c->source, "%s", source);
+}
+
+/* "... expired at 2026-11-25T12:00:00Z" */
+static void
+add_expired(struct buf *err, int64_t t)
+{
+	char iso[25];
+
+	if (tstamp_iso(t, 0, iso) < 0)
+		buf_printf(err, "the credentials expired at %lld",
+		    (long long)t);
+	else
+		buf_printf(err, "the credentials expired at %.19sZ", iso);
+}
+
+/* 1. the environment */
+static int
+from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
+{
+	const char *id = envv(env, "AWS_ACCESS_KEY_ID");
+	const char *sk = envv(env, "AWS_SECRET_ACCESS_KEY");
+	const char *tok = envv(env, "AWS_SESSION_TOKEN");
+	const char *exp = envv(env, "AWS_CREDENTIAL_EXPIRATION");
+	static const char *const vars[3] = { "AWS_ACCESS_KEY_ID",
+		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
+	const char *bad;
+	int64_t t = 0;
+
+	if (!id && !sk)
+		return 0;
+	if (!id || !sk) {
+		buf_printf(err, "environment: %s is set but %s is not",
+		    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		    id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return CREDS_BROKEN;
+	}
+	if ((bad = badkey(id, sk, tok, vars))) {
+		buf_printf(err, "environment: %s has a space or a control "
+		    "character", bad);
+		return CREDS_BROKEN;
+	}
+	if (exp && tstamp_parse(exp, strlen(exp), &t) < 0) {
+		buf_printf(err, "environment: AWS_CREDENTIAL_EXPIRATION '%s' "
+		    "is not a timestamp", exp);
+		return CREDS_BROKEN;
+	}
+	if (exp && t <= now) {
+		buf_adds(err, "environment: ");
+		add_expired(err, t);
+		buf_adds(err, " (AWS_CREDENTIAL_EXPIRATION)");
+		return CREDS_BROKEN;
+	}
+	set_creds(c, "environment", id, sk, tok, t);
+	return 1;
+}
+
+/*
+ * Sources the CLI has and we do not: an error where the CLI would use
+ * them, so a run never goes on with some other identity.
+ */
+static int
+unsupported(const struct awsconf *conf, awsconf_env env, struct buf *err)
+{
+	static const char *const sso[] = {
+		"sso_session", "sso_start_url", "sso_account_id",
+		"sso_role_name",
+	};
+	const char *what = NULL;
+	size_t i;
+
+	if (awsconf_get(conf, "web_identity_token_file"))
+		what = "web_identity_token_file (web identity)";
+	else if (awsconf_get(conf, "role_arn"))
+		what = "role_arn (assume role)";
+	for (i = 0; !what && i < sizeof sso / sizeof sso[0]; i++)
+		if (awsconf_get(conf, sso[i]))
+			what = sso[i];
+	if (what) {
+		buf_printf(err, "profile %s: %s%s is not supported; a profile "
+		    "with credential_process = aws configure "
+		    "export-credentials --profile %s --format process "
+		    "can stand in for it", conf->profile, what,
+		    strncmp(what, "sso_", 4) == 0 ? " (SSO)" : "",
+		    conf->profile);
+		return CREDS_BROKEN;
+	}
+	if (envv(env, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
+	    envv(env, "AWS_ROLE_ARN")) {
+		buf_adds(err, "environment: AWS_WEB_IDENTITY_TOKEN_FILE "
+		    "(web identity) is not supported; credential_process = "
+		    "aws configure export-credentials --format process "
+		    "can stand in for it");
+		return CREDS_BROKEN;
+	}
+	return 0;
+}
+
+/* 2 and 4: keys in one of the shared files */
+static int
+from_file(struct creds *c, const struct awsconf *conf,
+    enum awsconf_which w, struct buf *err)
+{
+	const char *what = w == AWSCONF_CONFIG ? "config file" :
+	    "credentials file";
+	const char *path = w == AWSCONF_CONFIG ? conf->config_path :
+	    conf->cred_path;
+	const char *id = awsconf_file_get(conf, w, "aws_access_key_id");
+	const char *sk = awsconf_file_get(conf, w, "aws_secret_access_key");
+	const char *tok = awsconf_file_get(conf, w, "aws_session_token");
+	static const char *const keys[3] = { "aws_access_key_id",
+		"aws_secret_access_key", "aws_session_token" };
+	const char *bad;
+
+	if (!tok || !*tok)
+		tok = awsconf_file_get(conf, w, "aws_security_token");
+	if (id && !*id)
+		id = NULL;
+	if (sk && !*sk)
+		sk = NULL;
+	if (!id && !sk)
+		return 0;
+	if (!id || !sk) {
+		buf_printf(err, "%s %s: profile %s has %s but no %s", what,
+		    path, conf->profile,
+		    id ? "aws_access_key_id" : "aws_secret_access_key",
+		    id ? "aws_secret_access_key" : "aws_access_key_id");
+		return CREDS_BROKEN;
+	}
+	if ((bad = badkey(id, sk, tok, keys))) {
+		buf_printf(err, "%s %s: profile %s: %s has a space or a "
+		    "control character", what, path, conf->profile, bad);
+		return CREDS_BROKEN;
+	}
+	set_creds(c, what, id, sk, tok, 0);
+	return 1;
+}
+
+/*
+ * A credential document (credential_process, container, IMDS) into c.
+ * version: Version must be 1; tokkey: the session token's name; what
+ * starts every message; fail is the code for a bad document.
+ */
+static int
+parse_doc(struct creds *c, const char *source, const char *what,
+    const char *doc, size_t n, int version, const char *tokkey,
+    int64_t now, int fail, struct buf *err)
+{
+	static const char *const names[] = { "AccessKeyId",
+		"SecretAccessKey" };
+	const char *val[3] = { 0 };
+	json_error_t je;
+	json_t *root, *v;
+	int64_t t = 0;
+	size_t i;
+	int rc = fail;
+
+	/* no flags that echo input: jansson's messages may quote it */
+	root = json_loadb(doc, n, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		buf_printf(err, "%s: the answer is not JSON (line %d, "
+		    "column %d)", what, je.line, je.column);
+		return fail;
+	}
+	if (!json_is_object(root)) {
+		buf_printf(err, "%s: the answer is not a JSON object", what);
+		goto out;
+	}
+	if (version) {
+		v = json_object_get(root, "Version");
+		if (!json_is_integer(v) || json_integer_value(v) != 1) {
+			if (json_is_integer(v))
+				buf_printf(err, "%s: Version %lld is not "
+				    "supported (only 1)", what,
+				    (long long)json_integer_value(v));
+			else
+				buf_printf(err, "%s: %s", what, v ?
+				    "Version is not a number" :
+				    "no Version in the answer");
+			goto out;
+		}
+	}
+	v = json_object_get(root, "Code");
+	if (json_is_string(v) && strcmp(json_string_value(v), "Success")) {
+		buf_printf(err, "%s: Code is '%.64s', not Success", what,
+		    json_string_value(v));
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		const char *k = i < 2 ? names[i] : tokkey;
+
+		v = json_object_get(root, k);
+		if (i == 2 && (!v || json_is_null(v) || (json_is_string(v) &&
+		    !*json_string_value(v))))
+			break;
+		if (!json_is_string(v) || !*json_string_value(v) ||
+		    strlen(json_string_value(v)) != json_string_length(v) ||
+		    !keychars_ok(json_string_value(v))) {
+			buf_printf(err, "%s: %s %s", what, k, !v ?
+			    "is missing" : !json_is_string(v) ?
+			    "is not a string" :
+			    "is empty or has a space or control character");
+			goto out;
+		}
+		val[i] = json_string_value(v);
+	}
+	v = json_object_get(root, "Expiration");
+	if (v && !json_is_null(v)) {
+		const char *s = json_is_string(v) ? json_string_value(v) : "";
+
+		if (tstamp_parse(s, strlen(s), &t) < 0) {
+			buf_printf(err, "%s: Expiration '%.40s' is not a "
+			    "timestamp", what, s);
+			goto out;
+		}
+		if (t <= now) {
+			buf_printf(err, "%s: ", what);
+			add_expired(err, t);
+			goto out;
+		}
+	}
+	set_creds(c, source, val[0], val[1], val[2], t);
+	rc = 1;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* Splits s into words as POSIX shlex does: '...', "..." (\" and \\
+ * inside), \x outside quotes.  NULL-terminated; -1 on bad quoting. */
+static int
+shsplit(const char *s, char ***argvp, size_t *argcp)
+{
+	char **argv = NULL;
+	size_t argc = 0;
+	struct buf w = BUF_INIT;
+	int inword;
+
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		buf_reset(&w);
+		inword = 0;
+		while (*s && !isspace((unsigned char)*s)) {
+			inword = 1;
+			if (*s == '\'') {
+				const char *q = strchr(s + 1, '\'');
+
+				if (!q)
+					goto bad;
+				buf_add(&w, s + 1, (size_t)(q - s - 1));
+				s = q + 1;
+			} else if (*s == '"') {
+				for (s++; *s != '"'; s++) {
+					if (!*s)
+						goto bad;
+					if (*s == '\\' &&
+					    (s[1] == '"' || s[1] == '\\'))
+						s++;
+					buf_addc(&w, *s);
+				}
+				s++;
+			} else if (*s == '\\') {
+				if (!s[1])
+					goto bad;
+				buf_addc(&w, s[1]);
+				s += 2;
+			} else {
+				buf_addc(&w, *s++);
+			}
+		}
+		if (inword) {
+			argv = xreallocarray(argv, argc + 2, sizeof *argv);
+			argv[argc++] = xstrdup(buf_str(&w));
+			argv[argc] = NULL;
+		}
+	}
+	buf_free(&w);
+	*argvp = argv;
+	*argcp = argc;
+	return 0;
+bad:
+	buf_free(&w);
+	while (argc)
+		free(argv[--argc]);
+	free(argv);
+	return -1;
+}
+
+static void
+cloexec(int fd)
+{
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
+/*
+ * Runs argv with stdin from /dev/null, stdout into out (at most
+ * BODY_MAX bytes), stderr passed through.  Returns 0 when it exited 0,
+ * else -1 with "credential_process: why" in err.
+ */
+static int
+run_process(char *const argv[], struct buf *out, struct buf *err)
+{
+	int pfd[2], efd[2], status, e = 0, big = 0;
+	char chunk[4096];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd) < 0)
+		goto syserr;
+	if (pipe(efd) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		goto syserr;
+	}
+	cloexec(pfd[0]);
+	cloexec(pfd[1]);
+	cloexec(efd[0]);
+	cloexec(efd[1]);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		close(efd[0]);
+		close(efd[1]);
+		errno = e;
+		goto syserr;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(pfd[1], 1) < 0)
+			e = errno;
+		else {
+			execvp(argv[0], argv);
+			e = errno;
+		}
+		if (write(efd[1], &e, sizeof e) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	close(efd[1]);
+	for (;;) {
+		n = read(pfd[0], chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out->len + (size_t)n > BODY_MAX)
+			big = 1;
+		else
+			buf_add(out, chunk, (size_t)n);
+	}
+	explicit_bzero(chunk, sizeof chunk);
+	close(pfd[0]);
+	e = 0;
+	while ((n = read(efd[0], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close(efd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			goto syserr;
+	if (n == (ssize_t)sizeof e) {
+		buf_printf(err, "credential_process: cannot run %s: %s",
+		    argv[0], strerror(e));
+		return -1;
+	}
+	if (WIFSIGNALED(status)) {
+		buf_printf(err, "credential_process: killed by signal %d",
+		    WTERMSIG(status));
+		return -1;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		buf_printf(err, "credential_process: exited %d",
+		    WEXITSTATUS(status));
+		return -1;
+	}
+	if (big) {
+		buf_printf(err, "credential_process: more than %d KB of "
+		    "output", BODY_MAX / 1024);
+		return -1;
+	}
+	return 0;
+syserr:
+	buf_printf(err, "credential_process: %s", strerror(errno));
+	return -1;
+}
+
+/* 3. credential_process */
+static int
+from_process(struct creds *c, const struct awsconf *conf, int64_t now,
+    struct buf *err)
+{
+	const char *cmd = awsconf_get(conf, "credential_process");
+	struct buf out = BUF_INIT;
+	char **argv = NULL;
+	size_t argc = 0;
+	int rc;
+
+	if (!cmd || !*cmd)
+		return 0;
+	if ((rc = shsplit(cmd, &argv, &argc)) < 0 || argc == 0 ||
+	    !*argv[0]) {
+		buf_printf(err, "credential_process: %s in profile %s",
+		    rc < 0 ? "unbalanced quotes" : "no command",
+		    conf->profile);
+		rc = CREDS_BROKEN;
+		goto out;
+	}
+	rc = run_process(argv, &out, err) < 0 ? CREDS_BROKEN :
+	    parse_doc(c, "credential_process", "credential_process", out.p ?
+	    out.p : "", out.len, 1, "SessionToken", now, CREDS_BROKEN, err);
+out:
+	buf_wipe(&out);
+	while (argc)
+		free(argv[--argc]);
+	free(argv);
+	return rc;
+}
+
+/* One HTTP exchange of the easy interface. */
+struct fetch {
+	CURLcode cc;
+	long status;
+	int connected;		/* a connection was made */
+	int toobig;
+	char errbuf[CURL_ERROR_SIZE];
+	struct buf body;	/* may hold secrets: buf_wipe it */
+};
+
+static size_t
+fetch_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	if (f->body.len + n > BODY_MAX) {
+		f->toobig = 1;
+		return 0;
+	}
+	buf_add(&f->body, p, n);
+	return n;
+}
+
+/*
+ * method "GET" or "PUT" (an empty body) to url with the headers in hdrs
+ * (a list of our own, so the secrets in it can be wiped).  direct: no
+ * proxy, for link-local and loopback addresses.
+ */
+static void
+fetch(struct fetch *f, const char *method, const char *url,
+    struct curl_slist *hdrs, long conn_ms, long total_ms,
+    const char *cafile, int direct)
+{
+	curl_off_t ct = 0;
+	CURL *h;
+
+	buf_wipe(&f->body);
+	f->status = 0;
+	f->connected = 0;
+	f->toobig = 0;
+	f->errbuf[0] = '\0';
+	h = curl_easy_init();
+	if (!h) {
+		f->cc = CURLE_FAILED_INIT;
+		return;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, conn_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	if (direct)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	if (cafile)
+		curl_easy_setopt(h, CURLOPT_CAINFO, cafile);
+	if (strcmp(method, "PUT") == 0) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	f->cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &ct);
+	f->connected = f->cc == CURLE_OK || f->status != 0 || ct > 0;
+	curl_easy_cleanup(h);
+}
+
+static const char *
+fetch_why(const struct fetch *f)
+{
+	if (f->toobig)
+		return "the answer is larger than 64 KB";
+	return f->errbuf[0] ? f->errbuf : curl_easy_strerror(f->cc);
+}
+
+/* a transfer worth another try: no connection, or a 5xx */
+static int
+fetch_retry(const struct fetch *f)
+{
+	return !f->connected || (f->cc == CURLE_OK && f->status >= 500);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* http is allowed to these only: loopback and the container agents */
+static int
+container_host_ok(const char *host)
+{
+	unsigned char a[16], b[16];
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127 || strcmp(host, "169.254.170.2") == 0 ||
+		    strcmp(host, "169.254.170.23") == 0;
+	if (inet_pton(AF_INET6, host, a) != 1)
+		return 0;
+	inet_pton(AF_INET6, "::1", b);
+	if (memcmp(a, b, 16) == 0)
+		return 1;
+	inet_pton(AF_INET6, "fd00:ec2::23", b);
+	return memcmp(a, b, 16) == 0;
+}
+
+/* The Authorization value, from the token file (read each time: it is
+ * rotated) or the variable; 0 with none, -1 with the reason in err. */
+static int
+container_auth(awsconf_env env, struct buf *auth, struct buf *err)
+{
+	const char *file = envv(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = envv(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	struct buf t = BUF_INIT;
+	char chunk[1024];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (file) {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			goto fail;
+		while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || t.len > 16384) {
+				if (n > 0)
+					errno = EFBIG;
+				close(fd);
+				goto fail;
+			}
+			buf_add(&t, chunk, (size_t)n);
+		}
+		explicit_bzero(chunk, sizeof chunk);
+		close(fd);
+		while (t.len && (t.p[t.len - 1] == '\n' ||
+		    t.p[t.len - 1] == '\r'))
+			t.p[--t.len] = '\0';
+	} else if (tok) {
+		buf_adds(&t, tok);
+	} else {
+		return 0;
+	}
+	for (i = 0; i < t.len; i++)
+		if ((unsigned char)t.p[i] < 0x20 || t.p[i] == 0x7f) {
+			buf_printf(err, "container credentials: the "
+			    "authorization token%s has a control character",
+			    file ? " file" : "");
+			buf_wipe(&t);
+			return -1;
+		}
+	buf_printf(auth, "Authorization: %s", buf_str(&t));
+	buf_wipe(&t);
+	return 1;
+fail:
+	buf_printf(err, "container credentials: "
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+	    strerror(errno));
+	buf_wipe(&t);
+	return -1;
+}
+
+/* 5. the container credential endpoint */
+static int
+from_container(struct creds *c, const struct awsconf *conf,
+    awsconf_env env, int64_t now, struct buf *err)
+{
+	const char *rel = envv(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = envv(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	struct buf url = BUF_INIT, what = BUF_INIT, auth = BUF_INIT;
+	struct buf why = BUF_INIT;
+	struct curl_slist h[2] = { { 0 } };
+	struct fetch f = { 0 };
+	struct awsconf_url u = { 0 };
+	int rc = CREDS_BROKEN, https = 0, i, direct = 1;
+
+	if (!rel && !full)
+		return 0;
+	if (rel) {
+		if (*rel != '/') {
+			buf_adds(err, "container credentials: "
+			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start "
+			    "with /");
+			return CREDS_BROKEN;
+		}
+		buf_printf(&url, "%s%s", ECS_HOST, rel);
+	} else {
+		if (awsconf_url_parse(full, &u, &why) < 0) {
+			buf_printf(err, "container credentials: "
+			    "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s", why.p);
+			goto out;
+		}
+		https = u.https;
+		if (!https && !container_host_ok(u.host)) {
+			buf_printf(err, "container credentials: %.*s: http "
+			    "is allowed only to a loopback address, "
+			    "169.254.170.2, 169.254.170.23 or fd00:ec2::23; "
+			    "use https", (int)strcspn(full, "?#"), full);
+			goto out;
+		}
+		direct = !https;
+		buf_adds(&url, full);
+	}
+	/* messages name the URL without its query */
+	buf_printf(&what, "container credentials: %.*s",
+	    (int)strcspn(url.p, "?#"), url.p);
+	h[0].data = (char *)"Accept: application/json";
+	switch (container_auth(env, &auth, err)) {
+	case -1:
+		goto out;
+	case 1:
+		h[0].next = &h[1];
+		h[1].data = auth.p;
+		break;
+	}
+	for (i = 0; i < 3; i++) {
+		if (i)
+			sleep_ms(200);
+		fetch(&f, "GET", url.p, h, 1000, 2000,
+		    https ? conf->ca_bundle : NULL, direct);
+		if (!fetch_retry(&f))
+			break;
+	}
+	rc = CREDS_REMOTE;
+	if (f.cc != CURLE_OK)
+		buf_printf(err, "%s: %s", what.p, fetch_why(&f));
+	else if (f.status != 200)
+		buf_printf(err, "%s: HTTP %ld", what.p, f.status);
+	else
+		rc = parse_doc(c, "container", what.p, buf_str(&f.body),
+		    f.body.len, 0, "Token", now, CREDS_REMOTE, err);
+out:
+	free(u.host);
+	buf_wipe(&auth);
+	buf_wipe(&f.body);
+	buf_free(&url);
+	buf_free(&what);
+	buf_free(&why);
+	return rc;
+}
+
+/* IMDS settings: the variable, else the profile's key */
+static const char *
+imds_opt(const struct awsconf *conf, awsconf_env env, const char *var,
+    const char *key)
+{
+	const char *v = envv(env, var);
+
+	return v ? v : awsconf_get(conf, key);
+}
+
+struct imds {
+	struct buf base;	/* scheme://host[:port], no trailing / */
+	long conn_ms, total_ms;
+	int attempts;
+	struct buf tokhdr;	/* "X-aws-ec2-metadata-token: ..." */
+	struct fetch f;
+};
+
+static int
+imds_setup(struct imds *m, const struct awsconf *conf, awsconf_env env,
+    struct buf *err)
+{
+	const char *ep, *mode, *v;
+	struct awsconf_url u;
+	struct buf why = BUF_INIT;
+	char *end;
+	double secs = 1;
+	long n = 1;
+
+	ep = imds_opt(conf, env, "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+	    "ec2_metadata_service_endpoint");
+	mode = imds_opt(conf, env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+	    "ec2_metadata_service_endpoint_mode");
+	if (ep && *ep) {
+		if (awsconf_url_parse(ep, &u, &why) == 0) {
+			free(u.host);
+			if (*u.rest && strcmp(u.rest, "/") != 0)
+				buf_adds(&why, "a path or query is not "
+				    "allowed");
+		}
+		if (why.len) {
+			buf_printf(err, "EC2 instance metadata: endpoint '%s': "
+			    "%s", ep, why.p);
+			buf_free(&why);
+			return -1;
+		}
+		buf_add(&m->base, ep, strlen(ep) - (*u.rest == '/'));
+	} else if (!mode || !*mode || strcasecmp(mode, "IPv4") == 0) {
+		buf_adds(&m->base, "http://169.254.169.254");
+	} else if (strcasecmp(mode, "IPv6") == 0) {
+		buf_adds(&m->base, "http://[fd00:ec2::254]");
+	} else {
+		buf_printf(err, "EC2 instance metadata: endpoint mode '%s': "
+		    "not IPv4 or IPv6", mode);
+		return -1;
+	}
+	v = imds_opt(conf, env, "AWS_METADATA_SERVICE_TIMEOUT",
+	    "metadata_service_timeout");
+	if (v && *v) {
+		secs = strtod(v, &end);
+		if (end == v || *end || !(secs > 0 && secs <= 60)) {
+			buf_printf(err, "EC2 instance metadata: timeout '%s': "
+			    "not a number of seconds up to 60", v);
+			return -1;
+		}
+	}
+	v = imds_opt(conf, env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+	    "metadata_service_num_attempts");
+	if (v && *v) {
+		n = strtol(v, &end, 10);
+		if (end == v || *end || n < 1 || n > 10) {
+			buf_printf(err, "EC2 instance metadata: attempts '%s': "
+			    "not a number 1 to 10", v);
+			return -1;
+		}
+	}
+	m->conn_ms = (long)(secs * 1000);
+	if (m->conn_ms < 1)
+		m->conn_ms = 1;
+	m->total_ms = 2 * m->conn_ms;
+	m->attempts = (int)n;
+	return 0;
+}
+
+/* method path with the token when there is one, tried m->attempts
+ * times while fetch_retry says so */
+static void
+imds_get(struct imds *m, const char *method, const char *path, int ttl)
+{
+	struct curl_slist h[2] = { { 0 } }, *hp = NULL;
+	struct buf url = BUF_INIT;
+	int i;
+
+	buf_printf(&url, "%s%s", m->base.p, path);
+	if (ttl) {
+		h[0].data = (char *)"x-aws-ec2-metadata-token-ttl-seconds: "
+		    "21600";
+		h[0].next = &h[1];
+		h[1].data = (char *)"Content-Type:";
+		hp = h;
+	} else if (m->tokhdr.len) {
+		h[0].data = m->tokhdr.p;
+		hp = h;
+	}
+	for (i = 0; i < m->attempts; i++) {
+		fetch(&m->f, method, url.p, hp, m->conn_ms, m->total_ms, NULL,
+		    1);
+		if (!fetch_retry(&m->f))
+			break;
+	}
+	buf_free(&url);
+}
+
+/* "EC2 instance metadata: URL: why" */
+static int
+imds_fail(struct imds *m, const char *path, struct buf *err)
+{
+	buf_printf(err, "EC2 instance metadata: %s%s: ", m->base.p, path);
+	if (m->f.cc != CURLE_OK)
+		buf_adds(err, fetch_why(&m->f));
+	else
+		buf_printf(err, "HTTP %ld", m->f.status);
+	return CREDS_REMOTE;
+}
+
+/* 6. EC2 instance metadata; note says why there were none */
+static int
+from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
+    int64_t now, struct buf *err, struct buf *note)
+{
+	struct imds m = { BUF_INIT, 0, 0, 0, BUF_INIT, { 0 } };
+	struct buf path = BUF_INIT, what = BUF_INIT;
+	char fallback[CURL_ERROR_SIZE + 32] = "";
+	size_t n;
+	int rc = CREDS_BROKEN, v1off;
+
+	if (is_true(envv(env, "AWS_EC2_METADATA_DISABLED"))) {
+		buf_adds(note, "disabled by AWS_EC2_METADATA_DISABLED");
+		return 0;
+	}
+	if (imds_setup(&m, conf, env, err) < 0)
+		goto out;
+	v1off = is_true(imds_opt(conf, env, "AWS_EC2_METADATA_V1_DISABLED",
+	    "ec2_metadata_v1_disabled"));
+
+	imds_get(&m, "PUT", IMDS_TOKEN_PATH, 1);
+	if (!m.f.connected) {
+		/* nothing there: not on EC2 */
+		buf_printf(note, "%s: %s", m.base.p, fetch_why(&m.f));
+		rc = 0;
+		goto out;
+	}
+	if (m.f.cc == CURLE_OK && m.f.status == 200) {
+		n = m.f.body.len;
+		while (n && isspace((unsigned char)m.f.body.p[n - 1]))
+			n--;
+		if (n)
+			m.f.body.p[n] = '\0';
+		if (!n || !keychars_ok(m.f.body.p)) {
+			buf_printf(err, "EC2 instance metadata: %s%s: %s",
+			    m.base.p, IMDS_TOKEN_PATH, n ? "the token has "
+			    "a space or control character" : "an empty token");
+			rc = CREDS_REMOTE;
+			goto out;
+		}
+		buf_printf(&m.tokhdr, "X-aws-ec2-metadata-token: %s",
+		    m.f.body.p);
+	} else if (m.f.cc == CURLE_OK && m.f.status == 400) {
+		rc = imds_fail(&m, IMDS_TOKEN_PATH, err);
+		goto out;
+	} else {
+		/* the CLI's IMDSv1 fallback: 403, 404, 405, a 5xx, or no
+		 * answer after connecting */
+		if (m.f.cc == CURLE_OK)
+			snprintf(fallback, sizeof fallback, "HTTP %ld",
+			    m.f.status);
+		else
+			snprintf(fallback, sizeof fallback, "%s",
+			    fetch_why(&m.f));
+		if (v1off) {
+			rc = imds_fail(&m, IMDS_TOKEN_PATH, err);
+			buf_adds(err, ", and IMDSv1 is disabled");
+			goto out;
+		}
+	}
+
+	imds_get(&m, "GET", IMDS_ROLE_PATH, 0);
+	if (m.f.cc == CURLE_OK && m.f.status == 404) {
+		buf_printf(note, "no IAM role at %s%s", m.base.p,
+		    IMDS_ROLE_PATH);
+		rc = 0;
+		goto out;
+	}
+	if ((m.f.cc != CURLE_OK || m.f.status != 200) && *fallback) {
+		/* neither IMDSv2 nor IMDSv1 answered: whatever is there is
+		 * no instance metadata service, as the CLI concludes too */
+		buf_printf(note, "%s: token: %s; IMDSv1: ", m.base.p,
+		    fallback);
+		if (m.f.cc != CURLE_OK)
+			buf_adds(note, fetch_why(&m.f));
+		else
+			buf_printf(note, "answered HTTP %ld", m.f.status);
+		rc = 0;
+		goto out;
+	}
+	if (m.f.cc != CURLE_OK || m.f.status != 200) {
+		rc = imds_fail(&m, IMDS_ROLE_PATH, err);
+		goto out;
+	}
+	n = strcspn(buf_str(&m.f.body), "\r\n");
+	while (n && isspace((unsigned char)m.f.body.p[n - 1]))
+		n--;
+	if (n == 0 || strspn(m.f.body.p, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-") < n) {
+		buf_printf(err, "EC2 instance metadata: %s%s: %s", m.base.p,
+		    IMDS_ROLE_PATH, n ? "not a role name" : "no role name");
+		rc = CREDS_REMOTE;
+		goto out;
+	}
+	buf_printf(&path, "%s%.*s", IMDS_ROLE_PATH, (int)n, m.f.body.p);
+	imds_get(&m, "GET", path.p, 0);
+	if (m.f.cc != CURLE_OK || m.f.status != 200) {
+		rc = imds_fail(&m, path.p, err);
+		goto out;
+	}
+	buf_printf(&what, "EC2 instance metadata: %s%s", m.base.p, path.p);
+	rc = parse_doc(c, "EC2 instance metadata", what.p,
+	    buf_str(&m.f.body), m.f.body.len, 0, "Token", now, CREDS_REMOTE,
+	    err);
+out:
+	buf_free(&m.base);
+	buf_wipe(&m.tokhdr);
+	buf_wipe(&m.f.body);
+	buf_free(&path);
+	buf_free(&what);
+	return rc;
+}
+
+int
+creds_load(struct creds *c, const struct awsconf *conf, awsconf_env env,
+    int64_t now, struct buf *err)
+{
+	struct buf note = BUF_INIT;
+	int r;
+
+	memset(c, 0, sizeof *c);
+	if ((r = from_env(c, env, now, err)) ||
+	    (r = unsupported(conf, env, err)) ||
+	    (r = from_file(c, conf, AWSCONF_CREDENTIALS, err)) ||
+	    (r = from_process(c, conf, now, err)) ||
+	    (r = from_file(c, conf, AWSCONF_CONFIG, err)) ||
+	    (r = from_container(c, conf, env, now, err)) ||
+	    (r = from_imds(c, conf, env, now, err, &note)))
+		goto out;
+	buf_printf(err, "no credentials: tried environment, shared files "
+	    "(profile %s), container, EC2 instance metadata", conf->profile);
+	if (note.len)
+		buf_printf(err, " (%s)", note.p);
+	r = CREDS_NONE;
+out:
+	buf_free(&note);
+	if (r > 0) {
+		c->loaded = now;
+		return CREDS_OK;
+	}
+	creds_free(c);
+	return r;
+}
+
+int
+creds_stale(const struct creds *c, int64_t now)
+{
+	int64_t window;
+
+	if (!c->expires)
+		return 0;
+	window = (c->expires - c->loaded) / 2;
+	if (window > STALE_WINDOW || window < 0)
+		window = STALE_WINDOW;
+	return now >= c->expires - window;
+}
+
+int
+creds_exit_status(int rc)
+{
+	/* missing credentials are the remote's refusal to come: as the
+	 * service's own "no credentials" errors, exit 3 */
+	return rc == CREDS_REMOTE || rc == CREDS_NONE ? EXIT_REMOTE
+						       : EXIT_USAGE;
+}
+
+void
+creds_free(struct creds *c)
+{
+	free(c->akid);
+	wipe_free(c->secret);
+	wipe_free(c->token);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/* s3:// URLs, addressing, and signed requests. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "err.h"
+#include "s3.h"
+#include "sigv4.h"
+#include "xalloc.h"
+
+static int
+isalnum_lc(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int
+bucketchar(int c)
+{
+	return isalnum_lc(c) || (c >= 'A' && c <= 'Z') || c == '.' ||
+	       c == '-' || c == '_';
+}
+
+int
+s3_url_parse(const char *s, char **bucket, char **key, struct buf *err)
+{
+	static const char *const schemes[] = { "s3://", "s3a://", "s3n://" };
+	const char *p, *b, *slash;
+	size_t i, k;
+
+	*bucket = *key = NULL;
+	for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncasecmp(s, schemes[i], strlen(schemes[i])) == 0)
+			break;
+	if (i == sizeof schemes / sizeof schemes[0]) {
+		/* scheme://: a URL, but not one of ours */
+		k = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+		if (k > 0 && strncmp(s + k, "://", 3) == 0) {
+			buf_printf(err, "unsupported URL scheme %.*s:// "
+				   "(s3://bucket/key, or a local path)",
+				   (int)k, s);
+			return -1;
+		}
+		return 0;
+	}
+	b = s + strlen(schemes[i]);
+	slash = strchr(b, '/');
+	k = slash ? (size_t)(slash - b) : strlen(b);
+	if (k == 0) {
+		buf_adds(err, "no bucket name (s3://bucket/key)");
+		return -1;
+	}
+	for (p = b; p < b + k; p++)
+		if (!bucketchar((unsigned char)*p)) {
+			buf_printf(err, "invalid bucket name \"%.*s\"", (int)k,
+				   b);
+			return -1;
+		}
+	*bucket = xstrndup(b, k);
+	*key = xstrdup(slash ? slash + 1 : "");
+	return 1;
+}
+
+int
+s3_is_prefix(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n == 0 || key[n - 1] == '/';
+}
+
+int
+s3_skip_key(const char *key, size_t n)
+{
+	const char *last = key;
+	size_t i;
+
+	if (n == 0 || key[n - 1] == '/')
+		return 1;
+	for (i = 0; i < n; i++)
+		if (key[i] == '/')
+			last = key + i + 1;
+	return *last == '_' || *last == '.';
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+s3_uri_decode(struct buf *b, const char *s, size_t n, int plus)
+{
+	size_t i;
+	int hi, lo;
+
+	buf_grow(b, n);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= n)
+				return -1;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			b->p[b->len++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '+' && plus) {
+			b->p[b->len++] = ' ';
+		} else {
+			b->p[b->len++] = s[i];
+		}
+	}
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* A bucket AWS can name in a host: lowercase, digits and hyphens, 3 to
+ * 63 long.  Dotted names go path style: TLS wildcards cover one label. */
+static int
+virtualok(const char *b)
+{
+	size_t i, n = strlen(b);
+
+	if (n < 3 || n > 63 || !isalnum_lc((unsigned char)b[0]) ||
+	    !isalnum_lc((unsigned char)b[n - 1]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum_lc((unsigned char)b[i]) && b[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+s3_init(struct s3 *s, const char *endpoint, const char *region,
+	struct buf *err)
+{
+	const char *h, *e, *colon, *port;
+	size_t k;
+
+	memset(s, 0, sizeof *s);
+	s->region = xstrdup(region && *region ? region : "us-east-1");
+	if (!endpoint || !*endpoint) {
+		s->scheme = xstrdup("https");
+		s->basepath = xstrdup("");
+		return 0;
+	}
+	if (strncasecmp(endpoint, "https://", 8) == 0) {
+		s->scheme = xstrdup("https");
+		h = endpoint + 8;
+	} else if (strncasecmp(endpoint, "http://", 7) == 0) {
+		s->scheme = xstrdup("http");
+		h = endpoint + 7;
+	} else {
+		buf_printf(err, "endpoint %s: not an http:// or https:// URL",
+			   endpoint);
+		s3_free(s);
+		return -1;
+	}
+	k = strcspn(h, "/?#");
+	if (k == 0 || h[k] == '?' || h[k] == '#' || memchr(h, '@', k)) {
+		buf_printf(err, "endpoint %s: want scheme://host[:port]"
+			   "[/path]", endpoint);
+		s3_free(s);
+		return -1;
+	}
+	/* curl sends no default port in Host, so neither may the signer */
+	e = h + k;
+	colon = NULL;
+	for (port = h; port < e; port++)
+		if (*port == ':')
+			colon = port;
+	if (colon && memchr(colon, ']', (size_t)(e - colon)))
+		colon = NULL;	/* inside an IPv6 literal */
+	if (colon && ((strcmp(s->scheme, "https") == 0 &&
+		       (size_t)(e - colon) == 4 && !memcmp(colon, ":443", 4)) ||
+		      (strcmp(s->scheme, "http") == 0 &&
+		       (size_t)(e - colon) == 3 && !memcmp(colon, ":80", 3))))
+		k = (size_t)(colon - h);
+	s->host = xstrndup(h, k);
+	for (k = 0; s->host[k]; k++)
+		if (s->host[k] >= 'A' && s->host[k] <= 'Z')
+			s->host[k] = (char)(s->host[k] - 'A' + 'a');
+	s->basepath = xstrdup(e);
+	k = strlen(s->basepath);
+	while (k > 0 && s->basepath[k - 1] == '/')
+		s->basepath[--k] = '\0';
+	return 0;
+}
+
+void
+s3_free(struct s3 *s)
+{
+	free(s->scheme);
+	free(s->host);
+	free(s->basepath);
+	free(s->region);
+	s->scheme = s->host = s->basepath = s->region = NULL;
+}
+
+void
+s3_where(const struct s3 *s, const char *bucket, const char *key,
+	 const struct sigv4_param *q, size_t nq, struct buf *host,
+	 struct buf *path, struct buf *url)
+{
+	buf_reset(host);
+	buf_reset(path);
+	if (s->host) {
+		buf_adds(host, s->host);
+		buf_adds(path, s->basepath);
+		buf_addc(path, '/');
+		buf_adds(path, bucket);
+		if (key) {
+			buf_addc(path, '/');
+			buf_adds(path, key);
+		}
+	} else {
+		const char *dom = strncmp(s->region, "cn-", 3) == 0 ?
+				  "amazonaws.com.cn" : "amazonaws.com";
+
+		if (s->style == S3_STYLE_VIRTUAL ||
+		    (s->style == S3_STYLE_AUTO && virtualok(bucket))) {
+			buf_printf(host, "%s.s3.%s.%s", bucket, s->region, dom);
+			buf_addc(path, '/');
+		} else {
+			buf_printf(host, "s3.%s.%s", s->region, dom);
+			buf_addc(path, '/');
+			buf_adds(path, bucket);
+			if (key)
+				buf_addc(path, '/');
+		}
+		if (key)
+			buf_adds(path, key);
+	}
+	buf_reset(url);
+	buf_adds(url, s->scheme);
+	buf_adds(url, "://");
+	buf_adds(url, host->p);
+	sigv4_canonical_uri(url, path->p, 0);
+	if (nq == 0)
+		return;
+	buf_addc(url, '?');
+	sigv4_canonical_query(url, q, nq);
+}
+
+#define MAXHDR 8
+
+int
+s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
+	   const char *key, const struct sigv4_param *q, size_t nq,
+	   const struct sigv4_header *extra, size_t nextra, struct buf *err,
+	   int *status)
+{
+	struct buf host = BUF_INIT, path = BUF_INIT, line = BUF_INIT;
+	struct sigv4_header hdrs[MAXHDR];
+	size_t nh = 0, i;
+	int rc = 0;
+
+	s3_where(s, bucket, key, q, nq, &host, &path, &r->url);
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	for (i = 0; i < nextra && nh < MAXHDR - 1; i++)
+		hdrs[nh++] = extra[i];
+	if (s->request_payer)
+		hdrs[nh++] = (struct sigv4_header){ "x-amz-request-payer",
+						    "requester" };
+	for (i = 0; i < nh; i++) {
+		buf_reset(&line);
+		buf_printf(&line, "%s: %s", hdrs[i].name, hdrs[i].value);
+		r->headers = curl_slist_append(r->headers, line.p);
+	}
+	if (s->sign)
+		rc = s->sign(s->signctx, r->method, host.p, path.p, q, nq,
+			     hdrs, nh, &r->headers, err, status);
+	buf_free(&host);
+	buf_free(&path);
+	buf_free(&line);
+	return rc;
+}
+
+static int
+codeis(const char *code, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(code, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
+s3_classify(const struct http_req *r, const char *code)
+{
+	static const char *const throttled[] = {
+		"SlowDown", "Throttling", "ThrottlingException",
+		"RequestThrottled", "TooManyRequestsException",
+		"RequestTimeout", "InternalError", "ServiceUnavailable",
+		"BandwidthLimitExceeded", "RequestLimitExceeded", NULL,
+	};
+	static const char *const refused[] = {
+		"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
+		"ExpiredToken", "InvalidToken", "TokenRefreshRequired",
+		"AuthorizationHeaderMalformed", "RequestTimeTooSkewed",
+		"AccountProblem", "AllAccessDisabled", "NoSuchBucket",
+		"InvalidBucketName", "PermanentRedirect", "MissingSecurityHeader",
+		"NotSignedUp", "InvalidPayer", NULL,
+	};
+
+	if (r->cc != CURLE_OK)
+		return http_transient(r) ? S3_RETRY : S3_FAILED;
+	if (r->status >= 200 && r->status < 300)
+		return S3_OK;
+	if (http_transient(r) || codeis(code, throttled))
+		return S3_RETRY;
+	if (r->status == 401 || r->status == 403 || codeis(code, refused) ||
+	    r->status == 301 || r->status == 307)
+		return S3_REFUSED;
+	return S3_FAILED;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * S3 on top of lib/http: object URLs, where a request goes (path or
+ * virtual-hosted style), requests signed as they are sent, ListObjectsV2
+ * pages and error bodies parsed with expat, and what an error means.
+ *
+ * Nothing here reads the environment or a clock: the endpoint, region
+ * and signer come from the caller (cmd/s3cat.c gets them from awsauth).
+ */
+#ifndef S3_H
+#define S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <expat.h>
+
+#include "buf.h"
+#include "http.h"
+#include "sigv4.h"
+
+/* ---- s3://bucket/key ---- */
+
+/*
+ * Reads an s3://, s3a:// or s3n:// URL.  Returns 1 and sets *bucket and
+ * *key (allocated; the key is everything after the bucket's slash, taken
+ * literally, "" for the bucket itself); 0 when s is no URL at all (a
+ * local path); -1 when it is a URL s3cat cannot read, with the reason in
+ * err.
+ */
+int s3_url_parse(const char *s, char **bucket, char **key, struct buf *err);
+/* 1 when key names a prefix to list: "" or ending in '/'. */
+int s3_is_prefix(const char *key);
+/* 1 when a listing skips key: a folder marker ("a/"), or a last path
+ * segment that starts with '_' or '.' (Hadoop's rule: _SUCCESS, .crc). */
+int s3_skip_key(const char *key, size_t n);
+
+/* ---- where requests go ---- */
+
+/*
+ * Signs one request: appends the headers it needs (x-amz-date,
+ * Authorization, ...) to *headers.  host is what the Host header will
+ * be, path the unencoded path, q the query (unencoded), hdrs headers the
+ * request carries that must be signed (already in *headers).  Returns 0,
+ * or -1 with the reason in err and *status set to an exit status.
+ */
+typedef int (*s3_sign_fn)(void *ctx, const char *method, const char *host,
+			  const char *path, const struct sigv4_param *q,
+			  size_t nq, const struct sigv4_header *hdrs,
+			  size_t nh, struct curl_slist **headers,
+			  struct buf *err, int *status);
+
+struct s3 {
+	char *scheme;		/* "https", or the custom endpoint's */
+	char *host;		/* custom endpoint host[:port]; NULL: AWS */
+	char *basepath;		/* custom endpoint path, no final '/' */
+	char *region;
+	int style;		/* on AWS's endpoints: S3_STYLE_* */
+	int request_payer;	/* sends x-amz-request-payer: requester */
+	s3_sign_fn sign;	/* NULL: anonymous requests */
+	void *signctx;
+};
+
+/* The addressing style on AWS's endpoints (a profile's
+ * s3.addressing_style); a custom endpoint is always path style. */
+enum { S3_STYLE_AUTO, S3_STYLE_PATH, S3_STYLE_VIRTUAL };
+
+/*
+ * endpoint: a custom endpoint URL (http[s]://host[:port][/path]) meaning
+ * path-style requests, or NULL for AWS's own endpoints (virtual-hosted
+ * style for DNS-compatible bucket names).  Returns 0, or -1 with the
+ * reason in err.
+ */
+int s3_init(struct s3 *s, const char *endpoint, const char *region,
+	    struct buf *err);
+void s3_free(struct s3 *s);
+
+/*
+ * Where a request on bucket/key goes: host (the Host header), path (not
+ * encoded, as signed) and url (what is sent: sigv4_canonical_uri of the
+ * path and sigv4_canonical_query of q, so what is sent is what is
+ * signed).  key NULL: the bucket itself.
+ */
+void s3_where(const struct s3 *s, const char *bucket, const char *key,
+	      const struct sigv4_param *q, size_t nq, struct buf *host,
+	      struct buf *path, struct buf *url);
+
+/*
+ * Prepares r for one attempt: sets r->url and r->headers (the extra
+ * ones, "Name: value", then x-amz-request-payer, then the signature).
+ * Returns 0, or -1 with the reason in err and *status set.
+ */
+int s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
+	       const char *key, const struct sigv4_param *q, size_t nq,
+	       const struct sigv4_header *extra, size_t nextra,
+	       struct buf *err, int *status);
+/* Appends the %XX-decoded s ('+' as a space when plus): -1 on a bad %. */
+int s3_uri_decode(struct buf *b, const char *s, size_t n, int plus);
+
+/* ---- ListObjectsV2 pages, parsed as they arrive ---- */
+
+struct s3_list {
+	XML_Parser xp;
+	int depth;
+	int where;		/* which element's text is being kept */
+	int contents;		/* inside a <Contents> */
+	struct buf text;
+	struct buf keys;	/* this page's keys, each NUL-terminated */
+	size_t nkeys;
+	int truncated;
+	int urlenc;		/* EncodingType url: keys are %-encoded */
+	struct buf token;	/* NextContinuationToken */
+	int bad;		/* not a ListBucketResult */
+	char err[128];
+};
+
+/* Ready for a page (the first, or the retry of one). */
+void s3_list_begin(struct s3_list *l);
+/* Feeds body bytes.  Returns 0, or -1 when they are not a listing. */
+int s3_list_feed(struct s3_list *l, const char *p, size_t n);
+/* The end of the body: decodes the keys.  Returns 0, or -1. */
+int s3_list_end(struct s3_list *l);
+/* The key at *off (start at 0), its length in *n; moves *off on.
+ * NULL after the last.  Keys come in the listing's order. */
+const char *s3_list_key(const struct s3_list *l, size_t *off, size_t *n);
+void s3_list_free(struct s3_list *l);
+
+/* ---- errors ---- */
+
+struct s3_error {
+	struct buf code;	/* "NoSuchKey" */
+	struct buf message;	/* "The specified key does not exist." */
+	struct buf region;	/* a redirect's or AuthorizationHeader-
+				 * Malformed's <Region>, if any */
+};
+
+/* Reads an S3 <Error> body.  Returns 0, or -1 when it is none (code and
+ * message are then empty). */
+int s3_error_parse(struct s3_error *e, const char *body, size_t n);
+void s3_error_free(struct s3_error *e);
+
+enum {
+	S3_OK,
+	S3_RETRY,	/* throttled, a server error, a dropped connection */
+	S3_FAILED,	/* this object failed; the others go on (exit 1) */
+	S3_REFUSED,	/* the remote refused us: stop (exit 3) */
+};
+
+/* What an attempt's outcome means (code: the S3 error code, or ""). */
+int s3_classify(const struct http_req *r, const char *code);
+
+#endif

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* ListObjectsV2 pages and <Error> bodies, read with expat. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <expat.h>
+
+#include "buf.h"
+#include "s3.h"
+#include "xalloc.h"
+
+/* No S3 element text comes near this; a longer one is not S3. */
+#define TEXTMAX (64 * 1024)
+
+enum { W_NONE, W_KEY, W_TRUNC, W_TOKEN, W_ENC };
+
+static void
+xstop(struct s3_list *l, const char *why)
+{
+	if (!l->err[0])
+		snprintf(l->err, sizeof l->err, "%s", why);
+	XML_StopParser(l->xp, XML_FALSE);
+}
+
+static void XMLCALL
+lstart(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	struct s3_list *l = ud;
+
+	(void)attr;
+	l->depth++;
+	l->where = W_NONE;
+	if (l->depth == 1) {
+		if (strcmp(name, "ListBucketResult") != 0) {
+			l->bad = 1;
+			xstop(l, "not a ListBucketResult");
+		}
+	} else if (l->depth == 2) {
+		if (strcmp(name, "IsTruncated") == 0)
+			l->where = W_TRUNC;
+		else if (strcmp(name, "NextContinuationToken") == 0)
+			l->where = W_TOKEN;
+		else if (strcmp(name, "EncodingType") == 0)
+			l->where = W_ENC;
+		l->contents = strcmp(name, "Contents") == 0;
+	} else if (l->depth == 3 && l->contents && strcmp(name, "Key") == 0) {
+		l->where = W_KEY;
+	}
+	buf_reset(&l->text);
+}
+
+static void XMLCALL
+lend(void *ud, const XML_Char *name)
+{
+	struct s3_list *l = ud;
+
+	(void)name;
+	switch (l->where) {
+	case W_KEY:
+		buf_add(&l->keys, buf_str(&l->text), l->text.len);
+		buf_addc(&l->keys, '\0');
+		l->nkeys++;
+		break;
+	case W_TRUNC:
+		l->truncated = strcmp(buf_str(&l->text), "true") == 0;
+		break;
+	case W_TOKEN:
+		buf_reset(&l->token);
+		buf_add(&l->token, l->text.p, l->text.len);
+		break;
+	case W_ENC:
+		l->urlenc = strcmp(buf_str(&l->text), "url") == 0;
+		break;
+	}
+	if (l->depth == 2)
+		l->contents = 0;
+	l->where = W_NONE;
+	l->depth--;
+}
+
+static void XMLCALL
+ltext(void *ud, const XML_Char *s, int n)
+{
+	struct s3_list *l = ud;
+
+	if (l->where == W_NONE)
+		return;
+	if (l->text.len + (size_t)n > TEXTMAX) {
+		xstop(l, "an element's text is too long");
+		return;
+	}
+	buf_add(&l->text, s, (size_t)n);
+}
+
+/* S3 sends no DTD: one here is refused before it can define entities. */
+static void XMLCALL
+nodoctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+	  const XML_Char *pubid, int internal)
+{
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)internal;
+	xstop(ud, "a DOCTYPE in the response");
+}
+
+void
+s3_list_begin(struct s3_list *l)
+{
+	if (!l->xp) {
+		l->xp = XML_ParserCreate("UTF-8");
+		if (!l->xp) {
+			fprintf(stderr, "expat: out of memory\n");
+			abort();
+		}
+	} else {
+		XML_ParserReset(l->xp, "UTF-8");
+	}
+	XML_SetUserData(l->xp, l);
+	XML_SetElementHandler(l->xp, lstart, lend);
+	XML_SetCharacterDataHandler(l->xp, ltext);
+	XML_SetStartDoctypeDeclHandler(l->xp, nodoctype);
+	l->depth = 0;
+	l->where = W_NONE;
+	l->contents = 0;
+	buf_reset(&l->text);
+	buf_reset(&l->keys);
+	buf_reset(&l->token);
+	l->nkeys = 0;
+	l->truncated = 0;
+	l->urlenc = 0;
+	l->bad = 0;
+	l->err[0] = '\0';
+}
+
+static int
+xmlfail(struct s3_list *l)
+{
+	if (!l->err[0])
+		snprintf(l->err, sizeof l->err, "malformed listing: %s "
+			 "(line %lu)",
+			 XML_ErrorString(XML_GetErrorCode(l->xp)),
+			 (unsigned long)XML_GetCurrentLineNumber(l->xp));
+	return -1;
+}
+
+int
+s3_list_feed(struct s3_list *l, const char *p, size_t n)
+{
+	const size_t step = 1 << 30;	/* XML_Parse takes an int */
+
+	if (l->err[0])
+		return -1;
+	while (n > 0) {
+		size_t k = n < step ? n : step;
+
+		if (XML_Parse(l->xp, p, (int)k, 0) != XML_STATUS_OK)
+			return xmlfail(l);
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int
+s3_list_end(struct s3_list *l)
+{
+	struct buf dec = BUF_INIT;
+	size_t off = 0, n;
+	const char *k;
+
+	if (l->err[0])
+		return -1;
+	if (XML_Parse(l->xp, "", 0, 1) != XML_STATUS_OK)
+		return xmlfail(l);
+	if (l->truncated && l->token.len == 0) {
+		snprintf(l->err, sizeof l->err, "a truncated listing page "
+			 "without a NextContinuationToken");
+		return -1;
+	}
+	if (!l->urlenc)
+		return 0;
+	while ((k = s3_list_key(l, &off, &n))) {
+		if (s3_uri_decode(&dec, k, n, 1) < 0) {
+			snprintf(l->err, sizeof l->err, "a listed key is not "
+				 "URL-encoded: %.60s", k);
+			buf_free(&dec);
+			return -1;
+		}
+		buf_addc(&dec, '\0');
+	}
+	buf_free(&l->keys);
+	l->keys = dec;
+	l->urlenc = 0;
+	return 0;
+}
+
+const char *
+s3_list_key(const struct s3_list *l, size_t *off, size_t *n)
+{
+	const char *k;
+
+	if (*off >= l->keys.len)
+		return NULL;
+	k = l->keys.p + *off;
+	*n = strlen(k);
+	*off += *n + 1;
+	return k;
+}
+
+void
+s3_list_free(struct s3_list *l)
+{
+	if (l->xp)
+		XML_ParserFree(l->xp);
+	l->xp = NULL;
+	buf_free(&l->text);
+	buf_free(&l->keys);
+	buf_free(&l->token);
+}
+
+/* ---- <Error><Code>..</Code><Message>..</Message></Error> ---- */
+
+struct eparse {
+	struct s3_error *e;
+	XML_Parser xp;
+	int depth;
+	struct buf *into;
+	int isdoc;
+};
+
+static void XMLCALL
+estart(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	struct eparse *x = ud;
+
+	(void)attr;
+	x->depth++;
+	x->into = NULL;
+	if (x->depth == 1) {
+		x->isdoc = strcmp(name, "Error") == 0;
+		if (!x->isdoc)
+			XML_StopParser(x->xp, XML_FALSE);
+	} else if (x->depth == 2) {
+		if (strcmp(name, "Code") == 0)
+			x->into = &x->e->code;
+		else if (strcmp(name, "Message") == 0)
+			x->into = &x->e->message;
+		else if (strcmp(name, "Region") == 0)
+			x->into = &x->e->region;
+		if (x->into)
+			buf_reset(x->into);
+	}
+}
+
+static void XMLCALL
+eend(void *ud, const XML_Char *name)
+{
+	struct eparse *x = ud;
+
+	(void)name;
+	x->into = NULL;
+	x->depth--;
+}
+
+static void XMLCALL
+etext(void *ud, const XML_Char *s, int n)
+{
+	struct eparse *x = ud;
+
+	if (x->into && x->into->len + (size_t)n <= 1024)
+		buf_add(x->into, s, (size_t)n);
+}
+
+static void XMLCALL
+enodoctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+	   const XML_Char *pubid, int internal)
+{
+	struct eparse *x = ud;
+
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)internal;
+	x->isdoc = 0;
+	XML_StopParser(x->xp, XML_FALSE);
+}
+
+int
+s3_error_parse(struct s3_error *e, const char *body, size_t n)
+{
+	struct eparse x = { e, NULL, 0, NULL, 0 };
+	int ok;
+
+	buf_reset(&e->code);
+	buf_reset(&e->message);
+	buf_reset(&e->region);
+	if (n == 0 || n > (1u << 20))
+		return -1;
+	if (!(x.xp = XML_ParserCreate("UTF-8")))
+		return -1;
+	XML_SetUserData(x.xp, &x);
+	XML_SetElementHandler(x.xp, estart, eend);
+	XML_SetCharacterDataHandler(x.xp, etext);
+	XML_SetStartDoctypeDeclHandler(x.xp, enodoctype);
+	ok = XML_Parse(x.xp, body, (int)n, 1) == XML_STATUS_OK && x.isdoc;
+	XML_ParserFree(x.xp);
+	if (!ok || !e->code.len) {
+		buf_reset(&e->code);
+		buf_reset(&e->message);
+		buf_reset(&e->region);
+		return -1;
+	}
+	return 0;
+}
+
+void
+s3_error_free(struct s3_error *e)
+{
+	buf_free(&e->code);
+	buf_free(&e->message);
+	buf_free(&e->region);
+}

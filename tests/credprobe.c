@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A test driver for lib/awsconf and lib/creds, not installed: loads the
+ * configuration and the credentials with the real environment and says
+ * what it found, never a secret's value.  Exit 0, or the status the
+ * programs would use (2 configuration, 3 a credential service failed).
+ *   -C       configuration only, no credentials
+ *   -S secs  also say whether the credentials are stale secs from now
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "awsconf.h"
+#include "buf.h"
+#include "creds.h"
+#include "err.h"
+#include "fshut.h"
+#include "tstamp.h"
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: credprobe [-C] [-c ca_bundle] [-e endpoint] "
+	    "[-p profile] [-r region] [-S secs] [-s service]\n");
+	exit(EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct awsconf_opts o = { .service = "s3" };
+	struct awsconf conf = AWSCONF_INIT;
+	struct creds cr = CREDS_INIT;
+	struct buf err = BUF_INIT, ep = BUF_INIT;
+	int ch, rc, Cflag = 0;
+	long later = 0;
+	char *end;
+	int64_t now = (int64_t)time(NULL);
+	char iso[25];
+
+	err_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "Cc:e:p:r:S:s:")) != -1) {
+		switch (ch) {
+		case 'C': Cflag = 1; break;
+		case 'c': o.ca_bundle = optarg; break;
+		case 'e': o.endpoint = optarg; break;
+		case 'p': o.profile = optarg; break;
+		case 'r': o.region = optarg; break;
+		case 's': o.service = optarg; break;
+		case 'S':
+			later = strtol(optarg, &end, 10);
+			if (*end || end == optarg)
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		diex(EXIT_USAGE, "curl_global_init failed");
+	if (awsconf_load(&conf, &o, getenv, &err) < 0)
+		diex(EXIT_USAGE, "%s", err.p);
+	if (conf.endpoint)
+		buf_adds(&ep, conf.endpoint);
+	else
+		awsconf_default_endpoint(&ep, o.service, conf.region);
+	printf("profile %s\nregion %s\nendpoint %s (%s)\nca_bundle %s\n",
+	    conf.profile, conf.region, ep.p,
+	    conf.custom_endpoint ? "custom" : "default",
+	    conf.ca_bundle ? conf.ca_bundle : "system");
+	rc = EXIT_OK;
+	if (!Cflag) {
+		int r = creds_load(&cr, &conf, getenv, now, &err);
+
+		if (r != CREDS_OK) {
+			fflush(stdout);
+			warnx("%s", err.p);
+			rc = creds_exit_status(r);
+		} else {
+			if (!cr.expires || tstamp_iso(cr.expires, 0, iso) < 0)
+				snprintf(iso, sizeof iso, "never");
+			else
+				iso[19] = 'Z', iso[20] = '\0';
+			printf("source %s\nakid %s\nsecret %s\ntoken %s\n"
+			    "expires %s\nstale %s\n", cr.source, cr.akid,
+			    cr.secret && *cr.secret ? "yes" : "no",
+			    cr.token ? "yes" : "no", iso,
+			    creds_stale(&cr, now) ? "yes" : "no");
+			if (later)
+				printf("stale in %ld s %s\n", later,
+				    creds_stale(&cr, now + later) ? "yes" :
+				    "no");
+		}
+	}
+	creds_free(&cr);
+	awsconf_free(&conf);
+	buf_free(&err);
+	buf_free(&ep);
+	curl_global_cleanup();
+	if (fshut(stdout, "stdout"))
+		rc = rc ? rc : EXIT_PARTIAL;
+	return rc;
+}

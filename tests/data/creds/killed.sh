@@ -1,0 +1,3 @@
+#!/bin/sh
+# credential_process: killed by a signal
+kill -TERM $$

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# populate: its arguments, and the storage and resolver configs it refuses.
+
+load helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	C=$DATA/configs
+	mkdir -p archive
+}
+
+# mutate SRC JQ: a copy of config SRC changed by the jq filter, as cfg.json
+mutate() { jq "$2" "$C/$1" >cfg.json; }
+
+# refused SRC JQ MESSAGE: populate exits 2 naming the problem
+refused() {
+	mutate "$1" "$2"
+	run -2 populate archive cfg.json
+	assert_output --partial "populate: storage config cfg.json: "
+	assert_output --partial "$3"
+	refute_output --partial do-not-print
+}
+
+@test "a storage config that breaks its schema is refused with the reason" {
+	refused dynamodb-1-0-0.json 'del(.data.purpose)' "data.purpose: is missing"
+	refused dynamodb-1-0-0.json '.data.awsRegion = 5' "data.awsRegion: must be string, not number"
+	refused dynamodb-1-0-0.json '.data.purpose = "EVENTS_MANIFEST"' 'data.purpose: must be "DUPLICATE_TRACKING", not "EVENTS_MANIFEST"'
+	refused dynamodb-1-0-0.json '.data.extra = true' "data.extra: is not allowed"
+	refused dynamodb-1-0-0.json '.data.id = "56799a26-980c-4148-8bd9-c021b988c669"' "data.id: is not allowed"
+	refused dynamodb-1-0-0.json '.data = {}' "data.accessKeyId: is missing"
+	refused dynamodb-1-0-0.json '.data.secretAccessKey = null' "data.secretAccessKey: must be string, not null"
+	refused dynamodb-1-0-1.json '.data.id = "nope"' 'data.id: "nope" is not a UUID'
+	refused dynamodb-2-0-0.json '.data.purpose = "DUPLICATE_TRACKING"' 'data.purpose: must be "EVENTS_MANIFEST"'
+	refused dynamodb-2-0-0.json 'del(.data.auth.secretAccessKey)' "data.auth.secretAccessKey: is missing"
+	refused dynamodb-2-0-0.json '.data.auth = "iam"' "data.auth: must be an object or null, not string"
+	refused dynamodb-2-0-0.json 'del(.data.auth)' "data.auth: is missing"
+	refused dynamodb-2-0-0.json 'del(.data.id)' "data.id: is missing"
+	refused dynamodb-2-0-0.json '.data.accessKeyId = "x"' "data.accessKeyId: is not allowed"
+}
+
+@test "an unknown schema, or not a self-describing document, is refused" {
+	refused dynamodb-1-0-0.json '.schema |= sub("1-0-0"; "3-0-0")' "version not supported (1-0-0, 1-0-1, 2-0-0)"
+	refused dynamodb-1-0-0.json '.schema = "iglu:com.acme/amazon_dynamodb_config/jsonschema/1-0-0"' "is not iglu:com.snowplowanalytics.snowplow.storage/amazon_dynamodb_config/jsonschema/*"
+	refused dynamodb-1-0-0.json '.data' "is not allowed"
+	refused dynamodb-1-0-0.json 'del(.schema)' "schema: is missing"
+	refused dynamodb-1-0-0.json '[.]' "must be a self-describing JSON object, not array"
+}
+
+@test "every problem is listed, one line each, and no secret" {
+	mutate dynamodb-1-0-1.json '.data.purpose = "X" | .data.id = "y" | .data.z = 1 | .data.secretAccessKey = 3'
+	run -2 populate archive cfg.json
+	[ "${#lines[@]}" -eq 4 ]
+	refute_output --partial do-not-print
+}
+
+@test "a config that is not JSON, or not there, is refused" {
+	echo '{"schema":' >cfg.json
+	run -2 populate archive cfg.json
+	assert_output "populate: storage config cfg.json: not JSON"
+	run -2 populate archive nope.json
+	assert_output "populate: storage config nope.json: cannot read it"
+}
+
+@test "a resolver is checked against its schema version" {
+	for v in 1-0-0 1-0-1 1-0-2 1-0-3; do
+		run -0 jq -e . "$C/resolver-$v.json"
+	done
+	jq '.data.cacheTtl = 5' "$C/resolver-1-0-0.json" >res.json
+	run -2 populate archive "$C/dynamodb-1-0-0.json" res.json
+	assert_output "populate: resolver res.json: data.cacheTtl: is not allowed (no such field in the schema)"
+	jq '.data.repositories[0].connection.http.apikey = "k"' "$C/resolver-1-0-0.json" >res.json
+	run -2 populate archive "$C/dynamodb-1-0-0.json" res.json
+	assert_output --partial "connection.http.apikey: is not allowed"
+	jq '.data.cacheTtl = 0' "$C/resolver-1-0-2.json" >res.json
+	run -2 populate archive "$C/dynamodb-1-0-0.json" res.json
+	assert_output "populate: resolver res.json: data.cacheTtl: must be at least 1"
+	jq 'del(.data.repositories)' "$C/resolver-1-0-3.json" >res.json
+	run -2 populate archive "$C/dynamodb-1-0-0.json" res.json
+	assert_output "populate: resolver res.json: data.repositories: is missing"
+	jq '.data.repositories[1].connection.http = {"uri": "x:y"}' "$C/resolver-1-0-3.json" >res.json
+	run -2 populate --resolver res.json archive "$C/dynamodb-1-0-0.json"
+	assert_output --partial "data.repositories[1].connection: must have exactly one of embedded or http"
+	jq '.schema |= sub("1-0-3"; "1-0-4")' "$C/resolver-1-0-3.json" >res.json
+	run -2 populate archive "$C/dynamodb-1-0-0.json" res.json
+	assert_output --partial "version not supported"
+}
+
+@test "usage: operands, options, bad values" {
+	run -2 populate
+	assert_output --partial "usage: populate"
+	run -2 populate archive
+	run -2 populate a b c d
+	assert_output --partial "d: too many operands"
+	run -2 populate --bogus archive "$C/dynamodb-1-0-0.json"
+	assert_output --partial "populate: --bogus: unknown option"
+	run -2 populate --jar s3://x/y.jar archive "$C/dynamodb-1-0-0.json"
+	assert_output --partial "EMR option"
+	run -2 populate --ttl-from later archive "$C/dynamodb-1-0-0.json"
+	assert_output "populate: --ttl-from: later: must be etl or now"
+	run -2 populate --ttl-days -3 archive "$C/dynamodb-1-0-0.json"
+	run -2 populate --since archive
+	run -2 populate --log-path s3://bucket/logs/ archive "$C/dynamodb-1-0-0.json"
+	assert_output --partial "an S3 log path is not supported yet"
+	run -2 populate nowhere "$C/dynamodb-1-0-0.json"
+	assert_output "populate: nowhere: no such folder"
+	run -2 populate ftp://x/y "$C/dynamodb-1-0-0.json"
+	run -0 populate -h
+	assert_output --partial "usage: populate"
+}
+
+@test "--since takes the original's two forms and real dates only" {
+	for s in 2017-13-01 2017-02-30 2017-01-01T00:00:00Z 17-01-01 2017-01-01-10 2017-01-01-25-00-00; do
+		run -2 populate --since "$s" archive "$C/dynamodb-1-0-0.json"
+		assert_output "populate: --since: $s: not a date (YYYY-MM-dd or YYYY-MM-dd-HH-mm-ss)"
+	done
+}
+
+@test "options may be given as --opt=value and the operands as options" {
+	run -2 populate --storage-config="$C/dynamodb-1-0-0.json" --enriched-archive=nowhere
+	assert_output "populate: nowhere: no such folder"
+}

@@ -1,0 +1,552 @@
+#!/usr/bin/env bats
+# s3cat: lists and streams S3 objects (gunzipped) and local files, in
+# order, byte for byte, against the SigV4-verifying s3rver fork; faults
+# come from our proxy in front of it.  Objects are put with plain curl
+# (s3rver takes anonymous PUTs), so the fixtures owe nothing to s3cat.
+
+load helper
+
+# enc KEY: KEY's path segments %-encoded, for curl
+enc() { jq -rn --arg k "$1" '$k | split("/") | map(@uri) | join("/")'; }
+mkbucket() { curl -sf -X PUT "$S3_ENDPOINT/$1" -o /dev/null; }
+# put BUCKET KEY FILE
+put() {
+	curl -sf -X PUT --data-binary "@$3" "$S3_ENDPOINT/$1/$(enc "$2")" \
+		-o /dev/null
+}
+# putmany BUCKET FILE KEY...: one body under many keys, 16 at a time
+putmany() {
+	local b=$1 f=$2 k
+	shift 2
+	for k in "$@"; do
+		printf 'upload-file = "%s"\nurl = "%s/%s/%s"\noutput = "/dev/null"\n' \
+			"$f" "$S3_ENDPOINT" "$b" "$(enc "$k")"
+	done >"$BATS_FILE_TMPDIR/putmany.cfg"
+	curl -sf --no-progress-meter --parallel --parallel-max 16 -K "$BATS_FILE_TMPDIR/putmany.cfg"
+}
+# decoded FILE...: what s3cat must write for these objects, made without
+# it: gzip decoded when it is gzip, a newline added when one is missing
+decoded() {
+	local f
+	for f in "$@"; do
+		if [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+			gzip -dc "$f"
+		else
+			cat "$f"
+		fi >"$BATS_TEST_TMPDIR/want.one"
+		cat "$BATS_TEST_TMPDIR/want.one"
+		if [ -s "$BATS_TEST_TMPDIR/want.one" ] &&
+			[ "$(tail -c 1 "$BATS_TEST_TMPDIR/want.one" | od -An -c | tr -d ' ')" != '\n' ]; then
+			echo
+		fi
+	done
+}
+
+setup_file() {
+	servers_up
+	F=$BATS_FILE_TMPDIR/f
+	mkdir -p "$F"
+	cd "$F" || return 1
+	# formats: named and not named for what they are
+	printf 'plain 1\nplain 2\n' >plain.txt
+	printf 'gz 1\ngz 2\n' | gzip >a.gz
+	{ printf 'member 1\n' | gzip; printf 'member 2\n' | gzip
+	  printf 'member 3\n' | gzip; } >multi.gz
+	printf 'old archive\n' | gzip >part-00000.gzip
+	printf 'gzip named .txt\n' | gzip >sneaky.txt
+	printf 'not gzip at all\n' >fake.gz
+	: >empty
+	printf 'no final newline' >nonl
+	printf 'gz no final newline' | gzip >nonl.gz
+	printf '\x1f' >lone1f
+	printf 'truncated gzip data\n%.0s' $(seq 200) | gzip | head -c 60 >trunc.gz
+	{ printf 'a\n' | gzip; printf 'trailing junk'; } >junk.gz
+	# sizes far apart, for -j
+	head -c 6000000 /dev/urandom | base64 -w 100 >big1
+	head -c 2500000 /dev/urandom | base64 -w 0 | gzip -1 >big2.gz
+	head -c 700000 /dev/urandom | base64 -w 76 >mid
+	printf 'x' >tiny
+	mkbucket fmt
+	for f in plain.txt a.gz multi.gz part-00000.gzip sneaky.txt fake.gz \
+		empty nonl nonl.gz lone1f big1 big2.gz mid tiny; do
+		put fmt "in/$f" "$f"
+	done
+	curl -sf -X PUT -H 'Content-Encoding: gzip' --data-binary @a.gz \
+		"$S3_ENDPOINT/fmt/enc/a" -o /dev/null
+	put fmt bad/trunc.gz trunc.gz
+	put fmt bad/junk.gz junk.gz
+	printf 'ok' >ok
+	put fmt in/_SUCCESS ok
+	put fmt in/.hidden ok
+	put fmt in/sub/.crc ok
+	put fmt in/folder/ empty
+	put fmt in/sub/x ok
+	# a listing longer than a page
+	mkbucket many
+	printf 'k\n' >k
+	putmany many k $(seq -f 'p/k%05g' 1 1203) p/_SUCCESS
+	# odd keys (s3rver escapes & and ' twice in listings, so those are
+	# fetched by name only, below; its router refuses "//" in a key)
+	mkbucket odd
+	for k in "o/a b" "o/a+b" "o/c=d" "o/t~x" "o/p%20q" "o/(1)" \
+		"o/über" "o/a;b,c:d@e\$f"; do
+		printf '%s\n' "$k" >key
+		put odd "$k" key
+	done
+}
+
+teardown_file() {
+	servers_down
+}
+
+setup() {
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_ENDPOINT_URL_S3=$S3_ENDPOINT
+	F=$BATS_FILE_TMPDIR/f
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+teardown() {
+	proxy_down
+	unserve
+}
+
+@test "-h prints the usage on stdout; a bad option or -j is a usage error" {
+	run -0 s3cat -h
+	assert_output "usage: s3cat [-lv] [-j N] [-r region] [-p profile] [-e endpoint] [--ca-bundle file] [--no-sign-request] [--request-payer] [url ...]"
+	run -2 s3cat -x
+	assert_line --index 1 --partial "usage: s3cat"
+	run -2 s3cat -j 0 s3://a/b
+	assert_output "s3cat: -j: 0: not a number from 1 to 64"
+	run -2 s3cat -j 65 s3://a/b
+}
+
+@test "a prefix lists every page in key order, skipping _ and . names and folders" {
+	run -0 s3cat -l s3://many/p/
+	[ "${#lines[@]}" -eq 1203 ]
+	assert_line --index 0 s3://many/p/k00001
+	assert_line --index 1202 s3://many/p/k01203
+	s3cat -l s3://many/p/ >got
+	seq -f 's3://many/p/k%05g' 1 1203 | cmp - got
+	run -0 s3cat -l s3://fmt/in/
+	refute_line --partial _SUCCESS
+	refute_line --partial .hidden
+	refute_line --partial .crc
+	refute_line s3://fmt/in/folder/
+	assert_line s3://fmt/in/sub/x
+}
+
+@test "s3a:// and s3n:// are s3://; s3://bucket and s3://bucket/ list the bucket" {
+	run -0 s3cat -l s3a://odd/o/ s3n://odd/o/t~x
+	assert_line --index 0 "s3://odd/o/(1)"
+	assert_line "s3://odd/o/t~x"
+	s3cat -l s3://many >a
+	s3cat -l s3://many/ >b
+	cmp a b
+	[ "$(wc -l <a)" -eq 1203 ]
+}
+
+@test "every format comes out decoded, each object ending in one newline" {
+	for f in plain.txt a.gz multi.gz part-00000.gzip sneaky.txt fake.gz \
+		empty nonl nonl.gz lone1f; do
+		s3cat "s3://fmt/in/$f" >got
+		decoded "$F/$f" | cmp - got
+	done
+	# stored with Content-Encoding: gzip: decoded once, by us
+	curl -sI "$S3_ENDPOINT/fmt/enc/a" | grep -qi '^content-encoding: gzip'
+	run -0 s3cat s3://fmt/enc/a
+	assert_output "gz 1
+gz 2"
+	run -0 s3cat s3://fmt/in/multi.gz s3://fmt/in/empty s3://fmt/in/nonl s3://fmt/in/nonl.gz
+	assert_output "member 1
+member 2
+member 3
+no final newline
+gz no final newline"
+}
+
+@test "a corrupt or truncated gzip object fails alone (exit 1); the others are written" {
+	run -1 --separate-stderr s3cat s3://fmt/in/a.gz s3://fmt/bad/trunc.gz s3://fmt/bad/junk.gz s3://fmt/in/plain.txt
+	assert_line --index 0 "gz 1"
+	assert_line --index 1 "gz 2"
+	assert_line "plain 1"
+	[ "${lines[-1]}" = "plain 2" ]
+	assert_equal "$stderr" "s3cat: s3://fmt/bad/trunc.gz: gzip: unexpected end of data (truncated)
+s3cat: s3://fmt/bad/junk.gz: gzip: trailing garbage after the compressed data"
+}
+
+@test "a whole prefix: its objects in listing order, -j 1 and -j 8 alike" {
+	s3cat -l s3://fmt/in/ | sed 's,^s3://fmt/in/,,' >names
+	assert_equal "$(tr '\n' ' ' <names)" "a.gz big1 big2.gz empty fake.gz lone1f mid multi.gz nonl nonl.gz part-00000.gzip plain.txt sneaky.txt sub/x tiny "
+	while read -r n; do
+		decoded "$F/${n/sub\/x/ok}"
+	done <names >want
+	for j in 1 8; do
+		s3cat -j $j s3://fmt/in/ >got
+		cmp want got
+	done
+}
+
+@test "-j writes objects of very different sizes whole and in order" {
+	set -- big1 tiny big2.gz empty mid nonl big1 multi.gz tiny big2.gz
+	decoded "${@/#/$F/}" >want
+	for j in 1 3 8 64; do
+		s3cat -j "$j" "${@/#/s3://fmt/in/}" >got
+		cmp want got
+	done
+}
+
+@test "odd keys are listed and fetched (space + = ~ % ( ) ü ; , : @ \$ & ')" {
+	run -0 s3cat -l s3://odd/o/
+	assert_output "s3://odd/o/(1)
+s3://odd/o/a b
+s3://odd/o/a+b
+s3://odd/o/a;b,c:d@e\$f
+s3://odd/o/c=d
+s3://odd/o/p%20q
+s3://odd/o/t~x
+s3://odd/o/über"
+	s3cat s3://odd/o/ >got
+	sed 's,^s3://odd/,,' <<<"$output" | cmp - got
+	# and by name, each on its own
+	while read -r u; do
+		[ "$(s3cat "$u")" = "${u#s3://odd/}" ]
+	done <<<"$output"
+	printf 'amp\n' >amp
+	curl -sf -X PUT --data-binary @amp "$S3_ENDPOINT/odd/$(enc "o2/a&b'c")"
+	run -0 s3cat "s3://odd/o2/a&b'c"
+	assert_output amp
+}
+
+@test "URLs from stdin: blank lines and CRs ignored, prefixes and objects mixed" {
+	printf 's3://fmt/in/a.gz\r\n\n   \ns3://odd/o/t~x\ns3://fmt/in/sub/' >in
+	run -0 s3cat <in
+	assert_output "gz 1
+gz 2
+o/t~x
+ok"
+	s3cat -l s3://many/p/ | s3cat -j 8 >got
+	[ "$(wc -l <got)" -eq 1203 ]
+	[ "$(sort -u got)" = k ]
+}
+
+@test "-l prints local paths and S3 URLs in order; a missing file fails alone" {
+	mkdir -p d/sub d/a-b d/.git
+	printf 'x\n' >d/sub/f
+	printf 'x\n' >d/a-b/f
+	printf 'x\n' >d/zz
+	printf 'x\n' >d/_SUCCESS
+	printf 'x\n' >d/.hidden
+	printf 'x\n' >d/.git/config
+	run -1 --separate-stderr s3cat -l d s3://odd/o/t~x nope d/sub/
+	assert_output "d/.git/config
+d/a-b/f
+d/sub/f
+d/zz
+s3://odd/o/t~x
+d/sub/f"
+	assert_equal "$stderr" "s3cat: nope: No such file or directory"
+}
+
+@test "a local copy of a prefix lists and streams as the prefix does" {
+	mkdir -p copy/in/sub copy/in/folder
+	for f in plain.txt a.gz multi.gz part-00000.gzip sneaky.txt fake.gz \
+		empty nonl nonl.gz lone1f big1 big2.gz mid tiny; do
+		cp "$F/$f" copy/in/
+	done
+	cp "$F/ok" copy/in/sub/x
+	cp "$F/ok" copy/in/_SUCCESS
+	cp "$F/ok" copy/in/.hidden
+	cp "$F/ok" copy/in/sub/.crc
+	s3cat -l copy/in | sed 's,^copy/in/,,' >local
+	s3cat -l s3://fmt/in/ | sed 's,^s3://fmt/in/,,' >remote
+	cmp local remote
+	s3cat -j 4 s3://fmt/in/ >a
+	s3cat -j 4 copy/in >b
+	cmp a b
+	s3cat copy/in/ >c
+	cmp a c
+	s3cat copy/in/big2.gz copy/in/mid >d
+	decoded "$F/big2.gz" "$F/mid" | cmp - d
+}
+
+@test "a missing key fails alone (exit 1, S3's code and message); others are written" {
+	run -1 --separate-stderr s3cat s3://fmt/in/a.gz s3://fmt/in/nokey s3://fmt/in/plain.txt
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2"
+	assert_equal "$stderr" "s3cat: s3://fmt/in/nokey: NoSuchKey: The specified key does not exist."
+}
+
+@test "a missing bucket: the remote refused us (exit 3)" {
+	run -3 --separate-stderr s3cat s3://no-such-bucket/k
+	assert_equal "$stderr" "s3cat: s3://no-such-bucket/k: NoSuchBucket: The specified bucket does not exist"
+	run -3 --separate-stderr s3cat -l s3://no-such-bucket/
+	assert_equal "$stderr" "s3cat: s3://no-such-bucket/: NoSuchBucket: The specified bucket does not exist"
+}
+
+@test "a wrong secret: SignatureDoesNotMatch, exit 3, nothing written" {
+	export AWS_SECRET_ACCESS_KEY=not-the-secret
+	run -3 --separate-stderr s3cat s3://fmt/in/a.gz s3://fmt/in/plain.txt
+	assert_output ""
+	assert_equal "$stderr" "s3cat: s3://fmt/in/a.gz: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. Check your key and signing method."
+	run -3 --separate-stderr s3cat -l s3://fmt/in/
+	assert_output --partial ""
+	assert_equal "${stderr%%:*}" "s3cat"
+	[[ $stderr == *SignatureDoesNotMatch* ]]
+	export AWS_ACCESS_KEY_ID=AKIDUNKNOWN
+	run -3 --separate-stderr s3cat s3://fmt/in/a.gz
+	[[ $stderr == *InvalidAccessKeyId* ]]
+}
+
+@test "no credentials at all: exit 3 and says so; --no-sign-request goes anonymous" {
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	run -3 --separate-stderr s3cat s3://fmt/in/a.gz
+	assert_output ""
+	[[ $stderr == "s3cat: "*credentials* ]]
+	run -0 s3cat --no-sign-request s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+	# local inputs need none
+	run -0 s3cat "$F/a.gz"
+	assert_output "gz 1
+gz 2"
+}
+
+@test "an endpoint from -e wins over the environment's" {
+	export AWS_ENDPOINT_URL_S3=http://127.0.0.1:9/
+	run -0 s3cat -e "$S3_ENDPOINT" s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+	unset AWS_ENDPOINT_URL_S3
+	export AWS_ENDPOINT_URL=$S3_ENDPOINT
+	run -0 s3cat s3://fmt/in/a.gz
+	run -2 --separate-stderr s3cat -e ftp://x s3://fmt/in/a.gz
+	assert_equal "$stderr" "s3cat: endpoint URL 'ftp://x' (from the command line): the scheme must be http:// or https://"
+}
+
+@test "throttling (503 SlowDown) and 500 are retried, shown by -v, output exact" {
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"a.gz"},"action":"status","status":503,"times":3,
+		"body":"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"},
+		{"match":{"path":"plain"},"action":"status","status":500,"times":1,
+		"body":"<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"},
+		{"match":{"path":"many"},"action":"status","status":503,"times":1}]'
+	run -0 --separate-stderr s3cat -v -e "$PROXY" s3://fmt/in/a.gz s3://fmt/in/plain.txt
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2"
+	[[ $stderr =~ "s3cat: s3://fmt/in/a.gz: retry 2 in "[0-9]+" ms: HTTP 503 SlowDown" ]]
+	[[ $stderr =~ "s3cat: s3://fmt/in/a.gz: retry 4 in "[0-9]+" ms: HTTP 503 SlowDown" ]]
+	[[ $stderr =~ "s3cat: s3://fmt/in/plain.txt: retry 2 in "[0-9]+" ms: HTTP 500 InternalError" ]]
+	[[ $stderr =~ "s3cat: 2 objects, "[0-9]+" bytes in, 26 bytes out, 4 retries, 0 failed"$ ]]
+	# a listing page too
+	run -0 s3cat -l -e "$PROXY" s3://many/p/
+	[ "${#lines[@]}" -eq 1203 ]
+}
+
+@test "a body cut mid-way resumes with Range and If-Match: output byte-exact" {
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"big1"},"action":"cut","bytes":1000000,"times":3},
+		{"match":{"path":"big2"},"action":"cut","bytes":300000,"times":1},
+		{"match":{"path":"mid"},"action":"reset","times":1}]'
+	decoded "$F/big1" "$F/big2.gz" "$F/mid" >want
+	run -0 --separate-stderr s3cat -v -j 3 -e "$PROXY" s3://fmt/in/big1 s3://fmt/in/big2.gz s3://fmt/in/mid
+	s3cat -e "$S3_ENDPOINT" s3://fmt/in/big1 s3://fmt/in/big2.gz s3://fmt/in/mid | cmp - want
+	printf '%s\n' "$output" | cmp - want
+	[[ $stderr =~ "s3cat: s3://fmt/in/big1: resume from byte 1000000, retry 2 in "[0-9]+" ms: " ]]
+	[[ $stderr =~ "s3cat: s3://fmt/in/big1: resume from byte 3000000, retry 2 in "[0-9]+" ms: " ]]
+	[[ $stderr =~ "s3cat: s3://fmt/in/big2.gz: resume from byte 300000, " ]]
+	[[ $stderr =~ "s3cat: s3://fmt/in/mid: retry 2 in " ]]
+	etag=$(curl -sI "$S3_ENDPOINT/fmt/in/big1" | tr -d '\r' | sed -n 's/^ETag: //Ip')
+	proxy_stats | jq -r '.log[] | select(.url == "/fmt/in/big1") | "\(.range) \(.ifMatch)"' >log
+	assert_equal "$(cat log)" "null null
+bytes=1000000- $etag
+bytes=2000000- $etag
+bytes=3000000- $etag"
+}
+
+@test "a slow or stalled body is waited for, output exact" {
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"mid"},"action":"stall","bytes":100000,"ms":1500,"times":1},
+		{"match":{"path":"a.gz"},"action":"delay","ms":800,"times":1}]'
+	decoded "$F/mid" "$F/a.gz" "$F/tiny" >want
+	s3cat -j 3 -e "$PROXY" s3://fmt/in/mid s3://fmt/in/a.gz s3://fmt/in/tiny >got
+	cmp want got
+}
+
+@test "an object replaced between attempts: 412, a failure for it alone" {
+	proxy_up "$S3_ENDPOINT"
+	cp "$F/big1" v1
+	put fmt chg/obj v1
+	proxy_rules '[{"match":{"path":"chg/obj","header":{"range":"."}},"action":"delay","ms":1000,"times":1},
+		{"match":{"path":"chg/obj"},"action":"cut","bytes":500000,"times":1}]'
+	s3cat -v -e "$PROXY" s3://fmt/chg/obj s3://fmt/in/a.gz >out 2>err &
+	pid=$!
+	for _ in $(seq 100); do
+		proxy_stats | jq -e '.log[] | select(.range != null)' >/dev/null && break
+		sleep 0.05
+	done
+	cp "$F/big1" v2
+	printf 'changed\n' >>v2
+	put fmt chg/obj v2
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -qxF "s3cat: s3://fmt/chg/obj: PreconditionFailed: At least one of the pre-conditions you specified did not hold (the object changed during the transfer)" err
+	# what came before the change, cut to a line, then the next object
+	head -c 500000 v1 >want
+	echo >>want
+	printf 'gz 1\ngz 2\n' >>want
+	cmp want out
+}
+
+@test "--request-payer sends x-amz-request-payer: requester" {
+	proxy_up "$S3_ENDPOINT"
+	run -0 s3cat --request-payer -e "$PROXY" s3://fmt/in/a.gz
+	run -0 s3cat -e "$PROXY" s3://fmt/in/plain.txt
+	assert_equal "$(proxy_stats | jq -r '.log[].payer')" "requester
+null"
+}
+
+@test "a full disk is a write error (exit 1); a closed pipe ends quietly" {
+	run -1 --separate-stderr bash -c 's3cat s3://fmt/in/big1 >/dev/full'
+	assert_equal "$stderr" "s3cat: stdout: write error: No space left on device"
+	run -1 --separate-stderr bash -c 's3cat "$1" >/dev/full' - "$F/a.gz"
+	assert_equal "$stderr" "s3cat: stdout: write error: No space left on device"
+	run -0 --separate-stderr bash -c 'set -o pipefail; s3cat -j 4 s3://fmt/in/big1 s3://fmt/in/mid | head -1; echo "${PIPESTATUS[0]}" >&2'
+	assert_equal "$stderr" 141
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "SIGTERM and SIGINT stop a transfer at once (exit 143, 130)" {
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"mid"},"action":"stall","bytes":1000,"ms":30000}]'
+	s3cat -e "$PROXY" s3://fmt/in/mid >/dev/null 2>err &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 143 ]
+	s3cat -e "$PROXY" s3://fmt/in/mid >/dev/null 2>err &
+	pid=$!
+	sleep 0.5
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	assert_equal "$(cat err)" ""
+}
+
+@test "-j 8 over large objects holds a bounded share of each: RSS stays flat" {
+	if nm "$TOP/bin/s3cat" 2>/dev/null | grep -q __asan_init; then
+		skip "a sanitizer build: its RSS says nothing"
+	fi
+	head -c 12000000 /dev/urandom >r
+	putmany fmt r $(seq -f 'large/%g' 1 10)
+	/usr/bin/time -f %M -o rss s3cat -j 8 s3://fmt/large/ >/dev/null
+	/usr/bin/time -f %M -o rss1 s3cat -j 8 s3://fmt/large/1 >/dev/null
+	# 10 x 12 MB read 8 at a time; 4 MB held for each object not yet due
+	[ "$(cat rss)" -lt 60000 ]
+	echo "peak RSS -j 8: $(cat rss) kB; one object: $(cat rss1) kB" >&3
+}
+
+# serve NAME [option ...]: a credentials responder, tests/servers/NAME.js,
+# on a free port of 127.0.0.1; sets PORT; its log is NAME.log here
+serve() {
+	local name=$1 ready=$BATS_TEST_TMPDIR/$1.port
+	shift
+	node "$TOP/tests/servers/$name.js" --ready "$ready" \
+		--log "$BATS_TEST_TMPDIR/$name.log" "$@" 3>&- &
+	SERVED+=($!)
+	for _ in $(seq 100); do
+		[ -s "$ready" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$ready")
+}
+unserve() {
+	local p
+	for p in "${SERVED[@]:-}"; do
+		[ -n "$p" ] || continue
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+# nocreds: no credentials in the environment; files from a fake HOME
+nocreds() {
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE \
+		AWS_SHARED_CREDENTIALS_FILE
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME/.aws"
+	SERVED=()
+}
+
+@test "credentials from the environment, a session token included" {
+	export AWS_SESSION_TOKEN=session-token-s3rver-ignores
+	run -0 s3cat s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+}
+
+@test "credentials from shared files: [default], -p, AWS_PROFILE, [profile x], a bad -p" {
+	nocreds
+	printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = wrong\n[good]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >"$HOME/.aws/credentials"
+	printf '[profile cfg]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\nregion = eu-west-1\n[profile ep]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\nendpoint_url = %s\n' "$S3_ENDPOINT" >"$HOME/.aws/config"
+	run -3 --separate-stderr s3cat s3://fmt/in/a.gz
+	[[ $stderr == *SignatureDoesNotMatch* ]]
+	run -0 s3cat -p good s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+	AWS_PROFILE=good run -0 s3cat s3://fmt/in/plain.txt
+	assert_output "plain 1
+plain 2"
+	run -0 s3cat --profile cfg s3://fmt/in/plain.txt
+	# the endpoint from the profile
+	unset AWS_ENDPOINT_URL_S3
+	run -0 s3cat -p ep s3://fmt/in/plain.txt
+	assert_output "plain 1
+plain 2"
+	run -2 --separate-stderr s3cat -p nosuch s3://fmt/in/plain.txt
+	[[ $stderr == "s3cat: "*nosuch* ]]
+}
+
+@test "credentials from a credential_process" {
+	nocreds
+	cat >"$HOME/proc" <<'EOT'
+#!/bin/sh
+echo '{"Version": 1, "AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER"}'
+EOT
+	chmod +x "$HOME/proc"
+	printf '[profile p]\ncredential_process = %s\n' "$HOME/proc" >"$HOME/.aws/config"
+	run -0 s3cat -p p s3://fmt/in/a.gz
+	assert_output "gz 1
+gz 2"
+}
+
+@test "credentials from a container endpoint and from IMDSv2; none asked for local files" {
+	nocreds
+	serve container --akid S3RVER --secret S3RVER
+	export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$PORT/v2/credentials/task
+	run -0 s3cat "$F/a.gz"
+	[ ! -s container.log ]
+	run -0 s3cat s3://fmt/in/a.gz s3://fmt/in/plain.txt
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2"
+	assert_equal "$(cat container.log)" "GET /v2/credentials/task auth=none"
+	unset AWS_CONTAINER_CREDENTIALS_FULL_URI
+	serve imds --akid S3RVER --secret S3RVER
+	export AWS_EC2_METADATA_DISABLED=false
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$PORT
+	run -0 s3cat -l s3://many/p/
+	[ "${#lines[@]}" -eq 1203 ]
+	run grep -c 'token=ok' imds.log
+	[ "$output" -ge 2 ]
+	grep -q '^PUT /latest/api/token' imds.log
+}
