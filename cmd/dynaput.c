@@ -590,7 +590,7 @@ ondone(struct http_req *r)
 static int
 canpop(struct shard *s)
 {
-	if (s->blocked)
+	if (s->blocked || gotsig)
 		return 0;
 	if (bflag)
 		return s->npend < DDB_BATCH_MAX;
@@ -623,16 +623,19 @@ fill(struct shard *s)
 		sendbatch(s);
 }
 
-/* A fatal error: what is read and not yet sent is not written. */
+/* A fatal error or a signal: what is read and not yet sent is not
+ * written, and each says so. */
 static void
 dropunsent(struct shard *s)
 {
 	struct item *it;
 
 	buf_reset(&s->tmp);
-	buf_printf(&s->tmp, "not written: stopped after %s",
-		   s->derr.cls == DDB_FATAL || s->derr.cls == DDB_NOTFOUND ?
-		   errtext(s) : "an error that stops every write");
+	if (!atomic_load(&fatal))
+		buf_adds(&s->tmp, "interrupted: not sent");
+	else
+		buf_adds(&s->tmp, "not written: stopped by an error that "
+			 "stops every write");
 	while (s->npend > 0) {
 		it = s->pend[--s->npend];
 		sreject(s, it, s->tmp.p);
@@ -688,11 +691,11 @@ shardloop(struct shard *s)
 			giveup(s);
 			return;
 		}
-		if (atomic_load(&fatal))
+		if (atomic_load(&fatal) || gotsig)
 			dropunsent(s);
 		fill(s);
 		if (!s->busy && !s->npend && !s->blocked &&
-		    (atomic_load(&fatal) ||
+		    (atomic_load(&fatal) || gotsig ||
 		     (atomic_load(&ineof) && !ring_len(&s->in))))
 			return;
 		wait = 100;
@@ -915,8 +918,9 @@ readall(struct fdlines *in, struct ddb_conv *conv, int showing)
 		}
 		if (handout(it) < 0) {
 			nbadlines++;
-			reject(&bad, it, "not written: stopped before it was "
-			       "sent");
+			reject(&bad, it, gotsig ? "interrupted: not sent" :
+			       "not written: stopped by an error that stops "
+			       "every write");
 			rc = -1;
 			break;
 		}
@@ -1314,8 +1318,9 @@ leftovers(void)
 	for (i = 0; i < nshards; i++)
 		while ((it = ring_pop(&shards[i].in))) {
 			nbadlines++;
-			reject(&bad, it, "not written: stopped before it was "
-			       "sent");
+			reject(&bad, it, gotsig ? "interrupted: not sent" :
+			       "not written: stopped by an error that stops "
+			       "every write");
 		}
 	buf_free(&bad);
 }

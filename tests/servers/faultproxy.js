@@ -15,6 +15,7 @@
 // Control, on the proxy's own port:
 //   PUT  /__fault/rules   body: a JSON array of rules (replaces them)
 //   GET  /__fault/stats   {"requests":N,"faults":{"kind":N,...},"log":[...]}
+//                         (a DynamoDB request's log entry has its body)
 //   POST /__fault/reset   clears rules, counters and the log
 //
 // A rule: {"match": {"method": "GET", "path": "regex", "target": "PutItem",
@@ -191,7 +192,9 @@ function handle(req, res, body) {
 	stats.log.push({ method: req.method, url: req.url,
 		range: req.headers.range, ifMatch: req.headers['if-match'],
 		payer: req.headers['x-amz-request-payer'],
-		target: req.headers['x-amz-target'], fault: rule ? rule.action : null });
+		target: req.headers['x-amz-target'], fault: rule ? rule.action : null,
+		// a DynamoDB request's JSON, for tests that check what was sent
+		body: req.headers['x-amz-target'] ? body.toString().slice(0, 65536) : undefined });
 	if (stats.log.length > 5000) stats.log.shift();
 	if (!rule) return pass(req, res, body);
 	count(rule.action);
