@@ -53,6 +53,10 @@ static const struct option longopts[] = {
 	{ "on-demand", no_argument, NULL, O_ONDEMAND },
 	{ "rate", required_argument, NULL, O_RATE },
 	{ "ca-bundle", required_argument, NULL, O_CABUNDLE },
+	{ "endpoint-url", required_argument, NULL, 'e' },
+	{ "region", required_argument, NULL, 'r' },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "table", required_argument, NULL, 't' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };

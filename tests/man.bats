@@ -96,6 +96,24 @@ if [ -x "$TOP/bin/dynaput" ]; then
 	}
 fi
 
+# two tables on the local DynamoDB, made anew: the manifest's, and one
+# keyed by "id"; items.json has a reject or two
+fixture_dynaput() {
+	line 1 "$DATA/enriched-samples.tsv" >enriched.tsv
+	printf '%s\n' '{"eventId":"e1","etlTime":1480236400}' \
+		'{"eventId":"e2","fingerprint":"f2","etlTime":1480236400}' \
+		'{"eventId":"e3","fingerprint":"f3","etlTime":1e400}' >items.json
+	ddb DeleteTable '{"TableName":"acme-manifest"}' >/dev/null
+	ddb DeleteTable '{"TableName":"acme-counters"}' >/dev/null
+	ddb_mk acme-manifest
+	ddb CreateTable '{"TableName":"acme-counters","BillingMode":"PAY_PER_REQUEST",
+		"AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+		"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}' >/dev/null
+	printf '%s\n' "AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT" \
+		AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+		AWS_REGION=us-east-1 >.env
+}
+
 fixture_manifest_populator() {
 	sed -n '1p;7,12p' "$DATA/enriched-samples.tsv" >events.tsv
 }
