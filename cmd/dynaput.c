@@ -138,7 +138,8 @@ static pthread_mutex_t xlock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *xf;
 static unsigned long long nshown;
 
-static volatile sig_atomic_t gotsig, nsigs;
+/* set by the handler, read by every thread: atomics, lock-free */
+static atomic_int gotsig, nsigs;
 static atomic_int ineof;	/* the main thread has sent every item */
 static atomic_int fatal;	/* a remote refusal: stop */
 static atomic_int abandon;	/* past the deadline after a signal */
