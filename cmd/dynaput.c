@@ -34,6 +34,7 @@
 #define MAXJOBS 1024
 #define MAXSHARDS 8
 #define QUEUE 512		/* items waiting for a shard */
+#define MAXLINE (8u << 20)	/* no item's JSON is longer (400 KB items) */
 #define SHOWN 20		/* rejects told on stderr without -x */
 #define DRAIN_S 30		/* after a signal, writes out get this long */
 #define ATTEMPTS 11		/* the SDKs' 10 retries for DynamoDB */
@@ -914,7 +915,13 @@ readall(struct fdlines *in, struct ddb_conv *conv, int showing)
 			continue;
 		nread++;
 		it = newitem(line, (size_t)n, in);
-		if (convert(conv, it, &msg) < 0) {
+		if (in->cut) {
+			buf_reset(&msg);
+			buf_printf(&msg, "a line of more than %u bytes (kept "
+				   "cut to them): no DynamoDB item is that "
+				   "long", MAXLINE);
+		}
+		if (in->cut || convert(conv, it, &msg) < 0) {
 			nbadlines++;
 			reject(&bad, it, msg.p);
 			it->next = freeitems;
@@ -1384,6 +1391,7 @@ main(int argc, char *argv[])
 	showing = vflag && isatty(2);
 	startshards();
 	fdlines_open(&in, argc, argv);
+	in.maxline = MAXLINE;
 	readall(&in, conv, showing);
 	atomic_store(&ineof, 1);
 	for (i = 0; i < nshards; i++)

@@ -97,6 +97,7 @@ fdlines_next(struct fdlines *r, char **line)
 	char *start, *nl;
 	size_t n;
 
+	r->cut = 0;
 	for (;;) {
 		if (r->fd < 0 && nextfile(r) < 0)
 			return FDLINES_END;
@@ -104,6 +105,41 @@ fdlines_next(struct fdlines *r, char **line)
 		nl = r->b.len > r->scanned ?
 			memchr(r->b.p + r->scanned, '\n',
 			       r->b.len - r->scanned) : NULL;
+		if (r->skipping) {
+			/* the rest of a cut line: dropped as it comes */
+			if (nl) {
+				r->pos = r->scanned = (size_t)(nl - r->b.p) + 1;
+				r->skipping = 0;
+				continue;
+			}
+			r->pos = r->scanned = r->b.len;
+			if (r->eof) {
+				r->skipping = 0;
+				endfile(r);
+				continue;
+			}
+			if (fill(r) == FDLINES_AGAIN)
+				return FDLINES_AGAIN;
+			continue;
+		}
+		if (r->maxline && (nl ? (size_t)(nl - start) :
+				   r->b.len - r->pos) > r->maxline) {
+			/* too long: its first maxline bytes, the rest skipped
+			 * (start[n] is no LF: it can take the NUL) */
+			n = r->maxline;
+			if (nl) {
+				r->pos = (size_t)(nl - r->b.p) + 1;
+			} else {
+				r->pos += n + 1;
+				r->skipping = 1;
+			}
+			r->scanned = r->pos;
+			r->cut = 1;
+			r->lineno++;
+			start[n] = '\0';
+			*line = start;
+			return (ssize_t)n;
+		}
 		if (nl || (r->eof && r->pos < r->b.len)) {
 			n = nl ? (size_t)(nl - start) : r->b.len - r->pos;
 			r->pos += n + (nl != NULL);

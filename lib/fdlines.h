@@ -12,7 +12,8 @@
  * last line without a newline is a line.  An input that cannot be opened
  * or read is reported ("prog: name: reason"), status becomes EXIT_PARTIAL
  * and the next operand follows.  Memory is the longest line plus a read's
- * worth.
+ * worth; with maxline set, a longer line is returned cut to its first
+ * maxline bytes, with cut set, and the rest of it is skipped.
  */
 #ifndef FDLINES_H
 #define FDLINES_H
@@ -35,6 +36,9 @@ struct fdlines {
 	struct buf b;		/* bytes read: [pos, len) not yet returned */
 	size_t pos, scanned;	/* scanned: no LF in [pos, scanned) */
 	int status;		/* EXIT_OK, or EXIT_PARTIAL after an error */
+	size_t maxline;		/* 0: no limit; set after fdlines_open */
+	int cut;		/* the line returned was longer than maxline */
+	int skipping;		/* dropping the rest of a cut line */
 };
 
 void fdlines_open(struct fdlines *r, int argc, char **argv);

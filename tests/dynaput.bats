@@ -240,6 +240,19 @@ dynaput: 5 read, 1 written, 0 already present, 4 rejected, 0 retries"
 	assert_line 'dynaput: in:9: ValidationException: Item size has exceeded the maximum allowed size'
 }
 
+@test "a line longer than any item is a reject, kept cut, and memory stays bounded" {
+	mk "$T"
+	{ head -c 20000000 /dev/zero | tr '\0' x; echo; item ok 1 1; } >in
+	/usr/bin/time -f %M -o rss dynaput -t "$T" -x bad in 2>err || rc=$?
+	[ "${rc:-0}" -eq 1 ]
+	assert_equal "$(cat err)" "dynaput: 2 read, 1 written, 0 already present, 1 rejected, 0 retries"
+	run jq -r '.errors[0].message, (.line | length)' bad
+	assert_output "a line of more than 8388608 bytes (kept cut to them): no DynamoDB item is that long
+8388608"
+	echo "# peak RSS: $(tail -n 1 rss) kB for a 20 MB line" >&3
+	[ "$(tail -n 1 rss)" -lt 80000 ]
+}
+
 @test "without -x, reasons go to stderr one line each, the first 20, then a count" {
 	mk "$T"
 	for i in $(seq 25); do echo "bad $i"; done >in

@@ -105,11 +105,47 @@ test_pipe(void)
 	fdlines_close(&r);
 }
 
+static void
+test_maxline(void)
+{
+	static char text[100000];
+	char *a, *argv[1], *line;
+	struct fdlines r;
+	ssize_t n;
+	size_t i;
+
+	/* short, long with its LF in the buffer, long past a read, short */
+	i = (size_t)sprintf(text, "ab\n");
+	memset(text + i, 'x', 30);
+	i += 30;
+	text[i++] = '\n';
+	memset(text + i, 'y', 90000);
+	i += 90000;
+	i += (size_t)sprintf(text + i, "\ncd\n");
+	a = strdup(tmpfile_with(text, i));
+	argv[0] = a;
+	fdlines_open(&r, 1, argv);
+	r.maxline = 10;
+	CHECK(fdlines_next(&r, &line) == 2 && !r.cut, "short");
+	CHECK((n = fdlines_next(&r, &line)) == 10 && r.cut &&
+	      !strcmp(line, "xxxxxxxxxx") && r.lineno == 2, "cut: %zd", n);
+	CHECK((n = fdlines_next(&r, &line)) == 10 && r.cut && line[0] == 'y' &&
+	      r.lineno == 3, "cut past a read: %zd", n);
+	CHECK((n = fdlines_next(&r, &line)) == 2 && !r.cut &&
+	      !strcmp(line, "cd") && r.lineno == 4, "after: %zd %s", n, line);
+	CHECK(fdlines_next(&r, &line) == FDLINES_END, "end");
+	CHECK(r.b.cap < 200000, "memory: %zu", r.b.cap);
+	fdlines_close(&r);
+	unlink(a);
+	free(a);
+}
+
 int
 main(void)
 {
 	err_setprog("test_fdlines");
 	test_files();
 	test_pipe();
+	test_maxline();
 	return unit_end("fdlines");
 }
