@@ -291,7 +291,8 @@ putbody(struct req *q, struct item *it)
 			buf_add(b, it->json.p + it->at[nkeys + i].off,
 				it->at[nkeys + i].len);
 		}
-		buf_addc(b, '}');
+		if (nbind)
+			buf_addc(b, '}');
 	}
 	buf_addc(b, '}');
 }
@@ -409,12 +410,11 @@ retry(struct shard *s, struct req *q)
 }
 
 static void
-gaveup(struct shard *s, struct item *it)
+gaveup(struct shard *s, struct req *q, struct item *it)
 {
 	buf_reset(&s->tmp);
-	buf_printf(&s->tmp, "%s (gave up after %d attempts)", errtext(s),
-		   s->derr.cls == DDB_THROTTLED || s->derr.cls == DDB_TRANSIENT
-		   || !s->derr.type[0] ? ATTEMPTS : 1);
+	buf_printf(&s->tmp, "%s (gave up after %d attempt%s)", errtext(s),
+		   q->q.http.attempt, q->q.http.attempt == 1 ? "" : "s");
 	sreject(s, it, s->tmp.p);
 }
 
@@ -464,7 +464,7 @@ putdone(struct shard *s, struct req *q, enum ddb_class cls)
 	case DDB_TRANSIENT:
 		if (retry(s, q))
 			return;
-		gaveup(s, it);
+		gaveup(s, q, it);
 		break;
 	case DDB_REFUSED:
 		sreject(s, it, errtext(s));
@@ -537,7 +537,7 @@ batchok(struct shard *s, struct req *q)
 	buf_reset(&s->derr.msg);
 	buf_adds(&s->derr.msg, "still in BatchWriteItem's UnprocessedItems");
 	for (i = 0; i < q->n; i++) {
-		gaveup(s, q->it[i]);
+		gaveup(s, q, q->it[i]);
 		dropitem(s, q->it[i]);
 	}
 	putreq(s, q);
@@ -559,7 +559,7 @@ batchdone(struct shard *s, struct req *q, enum ddb_class cls)
 		if (retry(s, q))
 			return;
 		for (i = 0; i < q->n; i++)
-			gaveup(s, q->it[i]);
+			gaveup(s, q, q->it[i]);
 		break;
 	case DDB_CONDITION:
 	case DDB_REFUSED:
@@ -1147,7 +1147,9 @@ setnames(void)
 	if (cexpr) {
 		buf_adds(&condtail, ",\"ConditionExpression\":");
 		jsonw_str(&condtail, cexpr, strlen(cexpr));
-		buf_adds(&condtail, ",\"ExpressionAttributeValues\":{");
+		/* DynamoDB refuses an empty map */
+		if (nbind)
+			buf_adds(&condtail, ",\"ExpressionAttributeValues\":{");
 	}
 }
 

@@ -297,6 +297,10 @@ dynaput: 5 read, 1 written, 0 already present, 4 rejected, 0 retries"
 	assert_output '{"pk":{"S":"a"},"v":{"N":"7"}}
 {"pk":{"S":"b"},"v":{"N":"1"}}
 {"pk":{"S":"c"},"v":{"N":"1"}}'
+	# a condition without values
+	printf '%s\n' '{"pk":"a","v":0}' '{"pk":"z","v":0}' >in4
+	run -0 dynaput -t "$T" -c 'attribute_not_exists(pk)' in4
+	assert_equal "$(summary)" "dynaput: 2 read, 1 written, 1 already present, 0 rejected, 0 retries"
 	echo '{"pk":"d"}' >in3
 	run -1 dynaput -t "$T" -c 'v < :v' -V :v=v in3
 	assert_line --index 0 'dynaput: in3:1: the item has no v (for :v)'
