@@ -78,24 +78,20 @@ fixture_s3cat() {
 		"$S3_ENDPOINT" >.env
 }
 
-# TEMPORARY guard until dynaput lands on main
-if [ -x "$TOP/bin/dynaput" ]; then
-	fixture_populate() {
-		"$TOP/tools/mkarchive" archive 4 10 >/dev/null
-		s3_mb acme-archive
-		s3_put_dir archive acme-archive/enriched/archive
-		jq '.data.dynamodbTable = "acme-event-manifest" | .data.awsRegion = "us-east-1"' \
-			"$DATA/configs/dynamodb-1-0-1.json" >dynamodb.json
-		cp "$DATA/configs/resolver-1-0-2.json" resolver.json
-		ddb DeleteTable '{"TableName":"acme-event-manifest"}' >/dev/null
-		ddb_mk acme-event-manifest
-		printf '%s\n' "AWS_ENDPOINT_URL_S3=$S3_ENDPOINT" \
-			"AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT" \
-			AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
-			AWS_REGION=us-east-1 >.env
-	}
-fi
-
+fixture_populate() {
+	"$TOP/tools/mkarchive" archive 4 10 >/dev/null
+	s3_mb acme-archive
+	s3_put_dir archive acme-archive/enriched/archive
+	jq '.data.dynamodbTable = "acme-event-manifest" | .data.awsRegion = "us-east-1"' \
+		"$DATA/configs/dynamodb-1-0-1.json" >dynamodb.json
+	cp "$DATA/configs/resolver-1-0-2.json" resolver.json
+	ddb DeleteTable '{"TableName":"acme-event-manifest"}' >/dev/null
+	ddb_mk acme-event-manifest
+	printf '%s\n' "AWS_ENDPOINT_URL_S3=$S3_ENDPOINT" \
+		"AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT" \
+		AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
+		AWS_REGION=us-east-1 >.env
+}
 # two tables on the local DynamoDB, made anew: the manifest's, and one
 # keyed by "id"; items.json has a reject or two
 fixture_dynaput() {

@@ -13,8 +13,6 @@ teardown_file() {
 }
 
 setup() {
-	# TEMPORARY until dynaput lands on main
-	[ -x "$TOP/bin/dynaput" ] || skip "dynaput is not built yet"
 	cd "$BATS_TEST_TMPDIR"
 	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 	export AWS_REGION=us-east-1
