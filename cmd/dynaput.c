@@ -528,7 +528,7 @@ batchok(struct shard *s, struct req *q)
 	/* UnprocessedItems: the table is throttled */
 	rate_throttled(&s->rl, q->epoch);
 	if (k < q->n)
-		q->q.http.attempt = 1;	/* progress: back off from the start */
+		q->q.http.attempt = 1;	/* progress: back off anew */
 	q->n = k;
 	batchbody(q);
 	if (retry(s, q))
@@ -884,7 +884,8 @@ progress(int64_t now, int last)
 	done = count(WRITTEN) + count(PRESENT);
 	fprintf(stderr, "\r%s: %llu read, %llu written, %llu already present, "
 		"%llu rejected, %.0f items/s\033[K", err_prog(), nread,
-		count(WRITTEN), count(PRESENT), count(REJECTED), lastshow ? (double)(done - lastdone) * 1e9 /
+		count(WRITTEN), count(PRESENT), count(REJECTED),
+		lastshow ? (double)(done - lastdone) * 1e9 /
 		(double)(now - lastshow) : 0.0);
 	lastshow = now;
 	lastdone = done;

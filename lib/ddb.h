@@ -88,8 +88,9 @@ int ddb_key(struct buf *key, const char *json, const struct ddb_span *at,
 /*
  * Reads the UnprocessedItems of a BatchWriteItem response for table:
  * calls fn with the ddb_key text of each item's key attributes, the
- * first nkeys names of c (typed or not: the response is DynamoDB JSON).  Returns how many there
- * were, or -1 when the body is not a BatchWriteItem response.
+ * first nkeys names of c (typed or not: the response is DynamoDB JSON).
+ * Returns how many there were, or -1 when the body is not a
+ * BatchWriteItem response.
  */
 int ddb_unprocessed(struct ddb_conv *c, size_t nkeys, const char *table,
 		    const char *resp, size_t n,
@@ -102,7 +103,7 @@ enum ddb_class {
 	DDB_DONE,		/* 2xx */
 	DDB_CONDITION,		/* ConditionalCheckFailedException */
 	DDB_THROTTLED,		/* retry later, and send less */
-	DDB_TRANSIENT,		/* retry later: 5xx, a dropped connection */
+	DDB_TRANSIENT,		/* retry later: 5xx, connection lost */
 	DDB_REFUSED,		/* this request never succeeds as it is */
 	DDB_NOTFOUND,		/* ResourceNotFoundException */
 	DDB_FATAL,		/* no request can succeed: credentials,
@@ -139,7 +140,8 @@ typedef int (*ddb_sign_fn)(void *ctx, const char *host, const char *path,
 			   struct curl_slist **headers, struct buf *err);
 
 struct ddb_opts {
-	const char *endpoint;	/* URL; NULL: https://dynamodb.REGION.amazonaws.com */
+	/* URL; NULL: https://dynamodb.REGION.amazonaws.com */
+	const char *endpoint;
 	const char *region;
 	ddb_sign_fn sign;	/* NULL: requests go unsigned */
 	void *sign_ctx;

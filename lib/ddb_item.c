@@ -262,10 +262,10 @@ typed(struct ddb_conv *c, struct buf *out, json_t *v, const char *where,
 	buf_addc(out, ':');
 	if (!strcmp(t, "S") || !strcmp(t, "B") || !strcmp(t, "N")) {
 		if (!json_is_string(x))
-			return typeerr(err, where, *t == 'N' ? "an N value is "
-				       "not a string" : *t == 'S' ? "an S value "
-				       "is not a string" : "a B value is not a "
-				       "base64 string");
+			return typeerr(err, where, *t == 'N' ? "an N value "
+				       "is not a string" : *t == 'S' ? "an S "
+				       "value is not a string" : "a B value is "
+				       "not a base64 string");
 		if (*t == 'N' && ddb_num_check(json_string_value(x),
 					       json_string_length(x),
 					       &c->why) < 0)

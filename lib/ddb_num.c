@@ -24,8 +24,9 @@ isdig(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* DynamoDB reads numbers as Java's BigDecimal: [+-]digits[.digits][e[+-]digits],
- * with digits on at least one side of the point. */
+/* DynamoDB reads numbers as Java's BigDecimal:
+ * [+-]digits[.digits][e[+-]digits], digits on one side of the point at
+ * least. */
 static int
 parse(const char *s, size_t n, struct num *v)
 {

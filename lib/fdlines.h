@@ -33,7 +33,7 @@ struct fdlines {
 	unsigned long long lineno;	/* of the last line, in its input */
 	int waitable;		/* pipe, socket, terminal: poll first */
 	int eof;		/* the current input has ended */
-	struct buf b;		/* bytes read: [pos, len) not yet returned */
+	struct buf b;		/* read: [pos, len) not yet returned */
 	size_t pos, scanned;	/* scanned: no LF in [pos, scanned) */
 	int status;		/* EXIT_OK, or EXIT_PARTIAL after an error */
 	size_t maxline;		/* 0: no limit; set after fdlines_open */

@@ -466,7 +466,7 @@ await(struct http *h, long wait, struct curl_waitfd *fds, unsigned nfds)
 		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
 
 		if (wait > 0)
-			nanosleep(&ts, NULL);	/* a signal cuts it short */
+			nanosleep(&ts, NULL);	/* a signal ends it */
 		return 0;
 	}
 	rc = poll(h->pfd, n + nfds, (int)wait);
@@ -567,7 +567,8 @@ http_strerror(const struct http_req *r, struct buf *b)
 {
 	buf_reset(b);
 	if (r->cc != CURLE_OK)
-		buf_adds(b, r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc));
+		buf_adds(b, r->errbuf[0] ? r->errbuf :
+			 curl_easy_strerror(r->cc));
 	else
 		buf_printf(b, "HTTP %ld", r->status);
 	return buf_str(b);
