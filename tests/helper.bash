@@ -69,8 +69,9 @@ epoch() { date -u -d "$1" +%s; }
 proxy_up() {
 	local port
 	port=$(node "$TOP/tests/servers/freeport.js")
+	# fd 3 closed: bats waits on it, and would wait on a stray proxy
 	node "$TOP/tests/servers/faultproxy.js" "$port" "$1" \
-		>"$BATS_TEST_TMPDIR/proxy.log" 2>&1 &
+		>"$BATS_TEST_TMPDIR/proxy.log" 2>&1 3>&- &
 	PROXY_PID=$!
 	PROXY=http://127.0.0.1:$port
 	local i=0

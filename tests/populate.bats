@@ -128,10 +128,11 @@ table() { ddb_scan "$T"; }
 	# slow the writes down so the kill lands mid-way
 	proxy_up "$DDB_ENDPOINT"
 	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 20}]'
-	AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate s3://$B/enriched/archive/ cfg.json 2>err &
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
 	pid=$!
 	for _ in $(seq 200); do
-		[ "$(grep -c '^run=' populate-logs/populate.state 2>/dev/null)" -ge 2 ] && break
+		n=$(grep -c '^run=' populate-logs/populate.state 2>/dev/null || true)
+		[ "${n:-0}" -ge 2 ] && break
 		sleep 0.05
 	done
 	kill -9 -- -"$pid"
@@ -141,6 +142,39 @@ table() { ddb_scan "$T"; }
 	[ "$done_runs" -ge 2 ] && [ "$done_runs" -lt 6 ]
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	[[ $stderr == *"($done_runs done before)"* ]]
+	assert_equal "$(table)" "$want"
+}
+
+@test "SIGTERM or SIGINT mid-run: the summary, exit 143 or 130, and a rerun finishes the job" {
+	archive 4 40
+	jq '.data.dynamodbTable += "-whole"' cfg.json >whole.json
+	populate --state whole.state s3://$B/enriched/archive/ whole.json 2>/dev/null
+	want=$(ddb_scan "$T-whole")
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 20}]'
+	for sig in TERM INT; do
+		rm -rf populate-logs
+		# perl: a background job starts with SIGINT ignored, as a
+		# terminal's Ctrl-C would not find it
+		AWS_ENDPOINT_URL_DYNAMODB=$PROXY perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+			populate s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
+		pid=$!
+		for _ in $(seq 200); do
+			n=$(grep -c '^run=' populate-logs/populate.state 2>/dev/null || true)
+			[ "${n:-0}" -ge 1 ] && break
+			sleep 0.05
+		done
+		sleep 0.2
+		kill -s "$sig" "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		if [ "$sig" = TERM ]; then want_rc=143; else want_rc=130; fi
+		[ "$rc" -eq "$want_rc" ] || { cat err; false; }
+		grep -q "^populate: [0-9] of 4 runs read" err
+		[ "$(grep -c '^run=' populate-logs/populate.state)" -lt 4 ]
+	done
+	proxy_down
+	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	assert_equal "$(table)" "$want"
 }
 

@@ -238,3 +238,6 @@ server.listen(Number(port), '127.0.0.1', () => {
 	console.log(`faultproxy listening on 127.0.0.1:${port} -> ${upstream.origin}`);
 });
 process.on('SIGTERM', () => process.exit(0));
+// a proxy whose test died without stopping it ends by itself
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000).unref();
