@@ -35,16 +35,16 @@ struct awsconf_files {
 /* a file bigger than this is not a config file */
 #define INI_MAX (16 << 20)
 
-static const char *
-envv(awsconf_env env, const char *name)
+const char *
+awsconf_env_get(awsconf_env env, const char *name)
 {
 	const char *v = env ? env(name) : NULL;
 
 	return v && *v ? v : NULL;
 }
 
-static int
-is_true(const char *v)
+int
+awsconf_is_true(const char *v)
 {
 	return v && strcasecmp(v, "true") == 0;
 }
@@ -352,7 +352,7 @@ load_file(struct ini *f, const char *path, int creds, struct buf *err)
 static char *
 file_path(awsconf_env env, const char *var, const char *name)
 {
-	const char *v = envv(env, var), *home = envv(env, "HOME");
+	const char *v = awsconf_env_get(env, var), *home = awsconf_env_get(env, "HOME");
 	struct buf b = BUF_INIT;
 
 	if (v && strncmp(v, "~/", 2) == 0 && home) {
@@ -506,22 +506,22 @@ pick_endpoint(struct awsconf *c, const struct awsconf_opts *o,
 		buf_adds(&from, "from the command line");
 		goto found;
 	}
-	ign = envv(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	ign = awsconf_env_get(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	if (!ign)
 		ign = awsconf_get(c, "ignore_configured_endpoint_urls");
-	if (is_true(ign))
+	if (awsconf_is_true(ign))
 		goto out;
 	if (o->service) {
 		buf_adds(&var, "AWS_ENDPOINT_URL_");
 		for (s = o->service; *s; s++)
 			buf_addc(&var, *s == ' ' || *s == '-' ? '_' :
 			    toupper((unsigned char)*s));
-		if ((v = envv(env, var.p))) {
+		if ((v = awsconf_env_get(env, var.p))) {
 			buf_printf(&from, "from %s", var.p);
 			goto found;
 		}
 	}
-	if ((v = envv(env, "AWS_ENDPOINT_URL"))) {
+	if ((v = awsconf_env_get(env, "AWS_ENDPOINT_URL"))) {
 		buf_adds(&from, "from AWS_ENDPOINT_URL");
 		goto found;
 	}
@@ -563,7 +563,7 @@ pick_ca(struct awsconf *c, const struct awsconf_opts *o, awsconf_env env,
 
 	if (o->ca_bundle && *o->ca_bundle)
 		v = o->ca_bundle, from = "from the command line";
-	else if ((v = envv(env, "AWS_CA_BUNDLE")))
+	else if ((v = awsconf_env_get(env, "AWS_CA_BUNDLE")))
 		from = "from AWS_CA_BUNDLE";
 	else if ((v = awsconf_get(c, "ca_bundle")) && *v)
 		from = "from the profile";
@@ -600,8 +600,8 @@ awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
 
 	if ((v = o->profile) && *v)
 		c->profile_explicit = 1;
-	else if ((v = envv(env, "AWS_PROFILE")) ||
-	    (v = envv(env, "AWS_DEFAULT_PROFILE")))
+	else if ((v = awsconf_env_get(env, "AWS_PROFILE")) ||
+	    (v = awsconf_env_get(env, "AWS_DEFAULT_PROFILE")))
 		c->profile_explicit = 1;
 	else
 		v = "default";
@@ -619,8 +619,8 @@ awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
 		goto fail;
 	}
 
-	if (!((v = o->region) && *v) && !(v = envv(env, "AWS_REGION")) &&
-	    !(v = envv(env, "AWS_DEFAULT_REGION")) &&
+	if (!((v = o->region) && *v) && !(v = awsconf_env_get(env, "AWS_REGION")) &&
+	    !(v = awsconf_env_get(env, "AWS_DEFAULT_REGION")) &&
 	    !((v = awsconf_get(c, "region")) && *v))
 		v = "us-east-1";
 	if (!region_ok(v)) {

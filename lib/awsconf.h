@@ -124,6 +124,11 @@ struct awsconf_url {
 int awsconf_url_parse(const char *url, struct awsconf_url *u,
     struct buf *err);
 
+/* The value of an environment variable, or NULL when it is unset or "". */
+const char *awsconf_env_get(awsconf_env env, const char *name);
+/* 1 for "true" in any case, as the CLI reads its boolean settings. */
+int awsconf_is_true(const char *v);
+
 /* Frees everything c owns and empties it; safe on AWSCONF_INIT. */
 void awsconf_free(struct awsconf *c);
 

@@ -28,19 +28,6 @@
 #define IMDS_TOKEN_PATH "/latest/api/token"
 #define IMDS_ROLE_PATH "/latest/meta-data/iam/security-credentials/"
 
-static const char *
-envv(awsconf_env env, const char *name)
-{
-	const char *v = env ? env(name) : NULL;
-
-	return v && *v ? v : NULL;
-}
-
-static int
-is_true(const char *v)
-{
-	return v && strcasecmp(v, "true") == 0;
-}
 
 static void
 wipe_free(char *s)
@@ -112,10 +99,10 @@ add_expired(struct buf *err, int64_t t)
 static int
 from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
 {
-	const char *id = envv(env, "AWS_ACCESS_KEY_ID");
-	const char *sk = envv(env, "AWS_SECRET_ACCESS_KEY");
-	const char *tok = envv(env, "AWS_SESSION_TOKEN");
-	const char *exp = envv(env, "AWS_CREDENTIAL_EXPIRATION");
+	const char *id = awsconf_env_get(env, "AWS_ACCESS_KEY_ID");
+	const char *sk = awsconf_env_get(env, "AWS_SECRET_ACCESS_KEY");
+	const char *tok = awsconf_env_get(env, "AWS_SESSION_TOKEN");
+	const char *exp = awsconf_env_get(env, "AWS_CREDENTIAL_EXPIRATION");
 	static const char *const vars[3] = { "AWS_ACCESS_KEY_ID",
 		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
 	const char *bad;
@@ -179,8 +166,8 @@ unsupported(const struct awsconf *conf, awsconf_env env, struct buf *err)
 		    conf->profile);
 		return CREDS_BROKEN;
 	}
-	if (envv(env, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
-	    envv(env, "AWS_ROLE_ARN")) {
+	if (awsconf_env_get(env, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
+	    awsconf_env_get(env, "AWS_ROLE_ARN")) {
 		buf_adds(err, "environment: AWS_WEB_IDENTITY_TOKEN_FILE "
 		    "(web identity) is not supported; credential_process = "
 		    "aws configure export-credentials --format process "
@@ -641,8 +628,8 @@ container_host_ok(const char *host)
 static int
 container_auth(awsconf_env env, struct buf *auth, struct buf *err)
 {
-	const char *file = envv(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	const char *tok = envv(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	const char *file = awsconf_env_get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = awsconf_env_get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct buf t = BUF_INIT;
 	char chunk[1024];
 	ssize_t n;
@@ -698,8 +685,8 @@ static int
 from_container(struct creds *c, const struct awsconf *conf,
     awsconf_env env, int64_t now, struct buf *err)
 {
-	const char *rel = envv(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = envv(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *rel = awsconf_env_get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = awsconf_env_get(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	struct buf url = BUF_INIT, what = BUF_INIT, auth = BUF_INIT;
 	struct buf why = BUF_INIT;
 	struct curl_slist h[2] = { { 0 } };
@@ -777,7 +764,7 @@ static const char *
 imds_opt(const struct awsconf *conf, awsconf_env env, const char *var,
     const char *key)
 {
-	const char *v = envv(env, var);
+	const char *v = awsconf_env_get(env, var);
 
 	return v ? v : awsconf_get(conf, key);
 }
@@ -908,13 +895,13 @@ from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
 	size_t n;
 	int rc = CREDS_BROKEN, v1off;
 
-	if (is_true(envv(env, "AWS_EC2_METADATA_DISABLED"))) {
+	if (awsconf_is_true(awsconf_env_get(env, "AWS_EC2_METADATA_DISABLED"))) {
 		buf_adds(note, "disabled by AWS_EC2_METADATA_DISABLED");
 		return 0;
 	}
 	if (imds_setup(&m, conf, env, err) < 0)
 		goto out;
-	v1off = is_true(imds_opt(conf, env, "AWS_EC2_METADATA_V1_DISABLED",
+	v1off = awsconf_is_true(imds_opt(conf, env, "AWS_EC2_METADATA_V1_DISABLED",
 	    "ec2_metadata_v1_disabled"));
 
 	imds_get(&m, "PUT", IMDS_TOKEN_PATH, 1);
