@@ -459,6 +459,47 @@ awsconf_url_parse(const char *url, struct awsconf_url *u, struct buf *err)
 	return 0;
 }
 
+/* Appends u's host as a Host header has it: [ ] around an IPv6 literal,
+ * lowercase if asked, the port only when it is not the scheme's default. */
+static void
+authority(struct buf *b, const struct awsconf_url *u, int lower)
+{
+	int v6 = strchr(u->host, ':') != NULL;
+	const char *p;
+
+	if (v6)
+		buf_addc(b, '[');
+	for (p = u->host; *p; p++)
+		buf_addc(b, lower ? tolower((unsigned char)*p) : *p);
+	if (v6)
+		buf_addc(b, ']');
+	if (u->port && u->port != (u->https ? 443 : 80))
+		buf_printf(b, ":%d", u->port);
+}
+
+int
+awsconf_url_split(const char *url, int *https, struct buf *host,
+    struct buf *path, struct buf *err)
+{
+	struct awsconf_url u;
+	size_t n;
+
+	if (awsconf_url_parse(url, &u, err) < 0)
+		return -1;
+	if (strpbrk(u.rest, "?#")) {
+		buf_adds(err, "a query or fragment is not allowed");
+		free(u.host);
+		return -1;
+	}
+	*https = u.https;
+	authority(host, &u, 1);
+	for (n = strlen(u.rest); n > 0 && u.rest[n - 1] == '/'; n--)
+		;
+	buf_add(path, u.rest, n);
+	free(u.host);
+	return 0;
+}
+
 /* Checks an endpoint URL and writes its normal form into out: lowercase
  * scheme, no default port, no trailing slash. */
 static int
@@ -467,7 +508,6 @@ endpoint_norm(const char *url, const char *from, struct buf *out,
 {
 	struct awsconf_url u;
 	struct buf why = BUF_INIT;
-	int v6;
 
 	if (awsconf_url_parse(url, &u, &why) == 0) {
 		if (*u.rest && strcmp(u.rest, "/") != 0) {
@@ -483,11 +523,8 @@ endpoint_norm(const char *url, const char *from, struct buf *out,
 		buf_free(&why);
 		return -1;
 	}
-	v6 = strchr(u.host, ':') != NULL;
-	buf_printf(out, "%s://%s%s%s", u.https ? "https" : "http",
-	    v6 ? "[" : "", u.host, v6 ? "]" : "");
-	if (u.port && u.port != (u.https ? 443 : 80))
-		buf_printf(out, ":%d", u.port);
+	buf_adds(out, u.https ? "https://" : "http://");
+	authority(out, &u, 0);
 	free(u.host);
 	return 0;
 }

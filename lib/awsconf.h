@@ -124,6 +124,16 @@ struct awsconf_url {
 int awsconf_url_parse(const char *url, struct awsconf_url *u,
     struct buf *err);
 
+/*
+ * Takes an endpoint URL apart as a request needs it: *https, host (what
+ * the Host header says: lowercase, an IPv6 literal in [ ], the port only
+ * when it is not the scheme's default) and path (without its trailing
+ * slashes; "" for none), both appended.  Returns 0, or -1 with the reason
+ * appended to err (a query or fragment is refused too).
+ */
+int awsconf_url_split(const char *url, int *https, struct buf *host,
+    struct buf *path, struct buf *err);
+
 /* The value of an environment variable, or NULL when it is unset or "". */
 const char *awsconf_env_get(awsconf_env env, const char *name);
 /* 1 for "true" in any case, as the CLI reads its boolean settings. */

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "awsconf.h"
 #include "buf.h"
 #include "ddb.h"
 #include "err.h"
@@ -23,58 +24,41 @@ struct ddb {
 	void *sign_ctx;
 };
 
-static long
-defport(const char *scheme)
-{
-	return !strcmp(scheme, "https") ? 443 : !strcmp(scheme, "http") ? 80
-									 : -1;
-}
-
 struct ddb *
 ddb_new(struct http *h, const struct ddb_opts *o, struct buf *err)
 {
-	struct buf def = BUF_INIT, hb = BUF_INIT;
-	struct ddb *d;
-	CURLU *u;
-	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	struct buf def = BUF_INIT, host = BUF_INIT, path = BUF_INIT;
+	struct ddb *d = NULL;
 	const char *url = o->endpoint;
+	int https;
 
 	if (!url) {
-		buf_printf(&def, "https://dynamodb.%s.amazonaws.com/",
-			   o->region ? o->region : "us-east-1");
+		awsconf_default_endpoint(&def, "dynamodb",
+					 o->region ? o->region : "us-east-1");
 		url = def.p;
 	}
-	if (!(u = curl_url()))
-		diex(EXIT_PARTIAL, "libcurl: out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    defport(scheme) < 0) {
+	buf_reset(err);
+	if (awsconf_url_split(url, &https, &host, &path, err) < 0) {
 		buf_reset(err);
 		buf_printf(err, "%s: not an http or https URL", url);
-		d = NULL;
 		goto out;
 	}
-	curl_url_get(u, CURLUPART_PORT, &port, 0);
-	curl_url_get(u, CURLUPART_PATH, &path, 0);
 	d = xcalloc(1, sizeof *d);
 	d->h = h;
 	d->sign = o->sign;
 	d->sign_ctx = o->sign_ctx;
-	buf_adds(&hb, host);
-	if (port && strtol(port, NULL, 10) != defport(scheme))
-		buf_printf(&hb, ":%s", port);
-	d->host = buf_detach(&hb);
-	d->path = xstrdup(path && *path ? path : "/");
-	buf_printf(&hb, "%s://%s%s", scheme, d->host, d->path);
-	d->url = buf_detach(&hb);
+	if (!path.len)
+		buf_addc(&path, '/');
+	d->host = buf_detach(&host);
+	d->path = buf_detach(&path);
+	buf_reset(&def);
+	buf_printf(&def, "%s://%s%s", https ? "https" : "http", d->host,
+		   d->path);
+	d->url = buf_detach(&def);
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(path);
-	curl_url_cleanup(u);
 	buf_free(&def);
+	buf_free(&host);
+	buf_free(&path);
 	return d;
 }
 
@@ -87,12 +71,6 @@ ddb_free(struct ddb *d)
 	free(d->host);
 	free(d->path);
 	free(d);
-}
-
-struct http *
-ddb_http(const struct ddb *d)
-{
-	return d->h;
 }
 
 const char *

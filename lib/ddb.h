@@ -153,7 +153,6 @@ struct ddb;
 struct ddb *ddb_new(struct http *h, const struct ddb_opts *o,
 		    struct buf *err);
 void ddb_free(struct ddb *d);
-struct http *ddb_http(const struct ddb *d);
 /* The endpoint's URL, as requests use it. */
 const char *ddb_url(const struct ddb *d);
 

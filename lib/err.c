@@ -26,7 +26,7 @@ err_prog(void)
 }
 
 /* errnum < 0: never append strerror */
-void
+static void
 verr(int errnum, const char *fmt, va_list ap)
 {
 	size_t n = strlen(fmt);

@@ -33,6 +33,5 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* warnx, then return -1, for "return errmsg(...)" */
 int errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void verr(int errnum, const char *fmt, va_list ap);
 
 #endif

@@ -35,7 +35,6 @@ gunzip_reset(struct gunzip *g)
 	g->state = ST_START;
 	g->nheld = 0;
 	g->in = 0;
-	g->members = 0;
 	g->err[0] = '\0';
 }
 
@@ -63,7 +62,6 @@ member(struct gunzip *g)
 	} else if (inflateReset(&g->z) != Z_OK) {
 		return fail(g, "cannot reset zlib");
 	}
-	g->members++;
 	g->state = ST_MEMBER;
 	return 0;
 }
@@ -198,12 +196,6 @@ gunzip_end(struct gunzip *g, gunzip_emit_fn emit, void *ctx)
 	default:
 		return 0;
 	}
-}
-
-int
-gunzip_isgzip(const struct gunzip *g)
-{
-	return g->members > 0;
 }
 
 const char *

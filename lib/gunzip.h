@@ -41,7 +41,6 @@ struct gunzip {
 	unsigned char *out;	/* the decoding window handed to emit */
 	size_t outcap;
 	uint64_t in;		/* raw bytes taken */
-	uint64_t members;	/* gzip members begun */
 	char err[96];
 };
 
@@ -58,8 +57,6 @@ int gunzip_write(struct gunzip *g, const void *p, size_t n,
 		 gunzip_emit_fn emit, void *ctx);
 /* The end of the raw bytes: -1 when a gzip member was cut short. */
 int gunzip_end(struct gunzip *g, gunzip_emit_fn emit, void *ctx);
-/* 1 once the bytes were found to be gzip. */
-int gunzip_isgzip(const struct gunzip *g);
 /* Why the last call returned -1, e.g. "gzip: invalid distance too far". */
 const char *gunzip_error(const struct gunzip *g);
 void gunzip_free(struct gunzip *g);

@@ -534,12 +534,6 @@ http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
 }
 
 int
-http_pending(const struct http *h)
-{
-	return h->running + h->ndelayed;
-}
-
-int
 http_transient(const struct http_req *r)
 {
 	switch (r->cc) {

@@ -114,7 +114,6 @@ int http_run(struct http *h, long wait_ms);
  * revents say how), so a caller can read stdin between transfers. */
 int http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
 		 unsigned nfds);
-int http_pending(const struct http *h);
 
 /* 1 if the last attempt failed in a way another attempt may not:
  * a connection refused, reset or cut short, a timeout, 429 or 5xx. */

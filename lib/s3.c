@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "awsconf.h"
 #include "buf.h"
 #include "err.h"
 #include "s3.h"
@@ -145,8 +146,8 @@ int
 s3_init(struct s3 *s, const char *endpoint, const char *region,
 	struct buf *err)
 {
-	const char *h, *e, *colon, *port;
-	size_t k;
+	struct buf host = BUF_INIT, path = BUF_INIT, why = BUF_INIT;
+	int https;
 
 	memset(s, 0, sizeof *s);
 	s->region = xstrdup(region && *region ? region : "us-east-1");
@@ -155,46 +156,18 @@ s3_init(struct s3 *s, const char *endpoint, const char *region,
 		s->basepath = xstrdup("");
 		return 0;
 	}
-	if (strncasecmp(endpoint, "https://", 8) == 0) {
-		s->scheme = xstrdup("https");
-		h = endpoint + 8;
-	} else if (strncasecmp(endpoint, "http://", 7) == 0) {
-		s->scheme = xstrdup("http");
-		h = endpoint + 7;
-	} else {
-		buf_printf(err, "endpoint %s: not an http:// or https:// URL",
-			   endpoint);
+	if (awsconf_url_split(endpoint, &https, &host, &path, &why) < 0) {
+		buf_printf(err, "endpoint %s: not an http:// or https:// URL "
+			   "of a host: %s", endpoint, why.p);
+		buf_free(&host);
+		buf_free(&path);
+		buf_free(&why);
 		s3_free(s);
 		return -1;
 	}
-	k = strcspn(h, "/?#");
-	if (k == 0 || h[k] == '?' || h[k] == '#' || memchr(h, '@', k)) {
-		buf_printf(err, "endpoint %s: want scheme://host[:port]"
-			   "[/path]", endpoint);
-		s3_free(s);
-		return -1;
-	}
-	/* curl sends no default port in Host, so neither may the signer */
-	e = h + k;
-	colon = NULL;
-	for (port = h; port < e; port++)
-		if (*port == ':')
-			colon = port;
-	if (colon && memchr(colon, ']', (size_t)(e - colon)))
-		colon = NULL;	/* inside an IPv6 literal */
-	if (colon && ((strcmp(s->scheme, "https") == 0 &&
-		       (size_t)(e - colon) == 4 && !memcmp(colon, ":443", 4)) ||
-		      (strcmp(s->scheme, "http") == 0 &&
-		       (size_t)(e - colon) == 3 && !memcmp(colon, ":80", 3))))
-		k = (size_t)(colon - h);
-	s->host = xstrndup(h, k);
-	for (k = 0; s->host[k]; k++)
-		if (s->host[k] >= 'A' && s->host[k] <= 'Z')
-			s->host[k] = (char)(s->host[k] - 'A' + 'a');
-	s->basepath = xstrdup(e);
-	k = strlen(s->basepath);
-	while (k > 0 && s->basepath[k - 1] == '/')
-		s->basepath[--k] = '\0';
+	s->scheme = xstrdup(https ? "https" : "http");
+	s->host = buf_detach(&host);
+	s->basepath = buf_detach(&path);
 	return 0;
 }
 
