@@ -528,6 +528,33 @@ EOT
 gz 2"
 }
 
+@test "temporary credentials are fetched again before they expire, mid-run" {
+	nocreds
+	# each call counts itself and hands out keys that expire in 6 s,
+	# so they go stale half way, 3 s after they came
+	cat >"$HOME/proc" <<EOT
+#!/bin/sh
+echo call >>"$BATS_TEST_TMPDIR/calls"
+printf '{"Version": 1, "AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER", "Expiration": "%s"}\n' \
+	"\$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)"
+EOT
+	chmod +x "$HOME/proc"
+	printf '[profile p]\ncredential_process = %s\n' "$HOME/proc" >"$HOME/.aws/config"
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match": {"method": "GET"}, "action": "delay", "ms": 1500}]'
+	AWS_ENDPOINT_URL_S3=$PROXY run -0 s3cat -j 1 -p p s3://fmt/in/a.gz \
+		s3://fmt/in/plain.txt s3://fmt/in/a.gz s3://fmt/in/plain.txt
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2
+gz 1
+gz 2
+plain 1
+plain 2"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/calls")" -ge 2 ]
+}
+
 @test "credentials from a container endpoint and from IMDSv2; none asked for local files" {
 	nocreds
 	serve container --akid S3RVER --secret S3RVER
