@@ -26,7 +26,7 @@ MAN7 = $(wildcard man/*.7)
 
 # lib/ in two layers: core (no network) and aws (built on core).
 CORE = err xalloc buf utf8 lineio fshut tstamp tsv jsonw enriched gunzip walk \
-	fdlines keyset rate ring
+	keyset rate ring
 AWS = http sigv4 awsconf creds awsauth s3 s3xml ddb ddb_item ddb_num ddb_err
 # one archive per layer: a program links only the modules it uses
 CORE_OBJ = build/libcore.a

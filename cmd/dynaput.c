@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "ddb.h"
 #include "err.h"
-#include "fdlines.h"
+#include "lineio.h"
 #include "fshut.h"
 #include "http.h"
 #include "jsonw.h"
@@ -71,8 +71,8 @@ static const char *bindname[MAXBIND], *bindattr[MAXBIND];
 static size_t nbind;
 
 /* the attributes each item is searched for: key, then bound values */
-static const char *names[2 + MAXBIND];
-static size_t nnames, nkeys;
+static const char *names[3 + MAXBIND];
+static size_t nnames, nkeys, nneed;	/* nneed: every item has them */
 static struct ddb_table tab;
 static struct buf prefix = BUF_INIT, condtail = BUF_INIT;
 
@@ -87,7 +87,7 @@ struct item {
 	const char *input;
 	unsigned long long lineno;
 	struct buf json;	/* the Item map */
-	struct ddb_span at[2 + MAXBIND];
+	struct ddb_span at[3 + MAXBIND];
 	struct buf key;		/* ddb_key text, when haskey */
 	int haskey;
 	int pending;		/* in the batch being filled */
@@ -748,7 +748,7 @@ shardmain(void *arg)
 static struct item *freeitems;
 
 static struct item *
-newitem(const char *line, size_t n, const struct fdlines *in)
+newitem(const char *line, size_t n, const struct lineio *in)
 {
 	struct item *it = freeitems;
 	int i;
@@ -770,6 +770,28 @@ newitem(const char *line, size_t n, const struct fdlines *in)
 	return it;
 }
 
+/* --manifest: eventId and fingerprint strings, etlTime and ttl (when
+ * there) numbers, as the Shred step writes and compares them. */
+static int
+manifesttype(const struct item *it, size_t i, struct buf *msg)
+{
+	const char *want = i < nkeys ? "S" : "N";
+	const char *v = it->json.p + it->at[i].off;
+
+	if (!it->at[i].len && i >= nneed)
+		return 0;
+	buf_reset(msg);
+	if (!it->at[i].len)
+		buf_printf(msg, "--manifest: the item has no %s", names[i]);
+	else if (it->at[i].len < 6 || v[2] != want[0] || v[3] != '"')
+		buf_printf(msg, "--manifest: %s must be a %s, as the Shred "
+			   "step writes it", names[i],
+			   *want == 'S' ? "string" : "number");
+	else
+		return 0;
+	return -1;
+}
+
 static int
 convert(struct ddb_conv *conv, struct item *it, struct buf *msg)
 {
@@ -780,13 +802,9 @@ convert(struct ddb_conv *conv, struct item *it, struct buf *msg)
 		return -1;
 	if (manifest)
 		for (i = 0; i < nnames; i++)
-			if (!it->at[i].len) {
-				buf_reset(msg);
-				buf_printf(msg, "--manifest: the item has no "
-					   "%s", names[i]);
+			if (manifesttype(it, i, msg) < 0)
 				return -1;
-			}
-	for (i = nkeys; i < nnames; i++)
+	for (i = nkeys; i < nneed; i++)
 		if (!it->at[i].len) {
 			buf_reset(msg);
 			buf_printf(msg, "the item has no %s (for %s)",
@@ -892,7 +910,7 @@ progress(int64_t now, int last)
 }
 
 static int
-readall(struct fdlines *in, struct ddb_conv *conv, int showing)
+readall(struct lineio *in, struct ddb_conv *conv, int showing)
 {
 	struct buf msg = BUF_INIT, bad = BUF_INIT;
 	struct item *it;
@@ -903,11 +921,11 @@ readall(struct fdlines *in, struct ddb_conv *conv, int showing)
 	while (!gotsig && !atomic_load(&fatal)) {
 		if (showing)
 			progress(now_ns(), 0);
-		n = fdlines_next(in, &line);
-		if (n == FDLINES_END)
+		n = lineio_trynext(in, &line);
+		if (n == LINEIO_END)
 			break;
-		if (n == FDLINES_AGAIN) {
-			struct pollfd pfd = { fdlines_fd(in), POLLIN, 0 };
+		if (n == LINEIO_AGAIN) {
+			struct pollfd pfd = { lineio_fd(in), POLLIN, 0 };
 
 			poll(&pfd, 1, showing ? 200 : 1000);
 			continue;
@@ -1142,6 +1160,9 @@ setnames(void)
 	nkeys = nnames;
 	for (i = 0; i < nbind; i++)
 		names[nnames++] = bindattr[i];
+	nneed = nnames;
+	if (manifest)
+		names[nnames++] = "ttl";
 	buf_adds(&prefix, "{\"TableName\":");
 	jsonw_str(&prefix, table, strlen(table));
 	buf_adds(&prefix, ",\"Item\":");
@@ -1372,7 +1393,7 @@ int
 main(int argc, char *argv[])
 {
 	struct buf err = BUF_INIT;
-	struct fdlines in;
+	struct lineio in;
 	struct ddb_conv *conv;
 	int status = EXIT_USAGE, showing, i;
 
@@ -1393,7 +1414,7 @@ main(int argc, char *argv[])
 	conv = ddb_conv_new(typed, names, nnames);
 	showing = vflag && isatty(2);
 	startshards();
-	fdlines_open(&in, argc, argv);
+	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
 	readall(&in, conv, showing);
 	atomic_store(&ineof, 1);
@@ -1402,7 +1423,7 @@ main(int argc, char *argv[])
 	joinall(showing);
 	leftovers();
 	status = finish(in.status, showing);
-	fdlines_close(&in);
+	lineio_close(&in);
 	ddb_conv_free(conv);
 	buf_free(&err);
 	return status;

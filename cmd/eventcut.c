@@ -20,11 +20,14 @@
 
 #define MAXDAYS 3650000L
 #define MAXSEL 1024
+#define MAXLINE (16L << 20)	/* far above any enriched event */
+#define KEPT (64 << 10)		/* of a longer line, in its bad row */
 
-/* in the order of the ENRICHED_BAD_* bits */
-enum { R_FIELDS, R_EVENT_ID, R_FINGERPRINT, R_ETL_TSTAMP, NREASONS };
+/* in the order of the ENRICHED_BAD_* bits, then eventcut's own */
+enum { R_FIELDS, R_EVENT_ID, R_FINGERPRINT, R_ETL_TSTAMP, R_LENGTH,
+       NREASONS };
 static const char *const reasons[NREASONS] = {
-	"fields", "event_id", "event_fingerprint", "etl_tstamp",
+	"fields", "event_id", "event_fingerprint", "etl_tstamp", "length",
 };
 
 static int Tflag, vflag;
@@ -173,6 +176,24 @@ reject(const char *line, size_t n)
 		fcheck(xf, xfile);
 }
 
+/* A line longer than MAXLINE: a bad row with its first KEPT bytes. */
+static void
+toolong(const char *line, size_t n, unsigned long long whole)
+{
+	static struct buf msg = BUF_INIT;
+
+	buf_reset(&msg);
+	buf_printf(&msg, "line is %llu bytes, more than the %ld an enriched "
+		   "event may have: its first %zu bytes are kept here", whole,
+		   MAXLINE, n < KEPT ? n : (size_t)KEPT);
+	buf_reset(&errs);
+	buf_adds(&errs, "{\"level\":\"error\",\"message\":");
+	jsonw_str(&errs, msg.p, msg.len);
+	buf_addc(&errs, '}');
+	nreason[R_LENGTH]++;
+	reject(line, n < KEPT ? n : KEPT);
+}
+
 static void
 item(const char *line, size_t n)
 {
@@ -316,9 +337,13 @@ main(int argc, char *argv[])
 
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	lineio_open(&in, argc, argv);
+	in.cr = 1;
+	in.maxline = MAXLINE;
 	while ((n = lineio_next(&in, &line)) >= 0) {
 		nlines++;
-		if (nsel)
+		if (in.cut)
+			toolong(line, (size_t)n, in.linelen);
+		else if (nsel)
 			fields(line, (size_t)n);
 		else
 			item(line, (size_t)n);

@@ -14,6 +14,8 @@
 
 #define FORMATS "YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601"
 #define RUNLEN 19		/* YYYY-MM-dd-HH-mm-ss */
+#define MAXLINE (16L << 20)	/* far above any item or URL */
+#define KEPT (64 << 10)		/* of a longer line, with -x */
 
 static int kflag, rflag, sflag, uflag, vflag;
 static int64_t since, until;
@@ -216,9 +218,14 @@ main(int argc, char *argv[])
 
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	lineio_open(&in, argc, argv);
+	in.cr = 1;
+	in.maxline = MAXLINE;
 	while ((n = lineio_next(&in, &line)) >= 0) {
 		nlines++;
-		filter(line, (size_t)n);
+		if (in.cut)
+			unreadable(line, (size_t)n < KEPT ? (size_t)n : KEPT);
+		else
+			filter(line, (size_t)n);
 		if (ferror(stdout))
 			fcheck(stdout, "stdout");
 	}

@@ -179,15 +179,21 @@ isuuid(const char *s, size_t n)
 	return 1;
 }
 
+/* The event fingerprint enrichment writes a hex digest: MD5, SHA-1,
+ * SHA-256, SHA-384 or SHA-512. */
 static int
-hasctl(const char *s, size_t n)
+isdigest(const char *s, size_t n)
 {
 	size_t i;
 
+	if (n != 32 && n != 40 && n != 64 && n != 96 && n != 128)
+		return 0;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return 1;
 }
 
 unsigned
@@ -204,9 +210,7 @@ enriched_item(const char *line, size_t n, struct enriched_item *it)
 	it->etl_tstamp = f[ENRICHED_ETL_TSTAMP];
 	if (!isuuid(it->event_id.p, it->event_id.n))
 		bad |= ENRICHED_BAD_EVENT_ID;
-	if (it->fingerprint.n == 0 ||
-	    !utf8_valid(it->fingerprint.p, it->fingerprint.n) ||
-	    hasctl(it->fingerprint.p, it->fingerprint.n))
+	if (!isdigest(it->fingerprint.p, it->fingerprint.n))
 		bad |= ENRICHED_BAD_FINGERPRINT;
 	if (tstamp_parse(it->etl_tstamp.p, it->etl_tstamp.n,
 			 &it->etl_time) < 0)
@@ -226,6 +230,7 @@ void
 enriched_why(const struct enriched_item *it, unsigned bad, struct buf *b)
 {
 	const struct span *id = &it->event_id, *etl = &it->etl_tstamp;
+	const struct span *fp = &it->fingerprint;
 	size_t nf = it->nfields;
 
 	switch (bad) {
@@ -239,8 +244,17 @@ enriched_why(const struct enriched_item *it, unsigned bad, struct buf *b)
 			   id->p);
 		break;
 	case ENRICHED_BAD_FINGERPRINT:
-		buf_adds(b, it->fingerprint.n ? "event_fingerprint is not "
-			 "printable UTF-8" : "event_fingerprint is empty");
+		if (fp->n == 0)
+			buf_adds(b, "event_fingerprint is empty");
+		else if (!utf8_valid(fp->p, fp->n))
+			buf_printf(b, "event_fingerprint (%zu bytes) is not a "
+				   "hex digest (32, 40, 64, 96 or 128 hex "
+				   "digits), nor UTF-8", fp->n);
+		else
+			buf_printf(b, "event_fingerprint [%.*s%s] (%zu bytes) "
+				   "is not a hex digest (32, 40, 64, 96 or 128 "
+				   "hex digits)", shown(fp->n), fp->p,
+				   fp->n > SHOWN ? "..." : "", fp->n);
 		break;
 	case ENRICHED_BAD_ETL_TSTAMP:
 		if (etl->n == 0)

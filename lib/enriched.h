@@ -30,7 +30,8 @@ int enriched_index(const char *name, size_t n);
 enum {
 	ENRICHED_BAD_FIELDS = 1 << 0,	/* fewer than ENRICHED_MINFIELDS */
 	ENRICHED_BAD_EVENT_ID = 1 << 1,	/* not a UUID (either case) */
-	ENRICHED_BAD_FINGERPRINT = 1 << 2,	/* empty or not printable UTF-8 */
+	ENRICHED_BAD_FINGERPRINT = 1 << 2,	/* not a hex digest of 32, 40,
+					 * 64, 96 or 128 digits */
 	ENRICHED_BAD_ETL_TSTAMP = 1 << 3,	/* empty or not a timestamp */
 	ENRICHED_NBAD = 4,		/* how many bits there are */
 };

@@ -183,6 +183,28 @@ dynaput: 1 read, 1 written, 0 already present, 0 rejected, 0 retries"
 	jq -e '.failure_tstamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{3}Z$")' bad.jsonl >/dev/null
 }
 
+@test "--manifest: eventId and fingerprint must be strings, etlTime and ttl numbers, else a reject" {
+	mk "$T"
+	{
+		echo '{"eventId":"e","fingerprint":"f","etlTime":"1"}'
+		echo '{"eventId":"e","fingerprint":"f","etlTime":1,"ttl":"9"}'
+		echo '{"eventId":7,"fingerprint":"f","etlTime":1}'
+		echo '{"eventId":"e","fingerprint":["f"],"etlTime":1}'
+		echo '{"eventId":"e","fingerprint":"f","etlTime":null}'
+		item ok ok 1
+	} >in
+	run -1 dynaput -t "$T" --manifest -x bad.jsonl in
+	assert_equal "$output" "dynaput: 6 read, 1 written, 0 already present, 5 rejected, 0 retries"
+	run jq -r '.errors[0].message' bad.jsonl
+	assert_output "--manifest: etlTime must be a number, as the Shred step writes it
+--manifest: ttl must be a number, as the Shred step writes it
+--manifest: eventId must be a string, as the Shred step writes it
+--manifest: fingerprint must be a string, as the Shred step writes it
+--manifest: etlTime must be a number, as the Shred step writes it"
+	run scan "$T"
+	assert_output '{"etlTime":{"N":"1"},"eventId":{"S":"ok"},"fingerprint":{"S":"ok"},"ttl":{"N":"15552001"}}'
+}
+
 @test "every JSON type becomes its DynamoDB type, numbers as written" {
 	mk "$T"
 	cat >in <<-'EOF'

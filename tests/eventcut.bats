@@ -27,7 +27,7 @@ setup() {
 
 @test "-v counts lines, items and rejects by reason" {
 	run -0 --separate-stderr eventcut -v "$S"
-	assert_equal "$stderr" "eventcut: 12 lines, 5 items, 7 rejected (fields 5, event_id 0, event_fingerprint 1, etl_tstamp 1)"
+	assert_equal "$stderr" "eventcut: 12 lines, 5 items, 7 rejected (fields 5, event_id 0, event_fingerprint 1, etl_tstamp 1, length 0)"
 }
 
 @test "-x writes each rejected line as a Snowplow bad row, the line intact" {
@@ -61,7 +61,7 @@ setup() {
 	  ev 3=2016-11-27_08:46:40.0000000000; ev 3=2016-11-27_08:46:40.000junk; } >in
 	run -0 --separate-stderr eventcut -v -x bad in
 	assert_output ""
-	assert_equal "$stderr" "eventcut: 7 lines, 0 items, 7 rejected (fields 0, event_id 1, event_fingerprint 1, etl_tstamp 5)"
+	assert_equal "$stderr" "eventcut: 7 lines, 0 items, 7 rejected (fields 0, event_id 1, event_fingerprint 1, etl_tstamp 5, length 0)"
 	run jq -r '.errors[0].message' bad
 	assert_line "event_id [] is not a UUID"
 	assert_line "etl_tstamp is empty"
@@ -80,7 +80,7 @@ setup() {
 	ev 131=DEL 130=DEL >>in
 	run -0 --separate-stderr eventcut -v in
 	assert_output '{"eventId":"1799a90f-f570-4414-b91a-b0db8f39cc2e","fingerprint":"bed9a39a0917874d2ff072033a6413d9","etlTime":1480236400,"ttl":1495788400}'
-	assert_equal "$stderr" "eventcut: 2 lines, 1 items, 1 rejected (fields 1, event_id 0, event_fingerprint 0, etl_tstamp 0)"
+	assert_equal "$stderr" "eventcut: 2 lines, 1 items, 1 rejected (fields 1, event_id 0, event_fingerprint 0, etl_tstamp 0, length 0)"
 }
 
 @test "0 to 9 fraction digits, the fraction dropped" {
@@ -168,7 +168,7 @@ setup() {
 	run -0 --separate-stderr eventcut -v crlf
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "$(eventcut <(ev))"
-	assert_equal "$stderr" "eventcut: 2 lines, 2 items, 0 rejected (fields 0, event_id 0, event_fingerprint 0, etl_tstamp 0)"
+	assert_equal "$stderr" "eventcut: 2 lines, 2 items, 0 rejected (fields 0, event_id 0, event_fingerprint 0, etl_tstamp 0, length 0)"
 }
 
 @test "a 1 MB line is read whole" {
@@ -190,7 +190,7 @@ setup() {
 	n=$(wc -l <bad)
 	[ "$n" -ge 2 ]
 	[ "$(jq -c . bad | wc -l)" -eq "$n" ]
-	assert_equal "$stderr" "$(printf 'eventcut: %d lines, 0 items, %d rejected (fields %d, event_id 0, event_fingerprint 0, etl_tstamp 0)' "$n" "$n" "$n")"
+	assert_equal "$stderr" "$(printf 'eventcut: %d lines, 0 items, %d rejected (fields %d, event_id 0, event_fingerprint 0, etl_tstamp 0, length 0)' "$n" "$n" "$n")"
 }
 
 @test "invalid UTF-8 in a bad row is kept byte by byte as \\u00XX" {
@@ -200,18 +200,59 @@ setup() {
 	assert_output "$(printf 'caf\303\251 \303\277')"
 }
 
-@test "a fingerprint that is not printable UTF-8 is rejected" {
-	ev 130="$(printf 'ab\377')" >in
-	ev 130="$(printf 'a\001b')" >>in
-	run -0 --separate-stderr eventcut -v -x bad in
+@test "a fingerprint must be a hex digest: MD5, SHA-1, SHA-256, SHA-384 or SHA-512" {
+	h=0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef
+	for n in 32 40 64 96 128; do
+		ev 7="$(cat /proc/sys/kernel/random/uuid)" 130="$(printf '%s%s' "$h" "$h" | cut -c1-"$n")"
+	done >good
+	run -0 --separate-stderr eventcut -v good
+	assert_equal "${#lines[@]}" 5
+	assert_equal "$(jq -r '.fingerprint | length' <<<"$output" | tr '\n' ' ')" "32 40 64 96 128 "
+	# cut short (a truncated object's last line), too long, not hex,
+	# 1,100 bytes (more than DynamoDB's 1,024 for a range key), not UTF-8
+	ev 130=bed9a39a0917874d2ff072 >bad
+	ev 130="${h}0" >>bad
+	ev 130=bed9a39a0917874d2ff072033a6413dg >>bad
+	ev 130="$(head -c 1100 /dev/zero | tr '\0' a)" >>bad
+	ev 130="$(printf 'ab\377')" >>bad
+	run -0 --separate-stderr eventcut -v -x bad.jsonl bad
 	assert_output ""
-	run jq -r '.errors[0].message' bad
-	assert_line "event_fingerprint is not printable UTF-8"
+	assert_equal "$stderr" "eventcut: 5 lines, 0 items, 5 rejected (fields 0, event_id 0, event_fingerprint 5, etl_tstamp 0, length 0)"
+	run jq -r '.errors[0].message' bad.jsonl
+	assert_output "event_fingerprint [bed9a39a0917874d2ff072] (22 bytes) is not a hex digest (32, 40, 64, 96 or 128 hex digits)
+event_fingerprint [${h}...] (65 bytes) is not a hex digest (32, 40, 64, 96 or 128 hex digits)
+event_fingerprint [bed9a39a0917874d2ff072033a6413dg] (32 bytes) is not a hex digest (32, 40, 64, 96 or 128 hex digits)
+event_fingerprint [$(head -c 64 /dev/zero | tr '\0' a)...] (1100 bytes) is not a hex digest (32, 40, 64, 96 or 128 hex digits)
+event_fingerprint (3 bytes) is not a hex digest (32, 40, 64, 96 or 128 hex digits), nor UTF-8"
 }
 
-@test "a fingerprint with quotes is escaped in the item" {
-	run -0 jq -r .fingerprint <(eventcut <(ev '130=a"b\c'))
-	assert_output 'a"b\c'
+@test "an event_id with a letter outside a-f is not a UUID" {
+	ev 7=1799a90g-f570-4414-b91a-b0db8f39cc2e >in
+	ev 7=1799A90F-F570-4414-B91A-B0DB8F39CC2E >>in
+	run -0 --separate-stderr eventcut -v -x bad.jsonl in
+	assert_output '{"eventId":"1799A90F-F570-4414-B91A-B0DB8F39CC2E","fingerprint":"bed9a39a0917874d2ff072033a6413d9","etlTime":1480236400,"ttl":1495788400}'
+	run jq -r '.errors[0].message' bad.jsonl
+	assert_output "event_id [1799a90g-f570-4414-b91a-b0db8f39cc2e] is not a UUID"
+}
+
+@test "lines end at LF, CR LF or a bare CR, as Hadoop's LineReader ends them" {
+	a=$(ev) b=$(ev 7=0f8b3c50-6d6c-4b2b-9d43-6a3fd3e1c0a1)
+	printf '%s\r%s\r\n%s\n%s\r' "$a" "$b" "$a" "$b" >in
+	run -0 --separate-stderr eventcut -v in
+	assert_equal "$stderr" "eventcut: 4 lines, 4 items, 0 rejected (fields 0, event_id 0, event_fingerprint 0, etl_tstamp 0, length 0)"
+	assert_equal "$(jq -r .eventId <<<"$output" | tr '\n' ' ')" "1799a90f-f570-4414-b91a-b0db8f39cc2e 0f8b3c50-6d6c-4b2b-9d43-6a3fd3e1c0a1 1799a90f-f570-4414-b91a-b0db8f39cc2e 0f8b3c50-6d6c-4b2b-9d43-6a3fd3e1c0a1 "
+	diff <(eventcut in) <(tr '\r' '\n' <in | grep -v '^$' | eventcut)
+}
+
+@test "a line longer than 16 MiB is a bad row cut to 64 KiB, and memory stays flat" {
+	{ head -c 40000000 /dev/zero | tr '\0' x; echo; ev; } >in
+	run -0 --separate-stderr /usr/bin/time -f '%M' eventcut -v -x bad.jsonl in
+	assert_equal "$(jq -r .eventId <<<"$output")" 1799a90f-f570-4414-b91a-b0db8f39cc2e
+	assert_equal "${stderr_lines[0]}" "eventcut: 2 lines, 1 items, 1 rejected (fields 0, event_id 0, event_fingerprint 0, etl_tstamp 0, length 1)"
+	[ "${stderr_lines[1]}" -lt 30000 ] # KB: the 16 MiB it may hold, not 40 MB
+	run jq -r '.errors[0].message, (.line | length)' bad.jsonl
+	assert_output "line is 40000000 bytes, more than the 16777216 an enriched event may have: its first 65536 bytes are kept here
+65536"
 }
 
 @test "a write error fails with a message" {
@@ -237,7 +278,7 @@ setup() {
 	diff <(eventcut many) <(cat many | eventcut)
 	diff <(eventcut "$S" many) <(cat "$S" many | eventcut -)
 	for i in 1 2 3; do
-		ev 7="$(cat /proc/sys/kernel/random/uuid)" 130="fp$i"
+		ev 7="$(cat /proc/sys/kernel/random/uuid)" 130="$(echo "$i" | md5sum | cut -c1-32)"
 	done >valid
 	diff <(eventcut -T -f event_id,event_fingerprint,etl_tstamp valid | cut -f1,2) \
 	     <(eventcut valid | jq -r '[.eventId, .fingerprint] | @tsv')

@@ -92,8 +92,45 @@ table() { ddb_scan "$T"; }
 	assert_equal "$(table)" "$(expected "$second")"
 	run -0 --separate-stderr populate --since "${second:0:10}" --state s2 s3://$B/enriched/archive/ cfg.json
 	[[ $stderr == *"2 of 2 runs read"* ]]
-	run -0 --separate-stderr populate --since 2030-01-01 --state s3 s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"0 of 0 runs read"* ]]
+	run -1 --separate-stderr populate --since 2030-01-01 --state s3 s3://$B/enriched/archive/ cfg.json
+	assert_equal "${stderr_lines[-1]}" "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below s3://$B/enriched/archive/ at or after 2030-01-01: nothing to read"
+	[ ! -e s3 ]
+}
+
+@test "a mistyped prefix or a bucket root: no run found, exit 1, no table made, no state written" {
+	archive 2 4
+	run -1 --separate-stderr populate s3://$B/enriched/archve/ cfg.json
+	assert_equal "$stderr" "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below s3://$B/enriched/archve/: nothing to read"
+	# the bucket's root: run folders two levels down are not its own
+	s3_put_dir archive "$B/shredded/archive"
+	run -1 --separate-stderr populate s3://$B/ cfg.json
+	assert_equal "${stderr_lines[0]}" "populate: $(($(find archive -type f ! -name '_*' | wc -l) * 2)) objects are not in run= folders right below s3://$B/ at or after the first run: not read (listed in populate-logs/outside-runs.txt)"
+	grep -qx "s3://$B/shredded/archive/run=2017-03-01-10-00-00/part-00000.gz" populate-logs/outside-runs.txt
+	[ ! -e populate-logs/populate.state ]
+	run ddb DescribeTable "{\"TableName\":\"$T\"}"
+	assert_output --partial ResourceNotFoundException
+	# and then the right path works at once
+	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
+	assert_equal "$(table)" "$(expected)"
+}
+
+@test "one run id in two folders: the archive's own run is read whole, the other is set aside, none is lost" {
+	"$TOP/tools/mkarchive" archive 2 6 >runs.txt
+	r=$(ls archive | head -n 1)
+	mkdir -p archive/copy
+	cp -r "archive/$r" archive/copy/
+	# one more object in the run, after the copy in listing order
+	cp "archive/$r/part-00001" "archive/$r/zz-part"
+	run -0 --separate-stderr populate --dry-run archive cfg.json
+	assert_line "run=${r#run=}"
+	assert_line "  archive/$r/zz-part"
+	assert_line "  archive/$r/part-00001"
+	run -0 --separate-stderr populate archive cfg.json
+	[[ $stderr == *"objects are not in run= folders right below archive/"* ]]
+	assert_equal "$(grep -c "^archive/copy/$r/" populate-logs/outside-runs.txt)" "$(ls "archive/copy/$r" | grep -vc '^_')"
+	rm -rf archive/copy
+	assert_equal "$(table)" "$(expected)"
+	[[ $stderr == *"2 of 2 runs read"* ]]
 }
 
 @test "items already in the table are kept; a rerun changes nothing" {

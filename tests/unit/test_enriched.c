@@ -87,7 +87,9 @@ main(void)
 	CHECK(r == (ENRICHED_BAD_FINGERPRINT | ENRICHED_BAD_ETL_TSTAMP),
 	      "ctl, year: %u", r);
 	CHECK(strcmp(why(&it, ENRICHED_BAD_FINGERPRINT),
-		     "event_fingerprint is not printable UTF-8") == 0, "fp");
+		     "event_fingerprint [a\001b] (3 bytes) is not a hex digest "
+		     "(32, 40, 64, 96 or 128 hex digits)") == 0, "fp: %s",
+	      why(&it, ENRICHED_BAD_FINGERPRINT));
 	CHECK(strcmp(why(&it, ENRICHED_BAD_ETL_TSTAMP), "etl_tstamp "
 		     "[-2006-10-15 09:06:35.493256951] is not a timestamp "
 		     "(yyyy-MM-dd HH:mm:ss[.SSSSSSSSS])") == 0, "etl");
@@ -99,6 +101,35 @@ main(void)
 	      (long long)it.etl_time);
 	line(&b, 131, "1799A90F-F570-4414-B91A-B0DB8F39CC2E", FP, ETL);
 	CHECK(enriched_item(b.p, b.len, &it) == 0, "upper case uuid");
+	line(&b, 131, "1799a90g-f570-4414-b91a-b0db8f39cc2e", FP, ETL);
+	CHECK(enriched_item(b.p, b.len, &it) == ENRICHED_BAD_EVENT_ID,
+	      "g is no hex digit");
+
+	/* digests: MD5, SHA-1, SHA-256, SHA-384, SHA-512; nothing else */
+	{
+		static const size_t ok[] = { 32, 40, 64, 96, 128 };
+		char fp[130];
+		size_t i, n;
+
+		memset(fp, 'a', sizeof fp);
+		for (n = 0; n <= 129; n++) {
+			int want = 0;
+
+			for (i = 0; i < 5; i++)
+				want |= n == ok[i];
+			fp[n] = '\0';
+			line(&b, 131, ID, fp, ETL);
+			CHECK((enriched_item(b.p, b.len, &it) == 0) == want,
+			      "a digest of %zu", n);
+			fp[n] = 'a';
+		}
+		memcpy(fp, FP, 32);
+		fp[31] = 'G';
+		fp[32] = '\0';
+		line(&b, 131, ID, fp, ETL);
+		CHECK(enriched_item(b.p, b.len, &it) == ENRICHED_BAD_FINGERPRINT,
+		      "G is no hex digit");
+	}
 
 	line(&b, 131, "x", FP, "y"
 	     "0123456789012345678901234567890123456789012345678901234567890123"
