@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "awsauth.h"
-#include "awsconf.h"
+#include "aws_auth.h"
+#include "aws_conf.h"
 #include "buf.h"
 #include "ddb.h"
 #include "err.h"
@@ -66,7 +66,7 @@ static const char *table, *xfile, *cexpr;
 static int bflag, vflag, manifest, typed, create, ondemand;
 static long jobs = 16;
 static double ratemax;
-static struct awsconf_opts ao = { .service = "dynamodb" };
+static struct aws_conf_opts ao = { .service = "dynamodb" };
 static const char *bindname[MAXBIND], *bindattr[MAXBIND];
 static size_t nbind;
 
@@ -133,7 +133,7 @@ struct shard {
 
 static struct shard *shards;
 static int nshards;
-static struct awsauth *auth;
+static struct aws_auth *auth;
 static pthread_mutex_t signlock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t xlock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *xf;
@@ -977,7 +977,7 @@ sign(void *ctx, const char *host, const char *path, const char *target,
 
 	sigv4_sha256_hex(body, n, hash);
 	pthread_mutex_lock(&signlock);
-	rc = awsauth_sign(ctx, "POST", host, path, NULL, 0, extra, 2, hash,
+	rc = aws_auth_sign(ctx, "POST", host, path, NULL, 0, extra, 2, hash,
 			  (int64_t)time(NULL), headers, err);
 	pthread_mutex_unlock(&signlock);
 	return rc;
@@ -990,7 +990,7 @@ newhttp(int conns)
 
 	memset(&ho, 0, sizeof ho);
 	ho.conns = conns;
-	ho.ca_bundle = awsauth_conf(auth)->ca_bundle;
+	ho.ca_bundle = aws_auth_conf(auth)->ca_bundle;
 	ho.max_attempts = ATTEMPTS;
 	ho.base_ms = BASE_MS;
 	ho.cap_ms = CAP_MS;
@@ -1003,7 +1003,7 @@ newhttp(int conns)
 static struct ddb *
 newddb(struct http *h)
 {
-	const struct awsconf *conf = awsauth_conf(auth);
+	const struct aws_conf *conf = aws_auth_conf(auth);
 	struct buf url = BUF_INIT, err = BUF_INIT;
 	struct ddb_opts o;
 	struct ddb *d;
@@ -1011,7 +1011,7 @@ newddb(struct http *h)
 	if (conf->endpoint)
 		buf_adds(&url, conf->endpoint);
 	else
-		awsconf_default_endpoint(&url, "dynamodb", conf->region);
+		aws_conf_default_endpoint(&url, "dynamodb", conf->region);
 	memset(&o, 0, sizeof o);
 	o.endpoint = url.p;
 	o.region = conf->region;
@@ -1140,7 +1140,7 @@ opentable(void)
 		warnx("table %s (%s HASH%s%s%s) at %s, credentials from %s",
 		      table, tab.hash, tab.range[0] ? ", " : "", tab.range,
 		      tab.range[0] ? " RANGE" : "", ddb_url(d),
-		      awsauth_source(auth));
+		      aws_auth_source(auth));
 	ddb_free(d);
 	http_free(h);
 	ddb_error_free(&e);
@@ -1406,7 +1406,7 @@ main(int argc, char *argv[])
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
 	signals();
-	if (!(auth = awsauth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
+	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				 &status)))
 		diex(status, "%s", buf_str(&err));
 	opentable();

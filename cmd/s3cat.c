@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "awsauth.h"
+#include "aws_auth.h"
 #include "buf.h"
 #include "err.h"
 #include "fshut.h"
@@ -82,7 +82,7 @@ static volatile sig_atomic_t stop;
 static int status = EXIT_OK;
 
 static struct http *hp;
-static struct awsauth *auth;
+static struct aws_auth *auth;
 static struct s3 s3;
 static struct s3_error s3err;
 static long heldcap;
@@ -350,7 +350,7 @@ sign(void *ctx, const char *method, const char *host, const char *path,
      const struct sigv4_param *q, size_t nq, const struct sigv4_header *x,
      size_t nx, struct curl_slist **headers, struct buf *err, int *st)
 {
-	if (awsauth_sign(ctx, method, host, path, q, nq, x, nx,
+	if (aws_auth_sign(ctx, method, host, path, q, nq, x, nx,
 			 SIGV4_EMPTY_SHA256, (int64_t)time(NULL), headers,
 			 err) < 0) {
 		*st = EXIT_REMOTE;
@@ -364,8 +364,8 @@ sign(void *ctx, const char *method, const char *host, const char *path,
 static void
 s3ready(void)
 {
-	struct awsconf_opts ao = { profile, region, endpoint, cabundle, "s3" };
-	const struct awsconf *conf;
+	struct aws_conf_opts ao = { profile, region, endpoint, cabundle, "s3" };
+	const struct aws_conf *conf;
 	const char *v;
 	struct http_opts o = { 0 };
 	struct buf err = BUF_INIT;
@@ -373,14 +373,14 @@ s3ready(void)
 
 	if (hp)
 		return;
-	if (!(auth = awsauth_new(&ao, nosign, getenv, (int64_t)time(NULL),
+	if (!(auth = aws_auth_new(&ao, nosign, getenv, (int64_t)time(NULL),
 				 &err, &st)))
 		diex(st, "%s", err.p);
-	conf = awsauth_conf(auth);
+	conf = aws_auth_conf(auth);
 	if (s3_init(&s3, conf->custom_endpoint ? conf->endpoint : NULL,
 		    conf->region, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
-	if ((v = awsconf_get(conf, "s3.addressing_style")) && *v) {
+	if ((v = aws_conf_get(conf, "s3.addressing_style")) && *v) {
 		if (strcmp(v, "path") == 0)
 			s3.style = S3_STYLE_PATH;
 		else if (strcmp(v, "virtual") == 0)
@@ -1034,7 +1034,7 @@ main(int argc, char *argv[])
 		drop(queue.next);
 	if (hp)
 		http_free(hp);
-	awsauth_free(auth);
+	aws_auth_free(auth);
 	s3_free(&s3);
 	s3_error_free(&s3err);
 	gunzip_free(&gz);

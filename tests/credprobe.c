@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A test driver for lib/awsconf and lib/creds, not installed: loads the
+ * A test driver for lib/aws/aws_conf and lib/aws/aws_creds, not installed: loads the
  * configuration and the credentials with the real environment and says
  * what it found, never a secret's value.  Exit 0, or the status the
  * programs would use (2 configuration, 3 a credential service failed).
@@ -14,9 +14,9 @@
 
 #include <curl/curl.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
-#include "creds.h"
+#include "aws_creds.h"
 #include "err.h"
 #include "fshut.h"
 #include "tstamp.h"
@@ -32,9 +32,9 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct awsconf_opts o = { .service = "s3" };
-	struct awsconf conf = AWSCONF_INIT;
-	struct creds cr = CREDS_INIT;
+	struct aws_conf_opts o = { .service = "s3" };
+	struct aws_conf conf = AWS_CONF_INIT;
+	struct aws_creds cr = AWS_CREDS_INIT;
 	struct buf err = BUF_INIT, ep = BUF_INIT;
 	int ch, rc, Cflag = 0;
 	long later = 0;
@@ -63,24 +63,24 @@ main(int argc, char *argv[])
 		usage();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_USAGE, "curl_global_init failed");
-	if (awsconf_load(&conf, &o, getenv, &err) < 0)
+	if (aws_conf_load(&conf, &o, getenv, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
 	if (conf.endpoint)
 		buf_adds(&ep, conf.endpoint);
 	else
-		awsconf_default_endpoint(&ep, o.service, conf.region);
+		aws_conf_default_endpoint(&ep, o.service, conf.region);
 	printf("profile %s\nregion %s\nendpoint %s (%s)\nca_bundle %s\n",
 	    conf.profile, conf.region, ep.p,
 	    conf.custom_endpoint ? "custom" : "default",
 	    conf.ca_bundle ? conf.ca_bundle : "system");
 	rc = EXIT_OK;
 	if (!Cflag) {
-		int r = creds_load(&cr, &conf, getenv, now, &err);
+		int r = aws_creds_load(&cr, &conf, getenv, now, &err);
 
-		if (r != CREDS_OK) {
+		if (r != AWS_CREDS_OK) {
 			fflush(stdout);
 			warnx("%s", err.p);
-			rc = creds_exit_status(r);
+			rc = aws_creds_exit_status(r);
 		} else {
 			if (!cr.expires || tstamp_iso(cr.expires, 0, iso) < 0)
 				snprintf(iso, sizeof iso, "never");
@@ -90,15 +90,15 @@ main(int argc, char *argv[])
 			    "expires %s\nstale %s\n", cr.source, cr.akid,
 			    cr.secret && *cr.secret ? "yes" : "no",
 			    cr.token ? "yes" : "no", iso,
-			    creds_stale(&cr, now) ? "yes" : "no");
+			    aws_creds_stale(&cr, now) ? "yes" : "no");
 			if (later)
 				printf("stale in %ld s %s\n", later,
-				    creds_stale(&cr, now + later) ? "yes" :
+				    aws_creds_stale(&cr, now + later) ? "yes" :
 				    "no");
 		}
 	}
-	creds_free(&cr);
-	awsconf_free(&conf);
+	aws_creds_free(&cr);
+	aws_conf_free(&conf);
 	buf_free(&err);
 	buf_free(&ep);
 	curl_global_cleanup();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# lib/awsconf and lib/creds through build/credprobe, with a fake HOME,
+# lib/aws/aws_conf and lib/aws/aws_creds through build/credprobe, with a fake HOME,
 # credential_process scripts (tests/data/creds) and the container and
 # IMDS responders (tests/servers/container.js, imds.js) on 127.0.0.1.
 # Every secret in the fixtures holds "s3kr1t": no output may.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fixtures for the awsconf and creds unit tests: a private temporary
+ * Fixtures for the aws_conf and aws_creds unit tests: a private temporary
  * folder for the shared files, and an environment given as a table, so
  * no test sees the machine's own AWS settings.
  *

@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
 #include "xalloc.h"
 
@@ -28,7 +28,7 @@ struct ini {
 	size_t n, cap;
 };
 
-struct awsconf_files {
+struct aws_conf_files {
 	struct ini conf, cred;
 };
 
@@ -36,7 +36,7 @@ struct awsconf_files {
 #define INI_MAX (16 << 20)
 
 const char *
-awsconf_env_get(awsconf_env env, const char *name)
+aws_conf_env_get(aws_conf_env env, const char *name)
 {
 	const char *v = env ? env(name) : NULL;
 
@@ -44,7 +44,7 @@ awsconf_env_get(awsconf_env env, const char *name)
 }
 
 int
-awsconf_is_true(const char *v)
+aws_conf_is_true(const char *v)
 {
 	return v && strcasecmp(v, "true") == 0;
 }
@@ -350,9 +350,9 @@ load_file(struct ini *f, const char *path, int creds, struct buf *err)
 /* AWS_*_FILE, else $HOME/.aws/NAME; "~/" expands with HOME; NULL when
  * there is nothing to go on */
 static char *
-file_path(awsconf_env env, const char *var, const char *name)
+file_path(aws_conf_env env, const char *var, const char *name)
 {
-	const char *v = awsconf_env_get(env, var), *home = awsconf_env_get(env, "HOME");
+	const char *v = aws_conf_env_get(env, var), *home = aws_conf_env_get(env, "HOME");
 	struct buf b = BUF_INIT;
 
 	if (v && strncmp(v, "~/", 2) == 0 && home) {
@@ -368,21 +368,21 @@ file_path(awsconf_env env, const char *var, const char *name)
 }
 
 const char *
-awsconf_file_get(const struct awsconf *c, enum awsconf_which which,
+aws_conf_file_get(const struct aws_conf *c, enum aws_conf_which which,
     const char *key)
 {
 	if (!c->files || !c->profile)
 		return NULL;
-	return ini_get(which == AWSCONF_CONFIG ? &c->files->conf :
+	return ini_get(which == AWS_CONF_CONFIG ? &c->files->conf :
 	    &c->files->cred, SECT_PROFILE, c->profile, key);
 }
 
 const char *
-awsconf_get(const struct awsconf *c, const char *key)
+aws_conf_get(const struct aws_conf *c, const char *key)
 {
-	const char *v = awsconf_file_get(c, AWSCONF_CREDENTIALS, key);
+	const char *v = aws_conf_file_get(c, AWS_CONF_CREDENTIALS, key);
 
-	return v ? v : awsconf_file_get(c, AWSCONF_CONFIG, key);
+	return v ? v : aws_conf_file_get(c, AWS_CONF_CONFIG, key);
 }
 
 /* botocore's region check: a DNS label */
@@ -400,7 +400,7 @@ region_ok(const char *r)
 }
 
 int
-awsconf_url_parse(const char *url, struct awsconf_url *u, struct buf *err)
+aws_conf_url_parse(const char *url, struct aws_conf_url *u, struct buf *err)
 {
 	const char *p, *h, *he, *q;
 	long port = 0;
@@ -462,7 +462,7 @@ awsconf_url_parse(const char *url, struct awsconf_url *u, struct buf *err)
 /* Appends u's host as a Host header has it: [ ] around an IPv6 literal,
  * lowercase if asked, the port only when it is not the scheme's default. */
 static void
-authority(struct buf *b, const struct awsconf_url *u, int lower)
+authority(struct buf *b, const struct aws_conf_url *u, int lower)
 {
 	int v6 = strchr(u->host, ':') != NULL;
 	const char *p;
@@ -478,13 +478,13 @@ authority(struct buf *b, const struct awsconf_url *u, int lower)
 }
 
 int
-awsconf_url_split(const char *url, int *https, struct buf *host,
+aws_conf_url_split(const char *url, int *https, struct buf *host,
     struct buf *path, struct buf *err)
 {
-	struct awsconf_url u;
+	struct aws_conf_url u;
 	size_t n;
 
-	if (awsconf_url_parse(url, &u, err) < 0)
+	if (aws_conf_url_parse(url, &u, err) < 0)
 		return -1;
 	if (strpbrk(u.rest, "?#")) {
 		buf_adds(err, "a query or fragment is not allowed");
@@ -506,10 +506,10 @@ static int
 endpoint_norm(const char *url, const char *from, struct buf *out,
     struct buf *err)
 {
-	struct awsconf_url u;
+	struct aws_conf_url u;
 	struct buf why = BUF_INIT;
 
-	if (awsconf_url_parse(url, &u, &why) == 0) {
+	if (aws_conf_url_parse(url, &u, &why) == 0) {
 		if (*u.rest && strcmp(u.rest, "/") != 0) {
 			buf_adds(&why, *u.rest == '/' ?
 			    "a path is not supported" :
@@ -531,8 +531,8 @@ endpoint_norm(const char *url, const char *from, struct buf *out,
 
 /* The endpoint for o->service, first source wins; 0 with none found. */
 static int
-pick_endpoint(struct awsconf *c, const struct awsconf_opts *o,
-    awsconf_env env, struct buf *err)
+pick_endpoint(struct aws_conf *c, const struct aws_conf_opts *o,
+    aws_conf_env env, struct buf *err)
 {
 	struct buf var = BUF_INIT, from = BUF_INIT, out = BUF_INIT;
 	const char *v = NULL, *s, *ign;
@@ -543,26 +543,26 @@ pick_endpoint(struct awsconf *c, const struct awsconf_opts *o,
 		buf_adds(&from, "from the command line");
 		goto found;
 	}
-	ign = awsconf_env_get(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	ign = aws_conf_env_get(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	if (!ign)
-		ign = awsconf_get(c, "ignore_configured_endpoint_urls");
-	if (awsconf_is_true(ign))
+		ign = aws_conf_get(c, "ignore_configured_endpoint_urls");
+	if (aws_conf_is_true(ign))
 		goto out;
 	if (o->service) {
 		buf_adds(&var, "AWS_ENDPOINT_URL_");
 		for (s = o->service; *s; s++)
 			buf_addc(&var, *s == ' ' || *s == '-' ? '_' :
 			    toupper((unsigned char)*s));
-		if ((v = awsconf_env_get(env, var.p))) {
+		if ((v = aws_conf_env_get(env, var.p))) {
 			buf_printf(&from, "from %s", var.p);
 			goto found;
 		}
 	}
-	if ((v = awsconf_env_get(env, "AWS_ENDPOINT_URL"))) {
+	if ((v = aws_conf_env_get(env, "AWS_ENDPOINT_URL"))) {
 		buf_adds(&from, "from AWS_ENDPOINT_URL");
 		goto found;
 	}
-	if (o->service && (s = awsconf_get(c, "services")) && *s) {
+	if (o->service && (s = aws_conf_get(c, "services")) && *s) {
 		buf_reset(&var);
 		buf_printf(&var, "%s.endpoint_url", o->service);
 		v = ini_get(&c->files->conf, SECT_SERVICES, s, var.p);
@@ -572,7 +572,7 @@ pick_endpoint(struct awsconf *c, const struct awsconf_opts *o,
 			goto found;
 		}
 	}
-	if ((v = awsconf_get(c, "endpoint_url")) && *v) {
+	if ((v = aws_conf_get(c, "endpoint_url")) && *v) {
 		buf_printf(&from, "from profile %s", c->profile);
 		goto found;
 	}
@@ -592,7 +592,7 @@ out:
 }
 
 static int
-pick_ca(struct awsconf *c, const struct awsconf_opts *o, awsconf_env env,
+pick_ca(struct aws_conf *c, const struct aws_conf_opts *o, aws_conf_env env,
     struct buf *err)
 {
 	const char *v, *from;
@@ -600,9 +600,9 @@ pick_ca(struct awsconf *c, const struct awsconf_opts *o, awsconf_env env,
 
 	if (o->ca_bundle && *o->ca_bundle)
 		v = o->ca_bundle, from = "from the command line";
-	else if ((v = awsconf_env_get(env, "AWS_CA_BUNDLE")))
+	else if ((v = aws_conf_env_get(env, "AWS_CA_BUNDLE")))
 		from = "from AWS_CA_BUNDLE";
-	else if ((v = awsconf_get(c, "ca_bundle")) && *v)
+	else if ((v = aws_conf_get(c, "ca_bundle")) && *v)
 		from = "from the profile";
 	else
 		return 0;
@@ -618,10 +618,10 @@ pick_ca(struct awsconf *c, const struct awsconf_opts *o, awsconf_env env,
 }
 
 int
-awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
-    awsconf_env env, struct buf *err)
+aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
+    aws_conf_env env, struct buf *err)
 {
-	static const struct awsconf_opts none;
+	static const struct aws_conf_opts none;
 	const char *v;
 
 	if (!o)
@@ -637,8 +637,8 @@ awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
 
 	if ((v = o->profile) && *v)
 		c->profile_explicit = 1;
-	else if ((v = awsconf_env_get(env, "AWS_PROFILE")) ||
-	    (v = awsconf_env_get(env, "AWS_DEFAULT_PROFILE")))
+	else if ((v = aws_conf_env_get(env, "AWS_PROFILE")) ||
+	    (v = aws_conf_env_get(env, "AWS_DEFAULT_PROFILE")))
 		c->profile_explicit = 1;
 	else
 		v = "default";
@@ -656,9 +656,9 @@ awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
 		goto fail;
 	}
 
-	if (!((v = o->region) && *v) && !(v = awsconf_env_get(env, "AWS_REGION")) &&
-	    !(v = awsconf_env_get(env, "AWS_DEFAULT_REGION")) &&
-	    !((v = awsconf_get(c, "region")) && *v))
+	if (!((v = o->region) && *v) && !(v = aws_conf_env_get(env, "AWS_REGION")) &&
+	    !(v = aws_conf_env_get(env, "AWS_DEFAULT_REGION")) &&
+	    !((v = aws_conf_get(c, "region")) && *v))
 		v = "us-east-1";
 	if (!region_ok(v)) {
 		buf_printf(err, "region '%s': not a region name", v);
@@ -670,12 +670,12 @@ awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
 		goto fail;
 	return 0;
 fail:
-	awsconf_free(c);
+	aws_conf_free(c);
 	return -1;
 }
 
 void
-awsconf_default_endpoint(struct buf *b, const char *service,
+aws_conf_default_endpoint(struct buf *b, const char *service,
     const char *region)
 {
 	buf_printf(b, "https://%s.%s.amazonaws.com%s", service, region,
@@ -683,7 +683,7 @@ awsconf_default_endpoint(struct buf *b, const char *service,
 }
 
 void
-awsconf_free(struct awsconf *c)
+aws_conf_free(struct aws_conf *c)
 {
 	if (c->files) {
 		ini_free(&c->files->conf);

@@ -15,9 +15,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
-#include "creds.h"
+#include "aws_creds.h"
 #include "err.h"
 #include "tstamp.h"
 #include "xalloc.h"
@@ -72,7 +72,7 @@ badkey(const char *id, const char *sk, const char *tok,
 }
 
 static void
-set_creds(struct creds *c, const char *source, const char *akid,
+set_creds(struct aws_creds *c, const char *source, const char *akid,
     const char *secret, const char *token, int64_t expires)
 {
 	c->akid = xstrdup(akid);
@@ -97,12 +97,12 @@ add_expired(struct buf *err, int64_t t)
 
 /* 1. the environment */
 static int
-from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
+from_env(struct aws_creds *c, aws_conf_env env, int64_t now, struct buf *err)
 {
-	const char *id = awsconf_env_get(env, "AWS_ACCESS_KEY_ID");
-	const char *sk = awsconf_env_get(env, "AWS_SECRET_ACCESS_KEY");
-	const char *tok = awsconf_env_get(env, "AWS_SESSION_TOKEN");
-	const char *exp = awsconf_env_get(env, "AWS_CREDENTIAL_EXPIRATION");
+	const char *id = aws_conf_env_get(env, "AWS_ACCESS_KEY_ID");
+	const char *sk = aws_conf_env_get(env, "AWS_SECRET_ACCESS_KEY");
+	const char *tok = aws_conf_env_get(env, "AWS_SESSION_TOKEN");
+	const char *exp = aws_conf_env_get(env, "AWS_CREDENTIAL_EXPIRATION");
 	static const char *const vars[3] = { "AWS_ACCESS_KEY_ID",
 		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
 	const char *bad;
@@ -114,23 +114,23 @@ from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
 		buf_printf(err, "environment: %s is set but %s is not",
 		    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 		    id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	if ((bad = badkey(id, sk, tok, vars))) {
 		buf_printf(err, "environment: %s has a space or a control "
 		    "character", bad);
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	if (exp && tstamp_parse(exp, strlen(exp), &t) < 0) {
 		buf_printf(err, "environment: AWS_CREDENTIAL_EXPIRATION '%s' "
 		    "is not a timestamp", exp);
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	if (exp && t <= now) {
 		buf_adds(err, "environment: ");
 		add_expired(err, t);
 		buf_adds(err, " (AWS_CREDENTIAL_EXPIRATION)");
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	set_creds(c, "environment", id, sk, tok, t);
 	return 1;
@@ -141,7 +141,7 @@ from_env(struct creds *c, awsconf_env env, int64_t now, struct buf *err)
  * them, so a run never goes on with some other identity.
  */
 static int
-unsupported(const struct awsconf *conf, awsconf_env env, struct buf *err)
+unsupported(const struct aws_conf *conf, aws_conf_env env, struct buf *err)
 {
 	static const char *const sso[] = {
 		"sso_session", "sso_start_url", "sso_account_id",
@@ -150,12 +150,12 @@ unsupported(const struct awsconf *conf, awsconf_env env, struct buf *err)
 	const char *what = NULL;
 	size_t i;
 
-	if (awsconf_get(conf, "web_identity_token_file"))
+	if (aws_conf_get(conf, "web_identity_token_file"))
 		what = "web_identity_token_file (web identity)";
-	else if (awsconf_get(conf, "role_arn"))
+	else if (aws_conf_get(conf, "role_arn"))
 		what = "role_arn (assume role)";
 	for (i = 0; !what && i < sizeof sso / sizeof sso[0]; i++)
-		if (awsconf_get(conf, sso[i]))
+		if (aws_conf_get(conf, sso[i]))
 			what = sso[i];
 	if (what) {
 		buf_printf(err, "profile %s: %s%s is not supported; a profile "
@@ -164,37 +164,37 @@ unsupported(const struct awsconf *conf, awsconf_env env, struct buf *err)
 		    "can stand in for it", conf->profile, what,
 		    strncmp(what, "sso_", 4) == 0 ? " (SSO)" : "",
 		    conf->profile);
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
-	if (awsconf_env_get(env, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
-	    awsconf_env_get(env, "AWS_ROLE_ARN")) {
+	if (aws_conf_env_get(env, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
+	    aws_conf_env_get(env, "AWS_ROLE_ARN")) {
 		buf_adds(err, "environment: AWS_WEB_IDENTITY_TOKEN_FILE "
 		    "(web identity) is not supported; credential_process = "
 		    "aws configure export-credentials --format process "
 		    "can stand in for it");
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	return 0;
 }
 
 /* 2 and 4: keys in one of the shared files */
 static int
-from_file(struct creds *c, const struct awsconf *conf,
-    enum awsconf_which w, struct buf *err)
+from_file(struct aws_creds *c, const struct aws_conf *conf,
+    enum aws_conf_which w, struct buf *err)
 {
-	const char *what = w == AWSCONF_CONFIG ? "config file" :
+	const char *what = w == AWS_CONF_CONFIG ? "config file" :
 	    "credentials file";
-	const char *path = w == AWSCONF_CONFIG ? conf->config_path :
+	const char *path = w == AWS_CONF_CONFIG ? conf->config_path :
 	    conf->cred_path;
-	const char *id = awsconf_file_get(conf, w, "aws_access_key_id");
-	const char *sk = awsconf_file_get(conf, w, "aws_secret_access_key");
-	const char *tok = awsconf_file_get(conf, w, "aws_session_token");
+	const char *id = aws_conf_file_get(conf, w, "aws_access_key_id");
+	const char *sk = aws_conf_file_get(conf, w, "aws_secret_access_key");
+	const char *tok = aws_conf_file_get(conf, w, "aws_session_token");
 	static const char *const keys[3] = { "aws_access_key_id",
 		"aws_secret_access_key", "aws_session_token" };
 	const char *bad;
 
 	if (!tok || !*tok)
-		tok = awsconf_file_get(conf, w, "aws_security_token");
+		tok = aws_conf_file_get(conf, w, "aws_security_token");
 	if (id && !*id)
 		id = NULL;
 	if (sk && !*sk)
@@ -206,12 +206,12 @@ from_file(struct creds *c, const struct awsconf *conf,
 		    path, conf->profile,
 		    id ? "aws_access_key_id" : "aws_secret_access_key",
 		    id ? "aws_secret_access_key" : "aws_access_key_id");
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	if ((bad = badkey(id, sk, tok, keys))) {
 		buf_printf(err, "%s %s: profile %s: %s has a space or a "
 		    "control character", what, path, conf->profile, bad);
-		return CREDS_BROKEN;
+		return AWS_CREDS_BROKEN;
 	}
 	set_creds(c, what, id, sk, tok, 0);
 	return 1;
@@ -223,7 +223,7 @@ from_file(struct creds *c, const struct awsconf *conf,
  * starts every message; fail is the code for a bad document.
  */
 static int
-parse_doc(struct creds *c, const char *source, const char *what,
+parse_doc(struct aws_creds *c, const char *source, const char *what,
     const char *doc, size_t n, int version, const char *tokkey,
     int64_t now, int fail, struct buf *err)
 {
@@ -474,10 +474,10 @@ syserr:
 
 /* 3. credential_process */
 static int
-from_process(struct creds *c, const struct awsconf *conf, int64_t now,
+from_process(struct aws_creds *c, const struct aws_conf *conf, int64_t now,
     struct buf *err)
 {
-	const char *cmd = awsconf_get(conf, "credential_process");
+	const char *cmd = aws_conf_get(conf, "credential_process");
 	struct buf out = BUF_INIT;
 	char **argv = NULL;
 	size_t argc = 0;
@@ -490,12 +490,12 @@ from_process(struct creds *c, const struct awsconf *conf, int64_t now,
 		buf_printf(err, "credential_process: %s in profile %s",
 		    rc < 0 ? "unbalanced quotes" : "no command",
 		    conf->profile);
-		rc = CREDS_BROKEN;
+		rc = AWS_CREDS_BROKEN;
 		goto out;
 	}
-	rc = run_process(argv, &out, err) < 0 ? CREDS_BROKEN :
+	rc = run_process(argv, &out, err) < 0 ? AWS_CREDS_BROKEN :
 	    parse_doc(c, "credential_process", "credential_process", out.p ?
-	    out.p : "", out.len, 1, "SessionToken", now, CREDS_BROKEN, err);
+	    out.p : "", out.len, 1, "SessionToken", now, AWS_CREDS_BROKEN, err);
 out:
 	buf_wipe(&out);
 	while (argc)
@@ -626,10 +626,10 @@ container_host_ok(const char *host)
 /* The Authorization value, from the token file (read each time: it is
  * rotated) or the variable; 0 with none, -1 with the reason in err. */
 static int
-container_auth(awsconf_env env, struct buf *auth, struct buf *err)
+container_auth(aws_conf_env env, struct buf *auth, struct buf *err)
 {
-	const char *file = awsconf_env_get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	const char *tok = awsconf_env_get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	const char *file = aws_conf_env_get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = aws_conf_env_get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct buf t = BUF_INIT;
 	char chunk[1024];
 	ssize_t n;
@@ -682,17 +682,17 @@ fail:
 
 /* 5. the container credential endpoint */
 static int
-from_container(struct creds *c, const struct awsconf *conf,
-    awsconf_env env, int64_t now, struct buf *err)
+from_container(struct aws_creds *c, const struct aws_conf *conf,
+    aws_conf_env env, int64_t now, struct buf *err)
 {
-	const char *rel = awsconf_env_get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = awsconf_env_get(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *rel = aws_conf_env_get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = aws_conf_env_get(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	struct buf url = BUF_INIT, what = BUF_INIT, auth = BUF_INIT;
 	struct buf why = BUF_INIT;
 	struct curl_slist h[2] = { { 0 } };
 	struct fetch f = { 0 };
-	struct awsconf_url u = { 0 };
-	int rc = CREDS_BROKEN, https = 0, i, direct = 1;
+	struct aws_conf_url u = { 0 };
+	int rc = AWS_CREDS_BROKEN, https = 0, i, direct = 1;
 
 	if (!rel && !full)
 		return 0;
@@ -701,11 +701,11 @@ from_container(struct creds *c, const struct awsconf *conf,
 			buf_adds(err, "container credentials: "
 			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start "
 			    "with /");
-			return CREDS_BROKEN;
+			return AWS_CREDS_BROKEN;
 		}
 		buf_printf(&url, "%s%s", ECS_HOST, rel);
 	} else {
-		if (awsconf_url_parse(full, &u, &why) < 0) {
+		if (aws_conf_url_parse(full, &u, &why) < 0) {
 			buf_printf(err, "container credentials: "
 			    "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s", why.p);
 			goto out;
@@ -741,14 +741,14 @@ from_container(struct creds *c, const struct awsconf *conf,
 		if (!fetch_retry(&f))
 			break;
 	}
-	rc = CREDS_REMOTE;
+	rc = AWS_CREDS_REMOTE;
 	if (f.cc != CURLE_OK)
 		buf_printf(err, "%s: %s", what.p, fetch_why(&f));
 	else if (f.status != 200)
 		buf_printf(err, "%s: HTTP %ld", what.p, f.status);
 	else
 		rc = parse_doc(c, "container", what.p, buf_str(&f.body),
-		    f.body.len, 0, "Token", now, CREDS_REMOTE, err);
+		    f.body.len, 0, "Token", now, AWS_CREDS_REMOTE, err);
 out:
 	free(u.host);
 	buf_wipe(&auth);
@@ -761,12 +761,12 @@ out:
 
 /* IMDS settings: the variable, else the profile's key */
 static const char *
-imds_opt(const struct awsconf *conf, awsconf_env env, const char *var,
+imds_opt(const struct aws_conf *conf, aws_conf_env env, const char *var,
     const char *key)
 {
-	const char *v = awsconf_env_get(env, var);
+	const char *v = aws_conf_env_get(env, var);
 
-	return v ? v : awsconf_get(conf, key);
+	return v ? v : aws_conf_get(conf, key);
 }
 
 struct imds {
@@ -778,11 +778,11 @@ struct imds {
 };
 
 static int
-imds_setup(struct imds *m, const struct awsconf *conf, awsconf_env env,
+imds_setup(struct imds *m, const struct aws_conf *conf, aws_conf_env env,
     struct buf *err)
 {
 	const char *ep, *mode, *v;
-	struct awsconf_url u;
+	struct aws_conf_url u;
 	struct buf why = BUF_INIT;
 	char *end;
 	double secs = 1;
@@ -793,7 +793,7 @@ imds_setup(struct imds *m, const struct awsconf *conf, awsconf_env env,
 	mode = imds_opt(conf, env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	    "ec2_metadata_service_endpoint_mode");
 	if (ep && *ep) {
-		if (awsconf_url_parse(ep, &u, &why) == 0) {
+		if (aws_conf_url_parse(ep, &u, &why) == 0) {
 			free(u.host);
 			if (*u.rest && strcmp(u.rest, "/") != 0)
 				buf_adds(&why, "a path or query is not "
@@ -881,27 +881,27 @@ imds_fail(struct imds *m, const char *path, struct buf *err)
 		buf_adds(err, fetch_why(&m->f));
 	else
 		buf_printf(err, "HTTP %ld", m->f.status);
-	return CREDS_REMOTE;
+	return AWS_CREDS_REMOTE;
 }
 
 /* 6. EC2 instance metadata; note says why there were none */
 static int
-from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
+from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
     int64_t now, struct buf *err, struct buf *note)
 {
 	struct imds m = { BUF_INIT, 0, 0, 0, BUF_INIT, { 0 } };
 	struct buf path = BUF_INIT, what = BUF_INIT;
 	char fallback[CURL_ERROR_SIZE + 32] = "";
 	size_t n;
-	int rc = CREDS_BROKEN, v1off;
+	int rc = AWS_CREDS_BROKEN, v1off;
 
-	if (awsconf_is_true(awsconf_env_get(env, "AWS_EC2_METADATA_DISABLED"))) {
+	if (aws_conf_is_true(aws_conf_env_get(env, "AWS_EC2_METADATA_DISABLED"))) {
 		buf_adds(note, "disabled by AWS_EC2_METADATA_DISABLED");
 		return 0;
 	}
 	if (imds_setup(&m, conf, env, err) < 0)
 		goto out;
-	v1off = awsconf_is_true(imds_opt(conf, env, "AWS_EC2_METADATA_V1_DISABLED",
+	v1off = aws_conf_is_true(imds_opt(conf, env, "AWS_EC2_METADATA_V1_DISABLED",
 	    "ec2_metadata_v1_disabled"));
 
 	imds_get(&m, "PUT", IMDS_TOKEN_PATH, 1);
@@ -921,7 +921,7 @@ from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
 			buf_printf(err, "EC2 instance metadata: %s%s: %s",
 			    m.base.p, IMDS_TOKEN_PATH, n ? "the token has "
 			    "a space or control character" : "an empty token");
-			rc = CREDS_REMOTE;
+			rc = AWS_CREDS_REMOTE;
 			goto out;
 		}
 		buf_printf(&m.tokhdr, "X-aws-ec2-metadata-token: %s",
@@ -975,7 +975,7 @@ from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-") < n) {
 		buf_printf(err, "EC2 instance metadata: %s%s: %s", m.base.p,
 		    IMDS_ROLE_PATH, n ? "not a role name" : "no role name");
-		rc = CREDS_REMOTE;
+		rc = AWS_CREDS_REMOTE;
 		goto out;
 	}
 	buf_printf(&path, "%s%.*s", IMDS_ROLE_PATH, (int)n, m.f.body.p);
@@ -986,7 +986,7 @@ from_imds(struct creds *c, const struct awsconf *conf, awsconf_env env,
 	}
 	buf_printf(&what, "EC2 instance metadata: %s%s", m.base.p, path.p);
 	rc = parse_doc(c, "EC2 instance metadata", what.p,
-	    buf_str(&m.f.body), m.f.body.len, 0, "Token", now, CREDS_REMOTE,
+	    buf_str(&m.f.body), m.f.body.len, 0, "Token", now, AWS_CREDS_REMOTE,
 	    err);
 out:
 	buf_free(&m.base);
@@ -998,7 +998,7 @@ out:
 }
 
 int
-creds_load(struct creds *c, const struct awsconf *conf, awsconf_env env,
+aws_creds_load(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
     int64_t now, struct buf *err)
 {
 	struct buf note = BUF_INIT;
@@ -1007,9 +1007,9 @@ creds_load(struct creds *c, const struct awsconf *conf, awsconf_env env,
 	memset(c, 0, sizeof *c);
 	if ((r = from_env(c, env, now, err)) ||
 	    (r = unsupported(conf, env, err)) ||
-	    (r = from_file(c, conf, AWSCONF_CREDENTIALS, err)) ||
+	    (r = from_file(c, conf, AWS_CONF_CREDENTIALS, err)) ||
 	    (r = from_process(c, conf, now, err)) ||
-	    (r = from_file(c, conf, AWSCONF_CONFIG, err)) ||
+	    (r = from_file(c, conf, AWS_CONF_CONFIG, err)) ||
 	    (r = from_container(c, conf, env, now, err)) ||
 	    (r = from_imds(c, conf, env, now, err, &note)))
 		goto out;
@@ -1017,19 +1017,19 @@ creds_load(struct creds *c, const struct awsconf *conf, awsconf_env env,
 	    "(profile %s), container, EC2 instance metadata", conf->profile);
 	if (note.len)
 		buf_printf(err, " (%s)", note.p);
-	r = CREDS_NONE;
+	r = AWS_CREDS_NONE;
 out:
 	buf_free(&note);
 	if (r > 0) {
 		c->loaded = now;
-		return CREDS_OK;
+		return AWS_CREDS_OK;
 	}
-	creds_free(c);
+	aws_creds_free(c);
 	return r;
 }
 
 int
-creds_stale(const struct creds *c, int64_t now)
+aws_creds_stale(const struct aws_creds *c, int64_t now)
 {
 	int64_t window;
 
@@ -1042,16 +1042,16 @@ creds_stale(const struct creds *c, int64_t now)
 }
 
 int
-creds_exit_status(int rc)
+aws_creds_exit_status(int rc)
 {
 	/* missing credentials are the remote's refusal to come: as the
 	 * service's own "no credentials" errors, exit 3 */
-	return rc == CREDS_REMOTE || rc == CREDS_NONE ? EXIT_REMOTE
+	return rc == AWS_CREDS_REMOTE || rc == AWS_CREDS_NONE ? EXIT_REMOTE
 						       : EXIT_USAGE;
 }
 
 void
-creds_free(struct creds *c)
+aws_creds_free(struct aws_creds *c)
 {
 	free(c->akid);
 	wipe_free(c->secret);

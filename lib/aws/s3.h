@@ -5,7 +5,7 @@
  * pages and error bodies parsed with expat, and what an error means.
  *
  * Nothing here reads the environment or a clock: the endpoint, region
- * and signer come from the caller (cmd/s3cat.c gets them from awsauth).
+ * and signer come from the caller (cmd/s3cat.c gets them from aws_auth).
  */
 #ifndef S3_H
 #define S3_H

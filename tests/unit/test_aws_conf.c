@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
 #include "unit.h"
 #include "awsfix.h"
@@ -13,8 +13,8 @@ static const struct ccase {
 	const char *what;
 	const char *config, *creds;	/* file texts; NULL: no file */
 	const char *env[8];		/* "NAME=value" */
-	struct awsconf_opts o;
-	const char *key, *val;		/* awsconf_get(key) must be val */
+	struct aws_conf_opts o;
+	const char *key, *val;		/* aws_conf_get(key) must be val */
 	const char *profile, *region, *endpoint, *ca;	/* NULL: any */
 	int custom;			/* -1: any */
 	const char *err;		/* error text (with "@D" the folder);
@@ -409,13 +409,13 @@ same(const char *what, const char *field, const char *got,
 static void
 run(const struct ccase *t)
 {
-	struct awsconf c = AWSCONF_INIT;
+	struct aws_conf c = AWS_CONF_INIT;
 	struct buf err = BUF_INIT, want = BUF_INIT;
 	int r;
 
 	fix_files(t->config, t->creds);
 	fix_env = t->env;
-	r = awsconf_load(&c, &t->o, fix_getenv, &err);
+	r = aws_conf_load(&c, &t->o, fix_getenv, &err);
 	if (t->err) {
 		expand(&want, t->err);
 		CHECK(r == -1 && strcmp(buf_str(&err), want.p) == 0,
@@ -427,7 +427,7 @@ run(const struct ccase *t)
 		CHECK(r == 0, "%s: failed: %s", t->what, buf_str(&err));
 		if (r == 0) {
 			if (t->key)
-				same(t->what, t->key, awsconf_get(&c, t->key),
+				same(t->what, t->key, aws_conf_get(&c, t->key),
 				    t->val);
 			same(t->what, "profile", c.profile, t->profile);
 			same(t->what, "region", c.region, t->region);
@@ -439,7 +439,7 @@ run(const struct ccase *t)
 				    c.custom_endpoint);
 		}
 	}
-	awsconf_free(&c);
+	aws_conf_free(&c);
 	buf_free(&err);
 	buf_free(&want);
 }
@@ -447,30 +447,30 @@ run(const struct ccase *t)
 static void
 file_views(void)
 {
-	struct awsconf c = AWSCONF_INIT;
+	struct aws_conf c = AWS_CONF_INIT;
 	struct buf err = BUF_INIT;
 	static const char *const env[] = { "AWS_PROFILE=dev", NULL };
 
 	fix_files("[default]\nk = dflt\n[profile dev]\nk = conf\nc = 1\n",
 	    "[dev]\nk = cred\n");
 	fix_env = env;
-	CHECK(awsconf_load(&c, NULL, fix_getenv, &err) == 0, "views: %s",
+	CHECK(aws_conf_load(&c, NULL, fix_getenv, &err) == 0, "views: %s",
 	    buf_str(&err));
-	same("views", "config k", awsconf_file_get(&c, AWSCONF_CONFIG, "k"),
+	same("views", "config k", aws_conf_file_get(&c, AWS_CONF_CONFIG, "k"),
 	    "conf");
 	same("views", "credentials k",
-	    awsconf_file_get(&c, AWSCONF_CREDENTIALS, "k"), "cred");
+	    aws_conf_file_get(&c, AWS_CONF_CREDENTIALS, "k"), "cred");
 	same("views", "credentials c",
-	    awsconf_file_get(&c, AWSCONF_CREDENTIALS, "c"), NONE);
-	same("views", "merged k", awsconf_get(&c, "k"), "cred");
-	same("views", "merged c", awsconf_get(&c, "c"), "1");
+	    aws_conf_file_get(&c, AWS_CONF_CREDENTIALS, "c"), NONE);
+	same("views", "merged k", aws_conf_get(&c, "k"), "cred");
+	same("views", "merged c", aws_conf_get(&c, "c"), "1");
 	CHECK(c.profile_explicit == 1, "views: AWS_PROFILE not explicit");
-	awsconf_free(&c);
-	awsconf_free(&c);	/* twice is harmless */
+	aws_conf_free(&c);
+	aws_conf_free(&c);	/* twice is harmless */
 	fix_env = NULL;
-	CHECK(awsconf_load(&c, NULL, fix_getenv, &err) == 0 &&
+	CHECK(aws_conf_load(&c, NULL, fix_getenv, &err) == 0 &&
 	    c.profile_explicit == 0, "views: default is explicit");
-	awsconf_free(&c);
+	aws_conf_free(&c);
 	buf_free(&err);
 }
 
@@ -495,7 +495,7 @@ default_endpoints(void)
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf_reset(&b);
-		awsconf_default_endpoint(&b, t[i].svc, t[i].region);
+		aws_conf_default_endpoint(&b, t[i].svc, t[i].region);
 		CHECK(strcmp(buf_str(&b), t[i].want) == 0, "%s %s: [%s]",
 		    t[i].svc, t[i].region, buf_str(&b));
 	}
@@ -526,14 +526,14 @@ url_parse(void)
 		{ "file:///etc/passwd", 0, 0, 0, NULL, NULL },
 		{ "", 0, 0, 0, NULL, NULL },
 	};
-	struct awsconf_url u;
+	struct aws_conf_url u;
 	struct buf err = BUF_INIT;
 	size_t i;
 	int r;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf_reset(&err);
-		r = awsconf_url_parse(t[i].url, &u, &err);
+		r = aws_conf_url_parse(t[i].url, &u, &err);
 		if (!t[i].ok) {
 			CHECK(r == -1 && err.len > 0, "[%s] accepted",
 			    t[i].url);
@@ -562,5 +562,5 @@ main(int argc, char *argv[])
 	default_endpoints();
 	url_parse();
 	fix_cleanup();
-	return unit_end("awsconf");
+	return unit_end("aws_conf");
 }

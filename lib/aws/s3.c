@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
 #include "err.h"
 #include "s3.h"
@@ -156,7 +156,7 @@ s3_init(struct s3 *s, const char *endpoint, const char *region,
 		s->basepath = xstrdup("");
 		return 0;
 	}
-	if (awsconf_url_split(endpoint, &https, &host, &path, &why) < 0) {
+	if (aws_conf_url_split(endpoint, &https, &host, &path, &why) < 0) {
 		buf_printf(err, "endpoint %s: not an http:// or https:// URL "
 			   "of a host: %s", endpoint, why.p);
 		buf_free(&host);

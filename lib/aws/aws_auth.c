@@ -4,21 +4,21 @@
 
 #include <openssl/crypto.h>
 
-#include "awsauth.h"
-#include "awsconf.h"
-#include "creds.h"
+#include "aws_auth.h"
+#include "aws_conf.h"
+#include "aws_creds.h"
 #include "err.h"
 #include "sigv4.h"
 #include "xalloc.h"
 
 #define MAXSIGNED 16
 
-struct awsauth {
-	struct awsconf conf;
-	struct creds creds;
+struct aws_auth {
+	struct aws_conf conf;
+	struct aws_creds creds;
 	int nosign;
 	int s3;
-	awsconf_env env;
+	aws_conf_env env;
 	unsigned char key[32];
 	char keyday[9];		/* the day key was derived for, "" if none */
 	struct sigv4_out out;
@@ -26,38 +26,38 @@ struct awsauth {
 };
 
 static int
-loadcreds(struct awsauth *a, int64_t now, struct buf *err)
+loadcreds(struct aws_auth *a, int64_t now, struct buf *err)
 {
-	struct creds c;
+	struct aws_creds c;
 	int r;
 
 	memset(&c, 0, sizeof c);
-	if ((r = creds_load(&c, &a->conf, a->env, now, err)) < 0)
+	if ((r = aws_creds_load(&c, &a->conf, a->env, now, err)) < 0)
 		return r;
-	creds_free(&a->creds);
+	aws_creds_free(&a->creds);
 	a->creds = c;
 	a->keyday[0] = '\0';	/* new secret: new key */
 	return 0;
 }
 
-struct awsauth *
-awsauth_new(const struct awsconf_opts *o, int nosign, awsconf_env env,
+struct aws_auth *
+aws_auth_new(const struct aws_conf_opts *o, int nosign, aws_conf_env env,
     int64_t now, struct buf *err, int *status)
 {
-	struct awsauth *a = xcalloc(1, sizeof *a);
+	struct aws_auth *a = xcalloc(1, sizeof *a);
 	int r;
 
 	a->nosign = nosign;
 	a->env = env;
 	a->s3 = strcmp(o->service, "s3") == 0;
-	if (awsconf_load(&a->conf, o, env, err) < 0) {
+	if (aws_conf_load(&a->conf, o, env, err) < 0) {
 		*status = EXIT_USAGE;
 		free(a);
 		return NULL;
 	}
 	if (!nosign && (r = loadcreds(a, now, err)) < 0) {
-		*status = creds_exit_status(r);
-		awsconf_free(&a->conf);
+		*status = aws_creds_exit_status(r);
+		aws_conf_free(&a->conf);
 		free(a);
 		return NULL;
 	}
@@ -65,32 +65,32 @@ awsauth_new(const struct awsconf_opts *o, int nosign, awsconf_env env,
 }
 
 void
-awsauth_free(struct awsauth *a)
+aws_auth_free(struct aws_auth *a)
 {
 	if (!a)
 		return;
 	OPENSSL_cleanse(a->key, sizeof a->key);
-	creds_free(&a->creds);
-	awsconf_free(&a->conf);
+	aws_creds_free(&a->creds);
+	aws_conf_free(&a->conf);
 	sigv4_out_free(&a->out);
 	buf_free(&a->line);
 	free(a);
 }
 
-const struct awsconf *
-awsauth_conf(const struct awsauth *a)
+const struct aws_conf *
+aws_auth_conf(const struct aws_auth *a)
 {
 	return &a->conf;
 }
 
 const char *
-awsauth_source(const struct awsauth *a)
+aws_auth_source(const struct aws_auth *a)
 {
 	return a->nosign ? "none" : a->creds.source;
 }
 
 static void
-addheader(struct awsauth *a, struct curl_slist **headers, const char *name,
+addheader(struct aws_auth *a, struct curl_slist **headers, const char *name,
     const char *value)
 {
 	struct curl_slist *l;
@@ -105,7 +105,7 @@ addheader(struct awsauth *a, struct curl_slist **headers, const char *name,
 }
 
 int
-awsauth_sign(struct awsauth *a, const char *method, const char *host,
+aws_auth_sign(struct aws_auth *a, const char *method, const char *host,
     const char *path, const struct sigv4_param *params, size_t nparams,
     const struct sigv4_header *extra, size_t nextra,
     const char *payload_hash, int64_t now, struct curl_slist **headers,
@@ -118,7 +118,7 @@ awsauth_sign(struct awsauth *a, const char *method, const char *host,
 
 	if (a->nosign)
 		return 0;
-	if (creds_stale(&a->creds, now) && loadcreds(a, now, err) < 0 &&
+	if (aws_creds_stale(&a->creds, now) && loadcreds(a, now, err) < 0 &&
 	    a->creds.expires && a->creds.expires <= now)
 		return -1;	/* a failed renewal only matters once expired */
 	if (sigv4_amzdate(now, amzdate) < 0) {
@@ -140,7 +140,7 @@ awsauth_sign(struct awsauth *a, const char *method, const char *host,
 		h[n++] = (struct sigv4_header){ "x-amz-security-token",
 						a->creds.token };
 	if (nextra > MAXSIGNED - n)
-		diex(EXIT_PARTIAL, "awsauth_sign: too many headers");
+		diex(EXIT_PARTIAL, "aws_auth_sign: too many headers");
 	for (i = 0; i < nextra; i++)
 		h[n++] = extra[i];
 	r = (struct sigv4_req){

@@ -38,7 +38,7 @@
  * metadata_service_num_attempts tries (default 1); container credentials
  * get 1 s to connect, 2 s in all, and 3 tries when the connection is
  * refused or the answer is a 5xx.  No proxy is used for link-local or
- * loopback addresses.  Call curl_global_init before creds_load.
+ * loopback addresses.  Call curl_global_init before aws_creds_load.
  *
  * Secrets (keys, session tokens, the container authorization token, the
  * IMDS token) are never put into a message, nor on a command line.  Our
@@ -47,60 +47,60 @@
  *
  * In a program's main:
  *
- *	struct awsconf_opts o = { .profile = pflag, .region = rflag,
+ *	struct aws_conf_opts o = { .profile = pflag, .region = rflag,
  *	    .endpoint = eflag, .service = "s3" };
- *	if (awsconf_load(&conf, &o, getenv, &err) < 0)
+ *	if (aws_conf_load(&conf, &o, getenv, &err) < 0)
  *		diex(EXIT_USAGE, "%s", err.p);
- *	r = creds_load(&cr, &conf, getenv, time(NULL), &err);
- *	if (r != CREDS_OK && !(r == CREDS_NONE && no_sign_request))
- *		diex(creds_exit_status(r), "%s", err.p);
+ *	r = aws_creds_load(&cr, &conf, getenv, time(NULL), &err);
+ *	if (r != AWS_CREDS_OK && !(r == AWS_CREDS_NONE && no_sign_request))
+ *		diex(aws_creds_exit_status(r), "%s", err.p);
  *
- * and before signing, in a long run: if creds_stale(&cr, now), load a
- * new struct creds, and on success creds_free the old one and use it.
+ * and before signing, in a long run: if aws_creds_stale(&cr, now), load a
+ * new struct aws_creds, and on success aws_creds_free the old one and use it.
  */
-#ifndef CREDS_H
-#define CREDS_H
+#ifndef AWS_CREDS_H
+#define AWS_CREDS_H
 
 #include <stdint.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
 
-struct creds {
+struct aws_creds {
 	char *akid;
 	char *secret;
 	char *token;		/* NULL: long-term keys, no session token */
 	int64_t expires;	/* epoch seconds; 0: never */
-	int64_t loaded;		/* the now creds_load was given */
+	int64_t loaded;		/* the now aws_creds_load was given */
 	char source[40];	/* "environment", "container", ... */
 };
 
-#define CREDS_INIT { 0 }
+#define AWS_CREDS_INIT { 0 }
 
-/* creds_load's results */
+/* aws_creds_load's results */
 enum {
-	CREDS_OK = 0,
-	CREDS_BROKEN = -1,	/* a source is misconfigured or unsupported,
+	AWS_CREDS_OK = 0,
+	AWS_CREDS_BROKEN = -1,	/* a source is misconfigured or unsupported,
 				 * or its credentials are unusable: exit 2 */
-	CREDS_NONE = -2,	/* no source had any: exit 3, or go unsigned
+	AWS_CREDS_NONE = -2,	/* no source had any: exit 3, or go unsigned
 				 * (--no-sign-request) */
-	CREDS_REMOTE = -3,	/* the container endpoint or IMDS failed or
+	AWS_CREDS_REMOTE = -3,	/* the container endpoint or IMDS failed or
 				 * refused: exit 3, a retry may help */
 };
 
 /*
  * Runs the chain for conf's profile with env and the time now.  c is
- * overwritten, not freed: creds_free an old one first.  Returns
- * CREDS_OK and fills c (free it with creds_free), or one of the codes
+ * overwritten, not freed: aws_creds_free an old one first.  Returns
+ * AWS_CREDS_OK and fills c (free it with aws_creds_free), or one of the codes
  * above with c empty and one line appended to err: which source and why
- * ("credential_process: exited 1"), or for CREDS_NONE what was tried
+ * ("credential_process: exited 1"), or for AWS_CREDS_NONE what was tried
  * ("no credentials: tried environment, shared files (profile default),
  * container, EC2 instance metadata (disabled)").  Credentials that have
- * already expired at now are CREDS_BROKEN (CREDS_REMOTE from IMDS or a
+ * already expired at now are AWS_CREDS_BROKEN (AWS_CREDS_REMOTE from IMDS or a
  * container).
  */
-int creds_load(struct creds *c, const struct awsconf *conf,
-    awsconf_env env, int64_t now, struct buf *err);
+int aws_creds_load(struct aws_creds *c, const struct aws_conf *conf,
+    aws_conf_env env, int64_t now, struct buf *err);
 
 /*
  * True when temporary credentials should be replaced: within ten
@@ -108,12 +108,12 @@ int creds_load(struct creds *c, const struct awsconf *conf,
  * (so a 15-minute credential is refreshed after 7.5 minutes, not at
  * once).  Never true for credentials that do not expire.
  */
-int creds_stale(const struct creds *c, int64_t now);
+int aws_creds_stale(const struct aws_creds *c, int64_t now);
 
-/* The exit status (EXIT_USAGE or EXIT_REMOTE) for a creds_load error. */
-int creds_exit_status(int rc);
+/* The exit status (EXIT_USAGE or EXIT_REMOTE) for a aws_creds_load error. */
+int aws_creds_exit_status(int rc);
 
 /* Wipes the secret and token, frees everything, and empties c. */
-void creds_free(struct creds *c);
+void aws_creds_free(struct aws_creds *c);
 
 #endif

@@ -6,35 +6,35 @@
  * day's signing key is derived once a day, so a request costs two hashes
  * and an HMAC.
  */
-#ifndef AWSAUTH_H
-#define AWSAUTH_H
+#ifndef AWS_AUTH_H
+#define AWS_AUTH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <curl/curl.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
 #include "sigv4.h"
 
-struct awsauth;
+struct aws_auth;
 
 /*
  * Loads the configuration for o->service ("s3" or "dynamodb") and, unless
  * nosign, the credentials.  Returns NULL with one line in err (no program
  * name) and *status set: EXIT_USAGE for a configuration error or a
  * broken credential source, EXIT_REMOTE when a remote source (container,
- * instance metadata) refused or failed (creds_exit_status).
+ * instance metadata) refused or failed (aws_creds_exit_status).
  */
-struct awsauth *awsauth_new(const struct awsconf_opts *o, int nosign,
-    awsconf_env env, int64_t now, struct buf *err, int *status);
-void awsauth_free(struct awsauth *a);
+struct aws_auth *aws_auth_new(const struct aws_conf_opts *o, int nosign,
+    aws_conf_env env, int64_t now, struct buf *err, int *status);
+void aws_auth_free(struct aws_auth *a);
 
 /* The resolved configuration: region, endpoint, CA bundle. */
-const struct awsconf *awsauth_conf(const struct awsauth *a);
+const struct aws_conf *aws_auth_conf(const struct aws_auth *a);
 /* Where the credentials came from ("environment", ...), or "none". */
-const char *awsauth_source(const struct awsauth *a);
+const char *aws_auth_source(const struct aws_auth *a);
 
 /*
  * Signs one request and appends to *headers what signing adds:
@@ -47,7 +47,7 @@ const char *awsauth_source(const struct awsauth *a);
  * nosign nothing is added.  Returns 0, or -1 with the reason in err when
  * expired credentials could not be renewed.
  */
-int awsauth_sign(struct awsauth *a, const char *method, const char *host,
+int aws_auth_sign(struct aws_auth *a, const char *method, const char *host,
     const char *path, const struct sigv4_param *params, size_t nparams,
     const struct sigv4_header *extra, size_t nextra,
     const char *payload_hash, int64_t now, struct curl_slist **headers,

@@ -3,7 +3,7 @@
  * DynamoDB: items as its JSON wire format, the numbers it accepts, what
  * its errors mean, and requests over lib/http.
  *
- * Items (ddb_item.c).  A JSON Lines item becomes the "Item" map of a
+ * Items (ddb_conv.c).  A JSON Lines item becomes the "Item" map of a
  * PutItem: string S, number N, true/false BOOL, null NULL, array L,
  * object M.  A number is sent as the exact text it had in the line (no
  * trip through a double), after ddb_num_check.  Typed lines are
@@ -49,7 +49,7 @@ int ddb_num_check(const char *s, size_t n, struct buf *why);
  * every zero -> "0"), for comparing keys.  s must pass ddb_num_check. */
 void ddb_num_canon(struct buf *b, const char *s, size_t n);
 
-/* --- items (ddb_item.c) --- */
+/* --- items (ddb_conv.c) --- */
 
 /* Where the value of an attribute lies in a converted item. */
 struct ddb_span {

@@ -3,7 +3,7 @@
  * AWS configuration as the AWS CLI resolves it: the shared config and
  * credentials files, the profile, the region, a service's endpoint and
  * the CA bundle.  Every program that talks to AWS loads one of these
- * first and hands it to lib/creds.
+ * first and hands it to lib/aws/aws_creds.
  *
  * The library never reads the environment or a clock itself: it calls
  * the env function it is given (main passes getenv; the tests pass a
@@ -27,16 +27,16 @@
  * value wins.  A line that is none of the above is an error that names
  * the file and line.
  */
-#ifndef AWSCONF_H
-#define AWSCONF_H
+#ifndef AWS_CONF_H
+#define AWS_CONF_H
 
 #include "buf.h"
 
 /* getenv's own type, so main can pass getenv; results are only read. */
-typedef char *(*awsconf_env)(const char *name);
+typedef char *(*aws_conf_env)(const char *name);
 
 /* What the command line said; NULL for anything it did not say. */
-struct awsconf_opts {
+struct aws_conf_opts {
 	const char *profile;	/* -p */
 	const char *region;	/* -r */
 	const char *endpoint;	/* -e */
@@ -44,28 +44,28 @@ struct awsconf_opts {
 	const char *service;	/* "s3" or "dynamodb": whose endpoint */
 };
 
-struct awsconf_files;		/* the parsed files; private */
+struct aws_conf_files;		/* the parsed files; private */
 
 /*
  * The resolved configuration.  Every string is owned by the struct and
- * lives until awsconf_free.  Read the fields; do not change them.
+ * lives until aws_conf_free.  Read the fields; do not change them.
  */
-struct awsconf {
+struct aws_conf {
 	char *profile;		/* never NULL */
 	int profile_explicit;	/* named by -p, AWS_PROFILE or
 				 * AWS_DEFAULT_PROFILE, not by default */
 	char *region;		/* never NULL; us-east-1 when unset */
 	char *endpoint;		/* "scheme://host[:port]", no trailing
-				 * slash; NULL: use awsconf_default_endpoint */
+				 * slash; NULL: use aws_conf_default_endpoint */
 	int custom_endpoint;	/* endpoint came from a flag, env or file:
 				 * S3 then uses path-style addressing */
 	char *ca_bundle;	/* a readable file; NULL: the system store */
 	char *config_path;	/* NULL when HOME is unset and no */
 	char *cred_path;	/* AWS_*_FILE names the file */
-	struct awsconf_files *files;
+	struct aws_conf_files *files;
 };
 
-#define AWSCONF_INIT { 0 }
+#define AWS_CONF_INIT { 0 }
 
 /*
  * Resolves everything, each in this order (first one set wins):
@@ -90,26 +90,26 @@ struct awsconf {
  * no region name, an endpoint URL that is not http(s)://host[:port], a
  * CA bundle that cannot be opened.  On -1, c is freed and empty.
  */
-int awsconf_load(struct awsconf *c, const struct awsconf_opts *o,
-    awsconf_env env, struct buf *err);
+int aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
+    aws_conf_env env, struct buf *err);
 
 /* The selected profile's value for key (credentials file over config
  * file), or NULL.  Nested keys are "parent.child". */
-const char *awsconf_get(const struct awsconf *c, const char *key);
+const char *aws_conf_get(const struct aws_conf *c, const char *key);
 
-enum awsconf_which { AWSCONF_CONFIG, AWSCONF_CREDENTIALS };
+enum aws_conf_which { AWS_CONF_CONFIG, AWS_CONF_CREDENTIALS };
 
 /* The selected profile's value for key in one file only, or NULL. */
-const char *awsconf_file_get(const struct awsconf *c,
-    enum awsconf_which which, const char *key);
+const char *aws_conf_file_get(const struct aws_conf *c,
+    enum aws_conf_which which, const char *key);
 
 /* Appends AWS's own endpoint for service in region:
  * https://SERVICE.REGION.amazonaws.com, or .amazonaws.com.cn for cn-*. */
-void awsconf_default_endpoint(struct buf *b, const char *service,
+void aws_conf_default_endpoint(struct buf *b, const char *service,
     const char *region);
 
 /* An http or https URL taken apart. */
-struct awsconf_url {
+struct aws_conf_url {
 	int https;
 	char *host;		/* owned; an IPv6 literal without [ ] */
 	int port;		/* 0: the scheme's default */
@@ -121,7 +121,7 @@ struct awsconf_url {
  * IPv6 host in brackets, no user:password@).  Returns 0 and fills u
  * (free u->host), or -1 with the reason appended to err.
  */
-int awsconf_url_parse(const char *url, struct awsconf_url *u,
+int aws_conf_url_parse(const char *url, struct aws_conf_url *u,
     struct buf *err);
 
 /*
@@ -131,15 +131,15 @@ int awsconf_url_parse(const char *url, struct awsconf_url *u,
  * slashes; "" for none), both appended.  Returns 0, or -1 with the reason
  * appended to err (a query or fragment is refused too).
  */
-int awsconf_url_split(const char *url, int *https, struct buf *host,
+int aws_conf_url_split(const char *url, int *https, struct buf *host,
     struct buf *path, struct buf *err);
 
 /* The value of an environment variable, or NULL when it is unset or "". */
-const char *awsconf_env_get(awsconf_env env, const char *name);
+const char *aws_conf_env_get(aws_conf_env env, const char *name);
 /* 1 for "true" in any case, as the CLI reads its boolean settings. */
-int awsconf_is_true(const char *v);
+int aws_conf_is_true(const char *v);
 
-/* Frees everything c owns and empties it; safe on AWSCONF_INIT. */
-void awsconf_free(struct awsconf *c);
+/* Frees everything c owns and empties it; safe on AWS_CONF_INIT. */
+void aws_conf_free(struct aws_conf *c);
 
 #endif

@@ -5,7 +5,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "awsconf.h"
+#include "aws_conf.h"
 #include "buf.h"
 #include "ddb.h"
 #include "err.h"
@@ -33,12 +33,12 @@ ddb_new(struct http *h, const struct ddb_opts *o, struct buf *err)
 	int https;
 
 	if (!url) {
-		awsconf_default_endpoint(&def, "dynamodb",
+		aws_conf_default_endpoint(&def, "dynamodb",
 					 o->region ? o->region : "us-east-1");
 		url = def.p;
 	}
 	buf_reset(err);
-	if (awsconf_url_split(url, &https, &host, &path, err) < 0) {
+	if (aws_conf_url_split(url, &https, &host, &path, err) < 0) {
 		buf_reset(err);
 		buf_printf(err, "%s: not an http or https URL", url);
 		goto out;
