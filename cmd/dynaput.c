@@ -20,6 +20,7 @@
 #include "ddb.h"
 #include "err.h"
 #include "lineio.h"
+#include "fnv.h"
 #include "fshut.h"
 #include "http.h"
 #include "jsonw.h"
@@ -815,20 +816,17 @@ convert(struct ddb_conv *conv, struct item *it, struct buf *msg)
 	return 0;
 }
 
-/* FNV-1a: which shard writes a key */
+/* Which shard writes a key: one key, one shard, so its writes stay in
+ * input order. */
 static int
 shardof(const struct item *it)
 {
 	static unsigned rr;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h;
 
 	if (!it->haskey)
 		return (int)(rr++ % (unsigned)nshards);
-	for (i = 0; i < it->key.len; i++) {
-		h ^= (unsigned char)it->key.p[i];
-		h *= 0x100000001b3ULL;
-	}
+	h = fnv1a(it->key.p, it->key.len);
 	return (int)((h ^ (h >> 32)) % (uint64_t)nshards);
 }
 

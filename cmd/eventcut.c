@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,20 +9,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "badrow.h"
 #include "buf.h"
 #include "enriched.h"
 #include "err.h"
 #include "fshut.h"
 #include "jsonw.h"
 #include "lineio.h"
+#include "opt.h"
+#include "summary.h"
 #include "tstamp.h"
 #include "tsv.h"
-#include "xalloc.h"
 
 #define MAXDAYS 3650000L
 #define MAXSEL 1024
 #define MAXLINE (16L << 20)	/* far above any enriched event */
 #define KEPT (64 << 10)		/* of a longer line, in its bad row */
+#define SYNOPSIS "[-Tv] [-b base] [-f fields] [-L maxline] [-S summary] " \
+	"[-t days] [-x rejects] [file ...]"
 
 /* in the order of the ENRICHED_BAD_* bits, then eventcut's own */
 enum { R_FIELDS, R_EVENT_ID, R_FINGERPRINT, R_ETL_TSTAMP, R_LENGTH,
@@ -32,6 +37,9 @@ static const char *const reasons[NREASONS] = {
 
 static int Tflag, vflag;
 static long tdays = 180;
+static long maxline = MAXLINE;
+static const char *sfile;
+static int64_t now;
 static int bflag;		/* -b: ttl counts from tbase, not etl_tstamp */
 static int64_t tbase;
 static const char *xfile;
@@ -41,23 +49,28 @@ static size_t nsel;
 static size_t maxsel;		/* fields a line needs for -f */
 
 static unsigned long long nlines, nitems, nrejects, nreason[NREASONS];
-static struct buf out = BUF_INIT, bad = BUF_INIT, errs = BUF_INIT;
-static int nerrs;
+static unsigned long long nexpired;	/* items whose ttl is past */
+static struct buf out = BUF_INIT, bad = BUF_INIT;
+
+static const char help[] =
+	"  -b base     count the ttl lifespan from base (now, a date or "
+	"epoch seconds)\n"
+	"  -f fields   write these enriched fields (names, numbers, ranges)\n"
+	"  -L maxline  reject lines longer than this (default 16M)\n"
+	"  -S summary  write the counts to this file as JSON at the end\n"
+	"  -T          with -f: tab-separated, not JSON\n"
+	"  -t days     the items' lifespan (default 180, 0: no ttl)\n"
+	"  -v          counts on stderr at the end\n"
+	"  -x rejects  write rejected lines there as Snowplow bad rows\n";
 
 static void
 usage(int status)
 {
-	FILE *f = status ? stderr : stdout;
-
-	fprintf(f, "usage: %s [-Tv] [-b base] [-f fields] [-t days] [-x rejects] "
-		   "[file ...]\n", err_prog());
-	if (!status && fshut(stdout, "stdout"))
-		exit(EXIT_PARTIAL);
-	exit(status);
+	opt_usage(status, SYNOPSIS, help);
 }
 
 static int
-number(const char *s, size_t n, long max, long *v)
+fieldnum(const char *s, size_t n, long max, long *v)
 {
 	char tmp[24], *end;
 
@@ -116,12 +129,12 @@ parsesel(const char *spec)
 		if ((i = enriched_index(p, (size_t)(e - p))) >= 0) {
 			addsel(i);
 		} else if (!dash &&
-			   number(p, (size_t)(e - p), ENRICHED_NFIELDS, &a) == 0 &&
+			   fieldnum(p, (size_t)(e - p), ENRICHED_NFIELDS, &a) == 0 &&
 			   a >= 1) {
 			addsel(a - 1);
 		} else if (dash &&
-			   number(p, (size_t)(dash - p), ENRICHED_NFIELDS, &a) == 0 &&
-			   number(dash + 1, (size_t)(e - dash - 1),
+			   fieldnum(p, (size_t)(dash - p), ENRICHED_NFIELDS, &a) == 0 &&
+			   fieldnum(dash + 1, (size_t)(e - dash - 1),
 				  ENRICHED_NFIELDS, &b) == 0 &&
 			   a >= 1 && a <= b) {
 			for (; a <= b; a++)
@@ -137,61 +150,53 @@ parsesel(const char *spec)
 	}
 }
 
-/* Adds one {"level":"error","message":...} to the bad row being built. */
 static void
-adderr(int reason, const struct enriched_item *it)
+badbegin(const char *line, size_t n)
 {
-	static struct buf msg = BUF_INIT;
-
-	buf_reset(&msg);
-	enriched_why(it, 1u << reason, &msg);
-	if (nerrs++)
-		buf_addc(&errs, ',');
-	buf_adds(&errs, "{\"level\":\"error\",\"message\":");
-	jsonw_str(&errs, msg.p, msg.len);
-	buf_addc(&errs, '}');
-	nreason[reason]++;
+	nrejects++;
+	if (xf)
+		badrow_begin(&bad, line, n);
 }
 
 static void
-reject(const char *line, size_t n)
+baderror(int reason, const struct enriched_item *it)
 {
-	struct timespec ts;
-	char iso[25];
+	static struct buf msg = BUF_INIT;
 
-	nrejects++;
+	nreason[reason]++;
 	if (!xf)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	tstamp_iso(ts.tv_sec, (int)(ts.tv_nsec / 1000000), iso);
-	buf_reset(&bad);
-	buf_adds(&bad, "{\"line\":");
-	jsonw_str(&bad, line, n);
-	buf_adds(&bad, ",\"errors\":[");
-	buf_add(&bad, errs.p, errs.len);
-	buf_adds(&bad, "],\"failure_tstamp\":\"");
-	buf_adds(&bad, iso);
-	buf_adds(&bad, "\"}\n");
+	buf_reset(&msg);
+	enriched_why(it, 1u << reason, &msg);
+	badrow_error(&bad, msg.p, msg.len);
+}
+
+static void
+badend(void)
+{
+	if (!xf)
+		return;
+	badrow_end(&bad, badrow_now());
 	if (fwrite(bad.p, 1, bad.len, xf) != bad.len)
 		fcheck(xf, xfile);
 }
 
-/* A line longer than MAXLINE: a bad row with its first KEPT bytes. */
+/* A line longer than maxline: a bad row with its first KEPT bytes. */
 static void
 toolong(const char *line, size_t n, unsigned long long whole)
 {
 	static struct buf msg = BUF_INIT;
 
+	badbegin(line, n < KEPT ? n : KEPT);
+	nreason[R_LENGTH]++;
+	if (!xf)
+		return;
 	buf_reset(&msg);
 	buf_printf(&msg, "line is %llu bytes, more than the %ld an enriched "
 		   "event may have: its first %zu bytes are kept here", whole,
-		   MAXLINE, n < KEPT ? n : (size_t)KEPT);
-	buf_reset(&errs);
-	buf_adds(&errs, "{\"level\":\"error\",\"message\":");
-	jsonw_str(&errs, msg.p, msg.len);
-	buf_addc(&errs, '}');
-	nreason[R_LENGTH]++;
-	reject(line, n < KEPT ? n : KEPT);
+		   maxline, n < KEPT ? n : (size_t)KEPT);
+	badrow_error(&bad, msg.p, msg.len);
+	badend();
 }
 
 static void
@@ -199,29 +204,22 @@ item(const char *line, size_t n)
 {
 	struct enriched_item it;
 	unsigned why;
+	int64_t ttl;
 	int i;
 
 	if ((why = enriched_item(line, n, &it))) {
-		buf_reset(&errs);
-		nerrs = 0;
-		for (i = 0; i < NREASONS; i++)
+		badbegin(line, n);
+		for (i = 0; i < ENRICHED_NBAD; i++)
 			if (why & 1u << i)
-				adderr(i, &it);
-		reject(line, n);
+				baderror(i, &it);
+		badend();
 		return;
 	}
+	ttl = (bflag ? tbase : it.etl_time) + tdays * 86400;
+	if (tdays && ttl <= now)
+		nexpired++;
 	buf_reset(&out);
-	buf_adds(&out, "{\"eventId\":\"");
-	buf_add(&out, it.event_id.p, it.event_id.n);
-	buf_adds(&out, "\",\"fingerprint\":");
-	jsonw_str(&out, it.fingerprint.p, it.fingerprint.n);
-	buf_adds(&out, ",\"etlTime\":");
-	buf_addi64(&out, it.etl_time);
-	if (tdays) {
-		buf_adds(&out, ",\"ttl\":");
-		buf_addi64(&out, (bflag ? tbase : it.etl_time) + tdays * 86400);
-	}
-	buf_add(&out, "}\n", 2);
+	enriched_json(&out, &it, tdays != 0, ttl);
 	fwrite(out.p, 1, out.len, stdout);
 	nitems++;
 }
@@ -237,10 +235,9 @@ fields(const char *line, size_t n)
 	if (nf < need) {
 		struct enriched_item it = { .nfields = nf };
 
-		buf_reset(&errs);
-		nerrs = 0;
-		adderr(R_FIELDS, &it);
-		reject(line, n);
+		badbegin(line, n);
+		baderror(R_FIELDS, &it);
+		badend();
 		return;
 	}
 	buf_reset(&out);
@@ -269,6 +266,25 @@ fields(const char *line, size_t n)
 }
 
 static void
+summarize(void)
+{
+	struct summary sm;
+	int i;
+
+	summary_init(&sm);
+	summary_count(&sm, "lines", nlines);
+	summary_count(&sm, nsel ? "records" : "items", nitems);
+	summary_count(&sm, "rejected", nrejects);
+	for (i = 0; i < NREASONS; i++)
+		summary_count(&sm, reasons[i], nreason[i]);
+	if (!nsel)
+		summary_count(&sm, "expired", nexpired);
+	if (summary_write(&sm, sfile) < 0)
+		exit(EXIT_PARTIAL);
+	summary_free(&sm);
+}
+
+static void
 report(void)
 {
 	int i;
@@ -288,16 +304,30 @@ report(void)
 	}
 }
 
+static void
+oneline(char *line, size_t n, const struct lineio *in)
+{
+	nlines++;
+	if (in->cut)
+		toolong(line, n, in->linelen);
+	else if (nsel)
+		fields(line, n);
+	else
+		item(line, n);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct lineio in;
-	char *line;
-	ssize_t n;
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c, status;
 
 	err_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "b:f:hTt:vx:")) != -1) {
+	while ((c = getopt_long(argc, argv, "b:f:hL:S:Tt:vx:", longs,
+				NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			parsebase(optarg);
@@ -308,13 +338,17 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(EXIT_OK);
 			break;
+		case 'L':
+			maxline = (long)opt_size("-L", optarg, 1024, 1L << 30);
+			break;
+		case 'S':
+			sfile = optarg;
+			break;
 		case 'T':
 			Tflag = 1;
 			break;
 		case 't':
-			if (number(optarg, strlen(optarg), MAXDAYS, &tdays) < 0)
-				diex(EXIT_USAGE, "-t: %s: not a number of days "
-				     "(0 to %ld)", optarg, MAXDAYS);
+			tdays = (long)opt_num("-t", optarg, 0, MAXDAYS);
 			break;
 		case 'v':
 			vflag = 1;
@@ -335,30 +369,17 @@ main(int argc, char *argv[])
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
 
+	now = (int64_t)time(NULL);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
-	lineio_open(&in, argc, argv);
-	in.cr = 1;
-	in.maxline = MAXLINE;
-	while ((n = lineio_next(&in, &line)) >= 0) {
-		nlines++;
-		if (in.cut)
-			toolong(line, (size_t)n, in.linelen);
-		else if (nsel)
-			fields(line, (size_t)n);
-		else
-			item(line, (size_t)n);
-		if (ferror(stdout))
-			fcheck(stdout, "stdout");
-	}
-	lineio_close(&in);
-	status = in.status;
+	status = lineio_loop(argc, argv, 1, (size_t)maxline, oneline);
 	if (xf && fshut(xf, xfile))
 		status = EXIT_PARTIAL;
 	if (fshut(stdout, "stdout"))
 		status = EXIT_PARTIAL;
 	report();
+	if (sfile)
+		summarize();
 	buf_free(&out);
 	buf_free(&bad);
-	buf_free(&errs);
 	return status;
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,33 +10,44 @@
 
 #include "err.h"
 #include "fshut.h"
+#include "keyset.h"
 #include "lineio.h"
+#include "opt.h"
+#include "summary.h"
 #include "tstamp.h"
+#include "xalloc.h"
 
 #define FORMATS "YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601"
 #define RUNLEN 19		/* YYYY-MM-dd-HH-mm-ss */
 #define MAXLINE (16L << 20)	/* far above any item or URL */
 #define KEPT (64 << 10)		/* of a longer line, with -x */
+#define SYNOPSIS "[-Rrv] [-s since] [-u until] [-k field] [-S summary] " \
+	"[-x rejects] [file ...]"
 
-static int kflag, rflag, sflag, uflag, vflag;
+static int kflag, Rflag, rflag, sflag, uflag, vflag;
 static int64_t since, until;
 static const char *sarg, *uarg;
 static const char *key = "etlTime";
-static const char *xfile;
+static const char *xfile, *sfile;
 static FILE *xf;
+static struct keyset *seen;	/* -R: the run folders written */
 
-static unsigned long long nlines, nkept, noutside, nunread;
+static unsigned long long nlines, nkept, noutside, nunread, nruns;
+
+static const char help[] =
+	"  -k field    the time is this JSON field (default etlTime)\n"
+	"  -R          with -r: each run folder once, not its lines\n"
+	"  -r          the time is the run=YYYY-MM-dd-HH-mm-ss folder named\n"
+	"  -S summary  write the counts to this file as JSON at the end\n"
+	"  -s since    keep lines at or after since\n"
+	"  -u until    keep lines before until\n"
+	"  -v          counts on stderr at the end\n"
+	"  -x rejects  write lines without a readable time there\n";
 
 static void
 usage(int status)
 {
-	FILE *f = status ? stderr : stdout;
-
-	fprintf(f, "usage: %s [-rv] [-s since] [-u until] [-k field] "
-		   "[-x rejects] [file ...]\n", err_prog());
-	if (!status && fshut(stdout, "stdout"))
-		exit(EXIT_PARTIAL);
-	exit(status);
+	opt_usage(status, SYNOPSIS, help);
 }
 
 static int64_t
@@ -48,9 +60,10 @@ when(int opt, const char *s)
 	return t;
 }
 
-/* The first path segment run=YYYY-MM-dd-HH-mm-ss of line[0..n). */
+/* The first path segment run=YYYY-MM-dd-HH-mm-ss of line[0..n); *folder
+ * is the length of the line up to the end of that segment. */
 static int
-runtime(const char *s, size_t n, int64_t *t)
+runtime(const char *s, size_t n, int64_t *t, size_t *folder)
 {
 	const char *p = s, *e = s + n, *end;
 
@@ -58,8 +71,10 @@ runtime(const char *s, size_t n, int64_t *t)
 		if (!(end = memchr(p, '/', (size_t)(e - p))))
 			end = e;
 		if (end - p == 4 + RUNLEN && memcmp(p, "run=", 4) == 0 &&
-		    p[4 + 10] == '-' && tstamp_parse(p + 4, RUNLEN, t) == 0)
+		    p[4 + 10] == '-' && tstamp_parse(p + 4, RUNLEN, t) == 0) {
+			*folder = (size_t)(end - s);
 			return 0;
+		}
 		if (end == e)
 			return -1;
 		p = end + 1;
@@ -132,9 +147,11 @@ unreadable(const char *line, size_t n)
 static void
 filter(const char *line, size_t n)
 {
+	size_t folder = 0;
 	int64_t t;
 
-	if ((rflag ? runtime(line, n, &t) : jsontime(line, n, &t)) < 0) {
+	if ((rflag ? runtime(line, n, &t, &folder) :
+	     jsontime(line, n, &t)) < 0) {
 		unreadable(line, n);
 		return;
 	}
@@ -142,9 +159,43 @@ filter(const char *line, size_t n)
 		noutside++;
 		return;
 	}
+	nkept++;
+	if (Rflag) {
+		if (keyset_get(seen, line, folder))
+			return;
+		keyset_put(seen, xstrndup(line, folder), folder, seen);
+		n = folder + 1;		/* with its slash */
+		nruns++;
+	}
 	fwrite(line, 1, n, stdout);
 	putc('\n', stdout);
-	nkept++;
+}
+
+static void
+oneline(char *line, size_t n, const struct lineio *in)
+{
+	nlines++;
+	if (in->cut)
+		unreadable(line, n < KEPT ? n : KEPT);
+	else
+		filter(line, n);
+}
+
+static void
+summarize(void)
+{
+	struct summary sm;
+
+	summary_init(&sm);
+	summary_count(&sm, "lines", nlines);
+	summary_count(&sm, "kept", nkept);
+	summary_count(&sm, "outside", noutside);
+	summary_count(&sm, "unreadable", nunread);
+	if (Rflag)
+		summary_count(&sm, "runs", nruns);
+	if (summary_write(&sm, sfile) < 0)
+		exit(EXIT_PARTIAL);
+	summary_free(&sm);
 }
 
 static void
@@ -163,13 +214,15 @@ report(void)
 int
 main(int argc, char *argv[])
 {
-	struct lineio in;
-	char *line;
-	ssize_t n;
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c, status;
 
 	err_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "hk:rs:u:vx:")) != -1) {
+	while ((c = getopt_long(argc, argv, "hk:RrS:s:u:vx:", longs,
+				NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(EXIT_OK);
@@ -178,8 +231,14 @@ main(int argc, char *argv[])
 			key = optarg;
 			kflag = 1;
 			break;
+		case 'R':
+			Rflag = 1;
+			break;
 		case 'r':
 			rflag = 1;
+			break;
+		case 'S':
+			sfile = optarg;
 			break;
 		case 's':
 			since = when(c, optarg);
@@ -211,30 +270,23 @@ main(int argc, char *argv[])
 	if (rflag && kflag)
 		diex(EXIT_USAGE, "-r and -k exclude each other: -r reads "
 		     "run= folders, -k names a JSON field");
+	if (Rflag && !rflag)
+		diex(EXIT_USAGE, "-R needs -r: it writes run folders");
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
 
+	if (Rflag)
+		seen = keyset_new();
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
-	lineio_open(&in, argc, argv);
-	in.cr = 1;
-	in.maxline = MAXLINE;
-	while ((n = lineio_next(&in, &line)) >= 0) {
-		nlines++;
-		if (in.cut)
-			unreadable(line, (size_t)n < KEPT ? (size_t)n : KEPT);
-		else
-			filter(line, (size_t)n);
-		if (ferror(stdout))
-			fcheck(stdout, "stdout");
-	}
-	lineio_close(&in);
-	status = in.status;
+	status = lineio_loop(argc, argv, 1, MAXLINE, oneline);
 	if (xf && fshut(xf, xfile))
 		status = EXIT_PARTIAL;
 	if (fshut(stdout, "stdout"))
 		status = EXIT_PARTIAL;
 	report();
+	if (sfile)
+		summarize();
 	return status;
 }

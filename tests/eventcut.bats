@@ -98,7 +98,7 @@ setup() {
 	run -0 eventcut -t 0 <(ev)
 	assert_output '{"eventId":"1799a90f-f570-4414-b91a-b0db8f39cc2e","fingerprint":"bed9a39a0917874d2ff072033a6413d9","etlTime":1480236400}'
 	run -2 eventcut -t -1 <(ev)
-	assert_output "eventcut: -t: -1: not a number of days (0 to 3650000)"
+	assert_output "eventcut: -t: -1: not a number from 0 to 3650000"
 	run -2 eventcut -t 12x <(ev)
 	run -2 eventcut -t '' <(ev)
 }
@@ -289,9 +289,38 @@ event_fingerprint (3 bytes) is not a hex digest (32, 40, 64, 96 or 128 hex digit
 	assert_output "eventcut: /nonexistent/bad: No such file or directory"
 }
 
-@test "-h prints usage on stdout; a bad flag prints it on stderr" {
+@test "-h and --help print usage and a line per option on stdout; a bad flag prints usage on stderr" {
+	u="usage: eventcut [-Tv] [-b base] [-f fields] [-L maxline] [-S summary] [-t days] [-x rejects] [file ...]"
 	run -0 --separate-stderr eventcut -h
-	assert_output "usage: eventcut [-Tv] [-b base] [-f fields] [-t days] [-x rejects] [file ...]"
+	assert_equal "${lines[0]}" "$u"
+	assert_equal "${#lines[@]}" 9
+	assert_line --regexp '^  -L maxline  '
+	run -0 --separate-stderr eventcut --help
+	assert_equal "${lines[0]}" "$u"
 	run -2 --separate-stderr eventcut -Q
-	assert_equal "${stderr_lines[1]}" "usage: eventcut [-Tv] [-b base] [-f fields] [-t days] [-x rejects] [file ...]"
+	assert_equal "${stderr_lines[1]}" "$u"
+	assert_equal "${#stderr_lines[@]}" 2
+}
+
+@test "-S writes the counts as one JSON object, expired items counted" {
+	now=$(date +%s)
+	ev 3="$(date -u -d @$((now - 10 * 86400)) '+%Y-%m-%d_%H:%M:%S')" >in
+	ev 3="$(date -u -d @$((now - 1)) '+%Y-%m-%d_%H:%M:%S')" >>in
+	cat "$S" >>in
+	run -0 --separate-stderr eventcut -t 5 -S sum.json in
+	assert_equal "$(cat sum.json)" '{"prog":"eventcut","lines":14,"items":7,"rejected":7,"fields":5,"event_id":0,"event_fingerprint":1,"etl_tstamp":1,"length":0,"expired":6}'
+	[ "$(stat -c %a sum.json)" = 600 ]
+	run -0 --separate-stderr eventcut -f event_id -S sum.json in
+	assert_equal "$(jq -c '[.records, .rejected, has("expired")]' sum.json)" '[9,5,false]'
+	run -1 --separate-stderr eventcut -S /nonexistent/sum.json in
+	[[ ${stderr_lines[-1]} == "eventcut: /nonexistent/sum.json."*".tmp: No such file or directory" ]]
+}
+
+@test "-L sets the longest line; a longer one is a bad row" {
+	{ head -c 5000 /dev/zero | tr '\0' x; echo; ev; } >in
+	run -0 --separate-stderr eventcut -v -L 4K -x bad.jsonl in
+	assert_equal "${stderr_lines[0]}" "eventcut: 2 lines, 1 items, 1 rejected (fields 0, event_id 0, event_fingerprint 0, etl_tstamp 0, length 1)"
+	assert_equal "$(jq -r '.errors[0].message' bad.jsonl)" "line is 5000 bytes, more than the 4096 an enriched event may have: its first 4096 bytes are kept here"
+	run -2 eventcut -L 1x in
+	assert_output "eventcut: -L: 1x: not a size in bytes from 1024 to 1073741824"
 }

@@ -131,7 +131,7 @@ synopsis() {
 
 # usage PROG: the program's -h output without "usage: ", in words
 usage() {
-	"$1" -h | sed 's/^usage: //' | words
+	"$1" -h | head -n 1 | sed 's/^usage: //' | words
 }
 
 # literal FILE: the lines of FILE as mandoc renders them in a

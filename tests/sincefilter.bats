@@ -4,7 +4,7 @@
 
 load helper
 
-USAGE="usage: sincefilter [-rv] [-s since] [-u until] [-k field] [-x rejects] [file ...]"
+USAGE="usage: sincefilter [-Rrv] [-s since] [-u until] [-k field] [-S summary] [-x rejects] [file ...]"
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
@@ -302,6 +302,25 @@ jqwindow() {
 	[ "$(sincefilter -s 2021-10-14 -u 2021-10-16 ev | wc -l)" -eq 2 ]
 }
 
+@test "-R: each run folder once, with its slash, in the order first seen; -S counts" {
+	cat >urls <<-EOF
+	s3://b/archive/run=2017-01-01-00-00-00/part-0
+	s3://b/archive/run=2017-01-01-00-00-00/part-1
+	s3://b/archive/run=2016-12-31-00-00-00/part-0
+	s3://b/archive/run=2017-02-01-00-00-00/x/part-0
+	s3://b/other/run=2017-01-01-00-00-00/part-0
+	s3://b/archive/run=2017-01-01-00-00-00/part-2
+	s3://b/archive/notarun/part-0
+	EOF
+	run -0 --separate-stderr sincefilter -R -r -s 2017-01-01 -S sum.json urls
+	assert_output "s3://b/archive/run=2017-01-01-00-00-00/
+s3://b/archive/run=2017-02-01-00-00-00/
+s3://b/other/run=2017-01-01-00-00-00/"
+	assert_equal "$(cat sum.json)" '{"prog":"sincefilter","lines":7,"kept":5,"outside":1,"unreadable":1,"runs":3}'
+	run -2 sincefilter -R -s 2017-01-01 urls
+	assert_output "sincefilter: -R needs -r: it writes run folders"
+}
+
 @test "-x to an unwritable place is a usage error" {
 	run -2 sincefilter -s 2017-01-01 -x /nonexistent/rej items
 	assert_output "sincefilter: /nonexistent/rej: No such file or directory"
@@ -309,8 +328,12 @@ jqwindow() {
 
 @test "-h prints usage on stdout; a bad flag prints it on stderr" {
 	run -0 --separate-stderr sincefilter -h
-	assert_output "$USAGE"
+	assert_equal "${lines[0]}" "$USAGE"
+	assert_equal "${#lines[@]}" 9
+	assert_line "  -R          with -r: each run folder once, not its lines"
 	assert_equal "$stderr" ""
+	run -0 --separate-stderr sincefilter --help
+	assert_equal "${lines[0]}" "$USAGE"
 	run -2 --separate-stderr sincefilter -Q
 	assert_equal "${stderr_lines[1]}" "$USAGE"
 	run -2 --separate-stderr sincefilter -s

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "enriched.h"
+#include "jsonw.h"
 #include "tstamp.h"
 #include "tsv.h"
 #include "utf8.h"
@@ -265,4 +266,21 @@ enriched_why(const struct enriched_item *it, unsigned bad, struct buf *b)
 				   shown(etl->n), etl->p);
 		break;
 	}
+}
+
+void
+enriched_json(struct buf *b, const struct enriched_item *it, int withttl,
+	      int64_t ttl)
+{
+	buf_adds(b, "{\"eventId\":");
+	jsonw_str(b, it->event_id.p, it->event_id.n);
+	buf_adds(b, ",\"fingerprint\":");
+	jsonw_str(b, it->fingerprint.p, it->fingerprint.n);
+	buf_adds(b, ",\"etlTime\":");
+	buf_addi64(b, it->etl_time);
+	if (withttl) {
+		buf_adds(b, ",\"ttl\":");
+		buf_addi64(b, ttl);
+	}
+	buf_add(b, "}\n", 2);
 }

@@ -61,4 +61,12 @@ unsigned enriched_item(const char *line, size_t n, struct enriched_item *it);
  */
 void enriched_why(const struct enriched_item *it, unsigned bad, struct buf *b);
 
+/*
+ * Appends the manifest item of a valid it, one JSON line:
+ * {"eventId":"...","fingerprint":"...","etlTime":N,"ttl":N}, without
+ * "ttl" when withttl is 0.
+ */
+void enriched_json(struct buf *b, const struct enriched_item *it, int withttl,
+    int64_t ttl);
+
 #endif

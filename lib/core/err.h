@@ -5,6 +5,13 @@
  * Messages are one line on stderr: "prog: context: reason".  A format
  * that ends in ':' gets ": strerror(errno)" appended (die, warn); the
  * x variants never append it.
+ *
+ * The convention of lib/: a function that can fail returns -1 (or NULL)
+ * and appends one line saying why to the caller's struct buf; it neither
+ * prints nor exits, and the exit status is chosen in cmd/.  The only
+ * exceptions end the program on what no caller could go on from: the
+ * x* allocators (out of memory), opt.h (a usage error), and fcheck and
+ * fshut (stdout is gone).
  */
 #ifndef ERR_H
 #define ERR_H

@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
+#include "fshut.h"
 #include "lineio.h"
 
 /* Large reads: fewer system calls on multi-gigabyte inputs. */
@@ -248,4 +250,23 @@ lineio_close(struct lineio *r)
 		close(r->fd);
 	r->fd = -1;
 	buf_free(&r->b);
+}
+
+int
+lineio_loop(int argc, char **argv, int cr, size_t maxline, lineio_fn fn)
+{
+	struct lineio in;
+	char *line;
+	ssize_t n;
+
+	lineio_open(&in, argc, argv);
+	in.cr = cr;
+	in.maxline = maxline;
+	while ((n = lineio_next(&in, &line)) >= 0) {
+		fn(line, (size_t)n, &in);
+		if (ferror(stdout))
+			fcheck(stdout, "stdout");
+	}
+	lineio_close(&in);
+	return in.status;
 }

@@ -68,4 +68,13 @@ ssize_t lineio_trynext(struct lineio *r, char **line);
 int lineio_fd(const struct lineio *r);
 void lineio_close(struct lineio *r);
 
+/*
+ * The record loop of a filter: each line of the operands (or stdin), in
+ * order, to fn, with the reader (for its name, line number, cut);
+ * stdout is checked after each line, so a full disk stops the loop.
+ * Returns EXIT_OK, or EXIT_PARTIAL when an input failed.
+ */
+typedef void (*lineio_fn)(char *line, size_t n, const struct lineio *in);
+int lineio_loop(int argc, char **argv, int cr, size_t maxline, lineio_fn fn);
+
 #endif

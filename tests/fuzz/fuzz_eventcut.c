@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * eventcut's line parser: enriched_item on any bytes, and the JSON that
- * eventcut builds from what it returns.  Checks, beyond the sanitizers:
+ * eventcut builds from what it returns (enriched_json, badrow).  Checks, beyond the sanitizers:
  * spans lie inside the line; a valid item has a UUID, a non-empty
  * fingerprint and an etl_tstamp that reads back to etl_time; every
  * problem has a message; the bad row eventcut would write is valid JSON
@@ -13,9 +13,9 @@
 
 #include <jansson.h>
 
+#include "badrow.h"
 #include "buf.h"
 #include "enriched.h"
-#include "jsonw.h"
 #include "tstamp.h"
 #include "utf8.h"
 
@@ -71,24 +71,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    tstamp_parse(it.etl_tstamp.p, it.etl_tstamp.n, &t) < 0 ||
 		    t != it.etl_time)
 			abort();
-		buf_adds(&b, "{\"eventId\":\"");
-		buf_add(&b, it.event_id.p, it.event_id.n);
-		buf_adds(&b, "\",\"fingerprint\":");
-		jsonw_str(&b, it.fingerprint.p, it.fingerprint.n);
-		buf_adds(&b, ",\"etlTime\":");
-		buf_addi64(&b, it.etl_time);
-		buf_adds(&b, "}");
+		enriched_json(&b, &it, 1, it.etl_time + 15552000);
 		j = parse(&b);
 		if (json_string_length(json_object_get(j, "fingerprint")) !=
-		    it.fingerprint.n)
+		    it.fingerprint.n ||
+		    json_integer_value(json_object_get(j, "etlTime")) !=
+		    it.etl_time)
 			abort();
 		json_decref(j);
 		free(copy);
 		return 0;
 	}
-	buf_adds(&b, "{\"line\":");
-	jsonw_str(&b, line, size);
-	buf_adds(&b, ",\"errors\":[");
+	badrow_begin(&b, line, size);
 	for (bit = 1; bit < 1u << ENRICHED_NBAD; bit <<= 1) {
 		if (!(bad & bit))
 			continue;
@@ -96,13 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enriched_why(&it, bit, &m);
 		if (m.len == 0)
 			abort();
-		if (b.p[b.len - 1] != '[')
-			buf_addc(&b, ',');
-		buf_adds(&b, "{\"level\":\"error\",\"message\":");
-		jsonw_str(&b, m.p, m.len);
-		buf_addc(&b, '}');
+		badrow_error(&b, m.p, m.len);
 	}
-	buf_adds(&b, "]}");
+	badrow_end(&b, 1764581400123);
 	if (!utf8_valid(b.p, b.len))
 		abort();
 	j = parse(&b);

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "fshut.h"
+#include "opt.h"
+
+void
+opt_usage(int status, const char *synopsis, const char *help)
+{
+	FILE *f = status ? stderr : stdout;
+
+	fprintf(f, "usage: %s %s\n", err_prog(), synopsis);
+	if (!status && help)
+		fputs(help, f);
+	if (!status && fshut(stdout, "stdout"))
+		exit(EXIT_PARTIAL);
+	exit(status);
+}
+
+static long long
+parse(const char *opt, const char *s, long long min, long long max,
+      int sized)
+{
+	long long v, unit = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (sized && end != s) {
+		switch (*end) {
+		case 'K': case 'k': unit = 1LL << 10; end++; break;
+		case 'M': case 'm': unit = 1LL << 20; end++; break;
+		case 'G': case 'g': unit = 1LL << 30; end++; break;
+		}
+		if (v > max / unit)
+			errno = ERANGE;
+		v *= unit;
+	}
+	if (end == s || *end || errno || v < min || v > max || *s == '+' ||
+	    *s == ' ')
+		diex(EXIT_USAGE, "%s: %s: not a %s from %lld to %lld", opt, s,
+		     sized ? "size in bytes" : "number", min, max);
+	return v;
+}
+
+long long
+opt_num(const char *opt, const char *s, long long min, long long max)
+{
+	return parse(opt, s, min, max, 0);
+}
+
+long long
+opt_size(const char *opt, const char *s, long long min, long long max)
+{
+	return parse(opt, s, min, max, 1);
+}

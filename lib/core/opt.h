@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command line, alike in every program: the usage text, and option
+ * values that must be numbers.  These end the program on a usage error
+ * (EXIT_USAGE), as a usage error ends it wherever it is found; nothing
+ * else in lib/ picks an exit status.
+ */
+#ifndef OPT_H
+#define OPT_H
+
+/*
+ * Prints "usage: PROG SYNOPSIS" and exits with status.  Status 0 (-h,
+ * --help): on stdout, followed by help (one line per option, or NULL),
+ * and a failed write is an error.  Otherwise on stderr, alone.
+ */
+_Noreturn void opt_usage(int status, const char *synopsis, const char *help);
+
+/* The value s of option opt, a whole decimal number from min to max;
+ * anything else ends the program: "prog: -j: 0: not a number from 1 to
+ * 64". */
+long long opt_num(const char *opt, const char *s, long long min,
+    long long max);
+
+/* The same for a size in bytes: a number with an optional K, M or G
+ * (powers of 1024), such as 16M. */
+long long opt_size(const char *opt, const char *s, long long min,
+    long long max);
+
+#endif
