@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Snowplow event manifest populator: four programs, one orchestrator.
 
+VERSION = 1.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
@@ -52,7 +53,8 @@ dynaput_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 dynaput_LIBS = $(LIBS_aws) -pthread
 
 .DELETE_ON_ERROR:
-.PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
+.PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean \
+	dist
 
 all: $(BIN)
 
@@ -159,6 +161,11 @@ install: all
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
+
+# A tarball that runs on any x86_64 Linux with glibc: tools/dist.
+DIST = build/manifest-populator-$(VERSION)-x86_64-linux.tar.gz
+dist: all
+	@tools/dist $(DIST)
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
