@@ -46,7 +46,7 @@ dynaput_LIBS = $(LIBS_aws) -pthread
 .DELETE_ON_ERROR:
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
 
-all: $(BIN)
+all: $(BIN) build/ddbsink
 
 build/libcore.a: $(CORE:%=build/lib/%.o)
 build/libaws.a: $(AWS:%=build/lib/%.o)
@@ -66,6 +66,12 @@ build/cmd/%.o: cmd/%.c $(HDR)
 $(PROGS:%=bin/%): bin/%: build/cmd/%.o $$(%_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $($*_LIBS)
+
+# A DynamoDB-like sink for the benchmarks and the tests (bench/ddbsink.c):
+# libc and lib/'s core only; not installed.
+build/ddbsink: bench/ddbsink.c $(HDR) $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/ddbsink.c $(CORE_OBJ) -lm
 
 bin/populate: pipelines/populate
 	@mkdir -p $(@D)
