@@ -2734,6 +2734,16 @@ number(const char *opt, const char *s, double min, double max)
 	return v;
 }
 
+static long
+integer(const char *opt, const char *s, long min, long max)
+{
+	double v = number(opt, s, (double)min, (double)max);
+
+	if (v != floor(v))
+		diex(EXIT_USAGE, "%s: %s: not a whole number", opt, s);
+	return (long)v;
+}
+
 static void
 onsig(int sig)
 {
@@ -2800,8 +2810,8 @@ main(int argc, char *argv[])
 					   1e6);
 			break;
 		case 'P': pflag = 1; break;
-		case 'p': port = (int)number("-p", optarg, 0, 65535); break;
-		case 's': nseries = (long)number("-s", optarg, 1, 1e6); break;
+		case 'p': port = (int)integer("-p", optarg, 0, 65535); break;
+		case 's': nseries = integer("-s", optarg, 1, 1000000); break;
 		case 't':
 			if (nnames == 64)
 				diex(EXIT_USAGE, "-t: more than 64 tables");
