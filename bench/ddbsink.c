@@ -19,8 +19,9 @@
  *   -c WCU   write capacity a second, each table (default: unlimited);
  *            past it a write answers ProvisionedThroughputExceeded
  *   -b SECS  burst: up to SECS seconds of unused capacity accumulate
- *            and are spent first (default 300, DynamoDB's); a table
- *            starts with all of it, or with none under -Z
+ *            and are spent first (default 300, DynamoDB's; at least
+ *            one second's); a table starts with all of it, or under -Z
+ *            with none (counted from its first write: that one fails)
  *   -P       per partition: ceil(WCU / 1000) partitions by a hash of
  *            eventId, each with its share of the capacity and burst
  *   -s SECS  the per-second series in the stats keep SECS (default 600)
@@ -38,14 +39,14 @@
  *
  * Control, on the same port, answered at once:
  *   GET  /__sink/stats   counters, one JSON object (also printed on
- *                        stdout at SIGTERM or SIGINT, which end it)
+ *                        stdout at SIGTERM or SIGINT, which end it
+ *                        with status 143 or 130)
  *   GET  /__sink/items   the items as JSON Lines: eventId, fingerprint,
  *                        etlTime, ttl (?table=NAME: that table's only)
  *   POST /__sink/reset   forgets items, counters and spent capacity
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
