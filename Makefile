@@ -56,7 +56,7 @@ dynaput_LIBS = $(LIBS_aws) -pthread
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean \
 	dist
 
-all: $(BIN)
+all: $(BIN) build/ddbsink
 
 build/libcore.a: $(CORE:%=build/core/%.o)
 build/libaws.a: $(AWS:%=build/aws/%.o)
@@ -80,6 +80,12 @@ build/cmd/%.o: cmd/%.c $(HDR)
 $(PROGS:%=bin/%): bin/%: build/cmd/%.o $$(%_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $($*_LIBS)
+
+# A DynamoDB-like sink for the benchmarks and the tests (bench/ddbsink.c):
+# libc and lib/'s core only; not installed.
+build/ddbsink: bench/ddbsink.c $(HDR) $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/ddbsink.c $(CORE_OBJ) -lm
 
 bin/populate: pipelines/populate
 	@mkdir -p $(@D)
