@@ -85,7 +85,8 @@ $(PROGS:%=bin/%): bin/%: build/cmd/%.o $$(%_OBJ)
 # libc and lib/'s core only; not installed.
 build/ddbsink: bench/ddbsink.c $(HDR) $(CORE_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/ddbsink.c $(CORE_OBJ) -lm
+	$(CC) $(INC_core) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/ddbsink.c \
+		$(CORE_OBJ) -lm
 
 bin/populate: pipelines/populate
 	@mkdir -p $(@D)
