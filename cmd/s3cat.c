@@ -15,9 +15,9 @@
 
 #include "aws_auth.h"
 #include "buf.h"
+#include "decode.h"
 #include "err.h"
 #include "fshut.h"
-#include "gunzip.h"
 #include "http.h"
 #include "s3.h"
 #include "sigv4.h"
@@ -87,7 +87,7 @@ static struct s3 s3;
 static struct s3_error s3err;
 static long heldcap;
 
-static struct gunzip gz;
+static struct decode *dec;
 static uint64_t out_n;		/* of the object being written */
 static char out_last;
 static uint64_t nobjs, nfailed, nlisted, npages, bytes_in, bytes_out;
@@ -282,7 +282,7 @@ emit(void *ctx, const char *p, size_t n)
 static void
 outbegin(void)
 {
-	gunzip_reset(&gz);
+	decode_reset(dec);
 	out_n = 0;
 }
 
@@ -332,13 +332,13 @@ catfile(struct ent *e)
 			break;
 		}
 		bytes_in += (uint64_t)n;
-		if (gunzip_write(&gz, rbuf, (size_t)n, emit, NULL) != 0) {
-			efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
+		if (decode_write(dec, rbuf, (size_t)n, emit, NULL) != 0) {
+			efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
 			break;
 		}
 	}
-	if (e->state != S_FAIL && gunzip_end(&gz, emit, NULL) != 0)
-		efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
+	if (e->state != S_FAIL && decode_end(dec, emit, NULL) != 0)
+		efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
 	outend();
 	close(fd);
 }
@@ -521,7 +521,7 @@ decodefail(struct ent *e)
 {
 	int running = e->state == S_RUN;
 
-	efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
+	efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
 	if (running) {
 		e->state = S_RUN;
 		e->bad = 1;
@@ -585,7 +585,7 @@ objbody(struct http_req *r, const char *p, size_t n)
 	if (n == 0)
 		return all;
 	if (e->head) {
-		if (gunzip_write(&gz, p, n, emit, NULL) != 0) {
+		if (decode_write(dec, p, n, emit, NULL) != 0) {
 			decodefail(e);
 			return 0;
 		}
@@ -808,7 +808,7 @@ behead(struct ent *e)
 	outbegin();
 	e->head = 1;
 	if (e->held.len &&
-	    gunzip_write(&gz, e->held.p, e->held.len, emit, NULL) != 0)
+	    decode_write(dec, e->held.p, e->held.len, emit, NULL) != 0)
 		decodefail(e);
 	buf_free(&e->held);
 	http_unpause(hp, &e->req);
@@ -859,9 +859,9 @@ drain(void)
 			if (!e->head)
 				behead(e);
 			if (e->state != S_FAIL &&
-			    gunzip_end(&gz, emit, NULL) != 0)
+			    decode_end(dec, emit, NULL) != 0)
 				efail(e, EXIT_PARTIAL, "%s",
-				      gunzip_error(&gz));
+				      decode_error(dec));
 			outend();
 			if (e->state == S_FAIL)
 				report(e);
@@ -999,7 +999,7 @@ main(int argc, char *argv[])
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	queue.next = queue.prev = cursor = &queue;
 	rbuf = xmalloc(READBUF);
-	gunzip_init(&gz, 0);
+	dec = decode_new(0);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	for (i = 0; i < argc; i++)
 		addurl(argv[i], strlen(argv[i]));
@@ -1037,7 +1037,7 @@ main(int argc, char *argv[])
 	aws_auth_free(auth);
 	s3_free(&s3);
 	s3_error_free(&s3err);
-	gunzip_free(&gz);
+	decode_free(dec);
 	buf_free(&pending);
 	free(rbuf);
 	curl_global_cleanup();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# s3cat: lists and streams S3 objects (gunzipped) and local files, in
+# s3cat: lists and streams S3 objects (decoded) and local files, in
 # order, byte for byte, against the SigV4-verifying s3rver fork; faults
 # come from our proxy in front of it.  Objects are put with plain curl
 # (s3rver takes anonymous PUTs), so the fixtures owe nothing to s3cat.
