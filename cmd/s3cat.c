@@ -19,6 +19,7 @@
 #include "err.h"
 #include "fshut.h"
 #include "http.h"
+#include "lineout.h"
 #include "s3.h"
 #include "sigv4.h"
 #include "walk.h"
@@ -88,8 +89,7 @@ static struct s3_error s3err;
 static long heldcap;
 
 static struct decode *dec;
-static uint64_t out_n;		/* of the object being written */
-static char out_last;
+static struct lineout lo;	/* the object being written */
 static uint64_t nobjs, nfailed, nlisted, npages, bytes_in, bytes_out;
 static char *rbuf;
 
@@ -273,8 +273,6 @@ emit(void *ctx, const char *p, size_t n)
 	(void)ctx;
 	if (fwrite(p, 1, n, stdout) != n)
 		fcheck(stdout, "stdout");
-	out_n += n;
-	out_last = p[n - 1];
 	bytes_out += n;
 	return 0;
 }
@@ -283,18 +281,18 @@ static void
 outbegin(void)
 {
 	decode_reset(dec);
-	out_n = 0;
+	lineout_begin(&lo);
 }
 
-/* Ends an object's output with a newline, unless it has one or none. */
+/* Ends an object's output: its unfinished last line goes out when the
+ * object is whole, else it is dropped, and the failure says so. */
 static void
-outend(void)
+outend(struct ent *e)
 {
-	if (out_n && out_last != '\n') {
-		if (putchar('\n') == EOF)
-			fcheck(stdout, "stdout");
-		bytes_out++;
-	}
+	if (e->state == S_FAIL)
+		lineout_fail(&lo, &e->msg);
+	else
+		lineout_end(&lo);
 }
 
 static void
@@ -332,14 +330,17 @@ catfile(struct ent *e)
 			break;
 		}
 		bytes_in += (uint64_t)n;
-		if (decode_write(dec, rbuf, (size_t)n, emit, NULL) != 0) {
+		if (decode_write(dec, rbuf, (size_t)n, lineout_write,
+				 &lo) != 0) {
 			efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
 			break;
 		}
 	}
-	if (e->state != S_FAIL && decode_end(dec, emit, NULL) != 0)
+	if (!stop && e->state != S_FAIL &&
+	    decode_end(dec, lineout_write, &lo) != 0)
 		efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
-	outend();
+	if (!stop)
+		outend(e);
 	close(fd);
 }
 
@@ -585,7 +586,7 @@ objbody(struct http_req *r, const char *p, size_t n)
 	if (n == 0)
 		return all;
 	if (e->head) {
-		if (decode_write(dec, p, n, emit, NULL) != 0) {
+		if (decode_write(dec, p, n, lineout_write, &lo) != 0) {
 			decodefail(e);
 			return 0;
 		}
@@ -807,8 +808,8 @@ behead(struct ent *e)
 {
 	outbegin();
 	e->head = 1;
-	if (e->held.len &&
-	    decode_write(dec, e->held.p, e->held.len, emit, NULL) != 0)
+	if (e->held.len && decode_write(dec, e->held.p, e->held.len,
+					lineout_write, &lo) != 0)
 		decodefail(e);
 	buf_free(&e->held);
 	http_unpause(hp, &e->req);
@@ -845,7 +846,7 @@ drain(void)
 		}
 		if (e->state == S_FAIL) {
 			if (e->head)
-				outend();
+				outend(e);
 			report(e);
 		} else if (lflag) {
 			putname(e->name);
@@ -859,10 +860,10 @@ drain(void)
 			if (!e->head)
 				behead(e);
 			if (e->state != S_FAIL &&
-			    decode_end(dec, emit, NULL) != 0)
+			    decode_end(dec, lineout_write, &lo) != 0)
 				efail(e, EXIT_PARTIAL, "%s",
 				      decode_error(dec));
-			outend();
+			outend(e);
 			if (e->state == S_FAIL)
 				report(e);
 			else
@@ -1000,6 +1001,7 @@ main(int argc, char *argv[])
 	queue.next = queue.prev = cursor = &queue;
 	rbuf = xmalloc(READBUF);
 	dec = decode_new(0);
+	lineout_init(&lo, LINEOUT_HOLD, emit, NULL);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	for (i = 0; i < argc; i++)
 		addurl(argv[i], strlen(argv[i]));
@@ -1038,6 +1040,7 @@ main(int argc, char *argv[])
 	s3_free(&s3);
 	s3_error_free(&s3err);
 	decode_free(dec);
+	lineout_free(&lo);
 	buf_free(&pending);
 	free(rbuf);
 	curl_global_cleanup();
