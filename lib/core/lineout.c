@@ -46,6 +46,17 @@ flush(struct lineout *o)
 	return rc;
 }
 
+/* The last line end in p: a LF, or a CR after the last LF. */
+static const char *
+lastend(const char *p, size_t n)
+{
+	const char *lf = memrchr(p, '\n', n), *cr;
+	size_t k = lf ? (size_t)(lf - p) + 1 : 0;
+
+	cr = memrchr(p + k, '\r', n - k);
+	return cr ? cr : lf;
+}
+
 int
 lineout_write(void *ctx, const char *p, size_t n)
 {
@@ -56,7 +67,7 @@ lineout_write(void *ctx, const char *p, size_t n)
 
 	if (n == 0)
 		return 0;
-	if ((nl = memrchr(p, '\n', n))) {
+	if ((nl = lastend(p, n))) {
 		k = (size_t)(nl - p) + 1;
 		if ((rc = flush(o)) || (rc = out(o, p, k)))
 			return rc;
@@ -95,15 +106,15 @@ lineout_fail(struct lineout *o, struct buf *msg)
 	size_t n = o->held.len;
 
 	buf_reset(&o->held);
-	if (o->over) {		/* nothing is held then */
+	if (o->over)		/* nothing is held then */
 		buf_printf(msg, "; its last line, unfinished and over %zu "
 			   "bytes, is cut short", o->cap);
-		o->over = 0;
-		(void)out(o, "\n", 1);
-	} else if (n) {
+	else if (n)
 		buf_printf(msg, "; its last %zu bytes, an unfinished line, "
 			   "not written", n);
-	}
+	o->over = 0;
+	if (o->n && o->last != '\n')
+		(void)out(o, "\n", 1);
 	return n;
 }
 

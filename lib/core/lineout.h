@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One object's decoded bytes on their way out, in whole lines: the bytes
- * after the object's last newline so far are held back until the object
- * ends.  When it ends cleanly they go out, with a newline when the
- * output does not end in one (an empty object puts nothing); when it
- * fails (cut short, corrupt, changed, given up) they are dropped, so a
- * reader downstream never gets an unfinished line as if it were whole.
+ * after the object's last line end so far (a LF, or a CR, which ends a
+ * line too for Hadoop's LineReader and lineio's cr mode) are held back
+ * until the object ends.  When it ends cleanly they go out, with a LF
+ * when the output does not end in one (an empty object puts nothing);
+ * when it fails (cut short, corrupt, changed, given up) they are
+ * dropped, so a reader downstream never gets an unfinished line as if it
+ * were whole.  Either way the object's output ends in a LF.
  *
  *	lineout_init(&o, LINEOUT_HOLD, put, ctx);
  *	lineout_begin(&o);
@@ -58,9 +60,9 @@ int lineout_end(struct lineout *o);
 /*
  * The object failed: drops the held bytes and appends to msg why the
  * output stops where it does ("; its last 123 bytes, an unfinished line,
- * not written"), or nothing when the output ended on a newline.  A line
- * over the cap, partly put, is ended with a newline.  Returns how many
- * bytes were dropped.
+ * not written"), or nothing when the output ended on a line end.  A line
+ * over the cap, partly put, is ended with a LF, as is output ending in
+ * a CR.  Returns how many bytes were dropped.
  */
 size_t lineout_fail(struct lineout *o, struct buf *msg);
 void lineout_free(struct lineout *o);

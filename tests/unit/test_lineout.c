@@ -47,6 +47,8 @@ main(void)
 	static const char *nl[] = { "a\n", "", "b\n", NULL };
 	static const char *longl[] = { "0123456789", "ab\ncd", NULL };
 	static const char *grow[] = { "0123", "4567", "8", NULL };
+	static const char *cr[] = { "a\rb\r", "\nc\rde", NULL };
+	static const char *crlf[] = { "a\r", "\nb\r", NULL };
 	char chunk[] = "x\ny\nz";
 	size_t n;
 
@@ -113,6 +115,19 @@ main(void)
 	      msg.p);
 	same("an over-long line of a failed object ends in a newline",
 	     "012345678\n");
+
+	/* a CR ends a line too (CRLF, or a bare CR as Hadoop reads it) */
+	feed(&o, cr);
+	same("a bare CR ends a line", "a\rb\r\nc\r");
+	buf_reset(&msg);
+	CHECK(lineout_fail(&o, &msg) == 2 && strcmp(msg.p, "; its last 2 "
+			"bytes, an unfinished line, not written") == 0,
+	      "a bare CR, then a failure: [%s]", msg.p);
+	same("a failed object ending in a CR gets a LF", "a\rb\r\nc\r\n");
+	feed(&o, crlf);
+	same("a CRLF cut between pieces", "a\r\nb\r");
+	lineout_end(&o);
+	same("a CRLF cut between pieces, at the end", "a\r\nb\r\n");
 
 	/* whole lines are not copied: put gets the caller's bytes */
 	buf_reset(&got);
