@@ -675,7 +675,7 @@ addpage(struct ent *e)
 	const char *k;
 
 	while ((k = s3_list_key(&e->list, &off, &n))) {
-		if (s3_skip_key(k, n))
+		if (s3_skip_key(e->key, k, n))
 			continue;
 		buf_reset(&name);
 		buf_printf(&name, "s3://%s/%s", e->bucket, k);
@@ -743,8 +743,6 @@ expand(struct ent *d)
 			c = newent(E_BAD, path.p);
 			efail(c, EXIT_PARTIAL, "%s", err.p);
 			buf_reset(&err);
-		} else if (s3_skip_key(path.p, path.len)) {
-			continue;
 		} else {
 			c = newent(E_FILE, path.p);
 		}
