@@ -135,13 +135,12 @@ struct shard {
 static struct shard *shards;
 static int nshards;
 static struct aws_auth *auth;
-static pthread_mutex_t signlock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t xlock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *xf;
 static unsigned long long nshown;
 
 /* set by the handler, read by every thread: atomics, lock-free */
-static atomic_int gotsig, nsigs;
+static volatile sig_atomic_t gotsig, nsigs;
 static atomic_int ineof;	/* the main thread has sent every item */
 static atomic_int fatal;	/* a remote refusal: stop */
 static atomic_int abandon;	/* past the deadline after a signal */
@@ -472,6 +471,7 @@ putdone(struct shard *s, struct req *q, enum ddb_class cls)
 		break;
 	case DDB_NOTFOUND:
 	case DDB_FATAL:
+	case DDB_STOPPED:
 		setfatal(s);
 		sreject(s, it, errtext(s));
 		break;
@@ -569,6 +569,7 @@ batchdone(struct shard *s, struct req *q, enum ddb_class cls)
 		return;
 	case DDB_NOTFOUND:
 	case DDB_FATAL:
+	case DDB_STOPPED:
 		setfatal(s);
 		for (i = 0; i < q->n; i++)
 			sreject(s, q->it[i], errtext(s));
@@ -961,26 +962,6 @@ readall(struct lineio *in, struct ddb_conv *conv, int showing)
 
 /* --- set-up --- */
 
-static int
-sign(void *ctx, const char *host, const char *path, const char *target,
-     const char *body, size_t n, struct curl_slist **headers,
-     struct buf *err)
-{
-	struct sigv4_header extra[2] = {
-		{ "content-type", "application/x-amz-json-1.0" },
-		{ "x-amz-target", target },
-	};
-	char hash[65];
-	int rc;
-
-	sigv4_sha256_hex(body, n, hash);
-	pthread_mutex_lock(&signlock);
-	rc = aws_auth_sign(ctx, "POST", host, path, NULL, 0, extra, 2, hash,
-			  (int64_t)time(NULL), headers, err);
-	pthread_mutex_unlock(&signlock);
-	return rc;
-}
-
 static struct http *
 newhttp(int conns)
 {
@@ -1001,23 +982,14 @@ newhttp(int conns)
 static struct ddb *
 newddb(struct http *h)
 {
-	const struct aws_conf *conf = aws_auth_conf(auth);
-	struct buf url = BUF_INIT, err = BUF_INIT;
+	struct buf err = BUF_INIT;
 	struct ddb_opts o;
 	struct ddb *d;
 
-	if (conf->endpoint)
-		buf_adds(&url, conf->endpoint);
-	else
-		aws_conf_default_endpoint(&url, "dynamodb", conf->region);
 	memset(&o, 0, sizeof o);
-	o.endpoint = url.p;
-	o.region = conf->region;
-	o.sign = sign;
-	o.sign_ctx = auth;
+	o.auth = auth;
 	if (!(d = ddb_new(h, &o, &err)))
 		diex(EXIT_USAGE, "%s", err.p);
-	buf_free(&url);
 	buf_free(&err);
 	return d;
 }
@@ -1026,7 +998,7 @@ static enum ddb_class
 call(struct ddb *d, const char *op, const char *body, struct buf *resp,
      struct ddb_error *e)
 {
-	return ddb_call(d, op, body, strlen(body), resp, e);
+	return ddb_call(d, op, body, strlen(body), resp, e, &nsigs);
 }
 
 static void

@@ -18,11 +18,12 @@
  *
  * Requests (ddb.c).  struct ddb_req wraps an http_req with what every
  * attempt needs: the endpoint's URL, the JSON 1.0 content type, the
- * X-Amz-Target header and a signature made by the caller's signer.
+ * X-Amz-Target header and a signature (lib/aws/aws_auth).
  */
 #ifndef DDB_H
 #define DDB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,15 +109,17 @@ enum ddb_class {
 	DDB_NOTFOUND,		/* ResourceNotFoundException */
 	DDB_FATAL,		/* no request can succeed: credentials,
 				 * signature, permission, TLS, host */
+	DDB_STOPPED,		/* the caller's stop flag ended it */
 };
 
 struct ddb_error {
 	enum ddb_class cls;
 	char type[64];		/* "ValidationException", or "" */
 	struct buf msg;		/* the server's message, or curl's */
+	int noanswer;		/* no answer came: msg is curl's */
 };
 
-#define DDB_ERROR_INIT { DDB_DONE, "", BUF_INIT }
+#define DDB_ERROR_INIT { DDB_DONE, "", BUF_INIT, 0 }
 
 /* Classifies the last attempt of r into e (whose msg is replaced). */
 enum ddb_class ddb_classify(const struct http_req *r, struct ddb_error *e);
@@ -128,23 +131,20 @@ void ddb_error_free(struct ddb_error *e);
 
 /* --- requests (ddb.c) --- */
 
-/*
- * Signs a POST of body to host (with ":port" when it is not the
- * scheme's) and path, whose other signed headers are already in
- * *headers (Content-Type, X-Amz-Target; target is the latter's value):
- * appends X-Amz-Date, the security token if any, and Authorization.
- * Returns 0, or -1 with the reason in err.
- */
-typedef int (*ddb_sign_fn)(void *ctx, const char *host, const char *path,
-			   const char *target, const char *body, size_t n,
-			   struct curl_slist **headers, struct buf *err);
+struct aws_auth;
 
 struct ddb_opts {
-	/* URL; NULL: https://dynamodb.REGION.amazonaws.com */
+	/* signs each attempt, and says where (its endpoint and region);
+	 * NULL: requests go unsigned.  Not copied: it must outlive the
+	 * ddb.  One aws_auth may serve many ddb in many threads: signing
+	 * is done under one lock. */
+	struct aws_auth *auth;
+	/* the URL; NULL: auth's endpoint, else https://dynamodb.REGION.
+	 * amazonaws.com for region (NULL: auth's, else us-east-1) */
 	const char *endpoint;
 	const char *region;
-	ddb_sign_fn sign;	/* NULL: requests go unsigned */
-	void *sign_ctx;
+	/* the epoch seconds requests are signed at; NULL: time(NULL) */
+	int64_t (*clock)(void);
 };
 
 struct ddb;
@@ -178,11 +178,15 @@ void ddb_req_free(struct ddb_req *q);
 /*
  * Runs op with body to its end, retrying throttling and transient errors
  * as the http options say, and returns its class: DDB_DONE with the
- * response in resp, or an error in e.  For set-up calls, when nothing
- * else is running on the http loop.
+ * response in resp, or an error in e.  When it failed after retries, e's
+ * message ends in "(retried 10 times over 21 s)".  DDB_STOPPED (the
+ * request cancelled) as soon as *stop is nonzero, within 200 ms; stop
+ * may be NULL.  For set-up calls, when nothing else is running on the
+ * http loop.
  */
 enum ddb_class ddb_call(struct ddb *d, const char *op, const char *body,
-			size_t n, struct buf *resp, struct ddb_error *e);
+			size_t n, struct buf *resp, struct ddb_error *e,
+			const volatile sig_atomic_t *stop);
 
 /* A table, as DescribeTable and CreateTable describe it. */
 struct ddb_table {
