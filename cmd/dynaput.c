@@ -18,6 +18,7 @@
 #include "aws_conf.h"
 #include "buf.h"
 #include "ddb.h"
+#include "ddb_table.h"
 #include "err.h"
 #include "lineio.h"
 #include "fnv.h"
@@ -75,7 +76,7 @@ static size_t nbind;
 static const char *names[3 + MAXBIND];
 static size_t nnames, nkeys, nneed;	/* nneed: every item has them */
 static struct ddb_table tab;
-static struct buf prefix = BUF_INIT, condtail = BUF_INIT;
+static struct ddb_put put;
 
 /*
  * The main thread reads and converts; each item then goes to one of the
@@ -275,46 +276,19 @@ putreq(struct shard *s, struct req *q)
 static void
 putbody(struct req *q, struct item *it)
 {
-	struct buf *b = &q->q.body;
-	size_t i;
-
-	buf_reset(b);
-	buf_add(b, prefix.p, prefix.len);
-	buf_add(b, it->json.p, it->json.len);
-	if (cexpr) {
-		buf_add(b, condtail.p, condtail.len);
-		for (i = 0; i < nbind; i++) {
-			if (i)
-				buf_addc(b, ',');
-			jsonw_str(b, bindname[i], strlen(bindname[i]));
-			buf_addc(b, ':');
-			buf_add(b, it->json.p + it->at[nkeys + i].off,
-				it->at[nkeys + i].len);
-		}
-		if (nbind)
-			buf_addc(b, '}');
-	}
-	buf_addc(b, '}');
+	ddb_put_body(&put, &q->q.body, it->json.p, it->json.len,
+		     it->at + nkeys);
 }
 
 static void
 batchbody(struct req *q)
 {
-	struct buf *b = &q->q.body;
 	int i;
 
-	buf_reset(b);
-	buf_adds(b, "{\"RequestItems\":{");
-	jsonw_str(b, table, strlen(table));
-	buf_add(b, ":[", 2);
-	for (i = 0; i < q->n; i++) {
-		if (i)
-			buf_addc(b, ',');
-		buf_adds(b, "{\"PutRequest\":{\"Item\":");
-		buf_add(b, q->it[i]->json.p, q->it[i]->json.len);
-		buf_add(b, "}}", 2);
-	}
-	buf_add(b, "]}}", 3);
+	ddb_batch_begin(&q->q.body, table);
+	for (i = 0; i < q->n; i++)
+		ddb_batch_add(&q->q.body, q->it[i]->json.p, q->it[i]->json.len);
+	ddb_batch_end(&q->q.body);
 }
 
 static void
@@ -988,135 +962,86 @@ newddb(struct http *h)
 
 	memset(&o, 0, sizeof o);
 	o.auth = auth;
+	o.stop = &nsigs;
 	if (!(d = ddb_new(h, &o, &err)))
 		diex(EXIT_USAGE, "%s", err.p);
 	buf_free(&err);
 	return d;
 }
 
-static enum ddb_class
-call(struct ddb *d, const char *op, const char *body, struct buf *resp,
-     struct ddb_error *e)
+static void
+tablefail(const struct ddb_error *e, const struct buf *err)
 {
-	return ddb_call(d, op, body, strlen(body), resp, e, &nsigs);
+	if (e->cls == DDB_STOPPED)
+		exit(gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM);
+	diex(e->cls == DDB_REFUSED && !strcmp(e->type, "ValidationException") ?
+	     EXIT_USAGE : EXIT_REMOTE, "%s", err->p);
+}
+
+static const char *
+typename(char t)
+{
+	return t == 'S' ? "a string" : t == 'N' ? "a number" :
+	       t == 'B' ? "binary" : "of no type given";
 }
 
 static void
-createtable(struct ddb *d, struct ddb_error *e)
+manifestkey(void)
 {
-	struct buf b = BUF_INIT, resp = BUF_INIT, msg = BUF_INIT;
+	struct buf b = BUF_INIT;
 
-	buf_adds(&b, "{\"TableName\":");
-	jsonw_str(&b, table, strlen(table));
-	buf_adds(&b, ",\"AttributeDefinitions\":["
-		 "{\"AttributeName\":\"eventId\",\"AttributeType\":\"S\"},"
-		 "{\"AttributeName\":\"fingerprint\",\"AttributeType\":\"S\"}],"
-		 "\"KeySchema\":["
-		 "{\"AttributeName\":\"eventId\",\"KeyType\":\"HASH\"},"
-		 "{\"AttributeName\":\"fingerprint\",\"KeyType\":\"RANGE\"}],");
-	if (ondemand)
-		buf_adds(&b, "\"BillingMode\":\"PAY_PER_REQUEST\"}");
-	else
-		buf_adds(&b, "\"ProvisionedThroughput\":"
-			 "{\"ReadCapacityUnits\":100,"
-			 "\"WriteCapacityUnits\":100}}");
-	switch (call(d, "CreateTable", b.p, &resp, e)) {
-	case DDB_DONE:
-		warnx("table %s: created", table);
-		break;
-	case DDB_REFUSED:
-		if (!strcmp(e->type, "ResourceInUseException"))
-			break;	/* made meanwhile by someone else */
-		/* FALLTHROUGH */
-	default:
-		diex(EXIT_REMOTE, "table %s: CreateTable: %s", table,
-		     ddb_strerror(e, &msg));
-	}
+	if (strcmp(tab.hash, "eventId") || strcmp(tab.range, "fingerprint"))
+		diex(EXIT_USAGE, "table %s: its key is %s, --manifest needs "
+		     "(eventId HASH, fingerprint RANGE)", table,
+		     ddb_table_key(&tab, &b));
+	if (tab.hash_type != 'S' || tab.range_type != 'S')
+		diex(EXIT_USAGE, "table %s: its key %s is %s (%c), --manifest "
+		     "needs strings (S), as the Shred step writes them",
+		     table, tab.hash_type != 'S' ? "eventId" : "fingerprint",
+		     typename(tab.hash_type != 'S' ? tab.hash_type :
+			      tab.range_type),
+		     tab.hash_type != 'S' ? tab.hash_type : tab.range_type);
 	buf_free(&b);
-	buf_free(&resp);
-	buf_free(&msg);
-}
-
-static void
-enablettl(struct ddb *d, struct ddb_error *e)
-{
-	struct buf b = BUF_INIT, resp = BUF_INIT, msg = BUF_INIT;
-
-	buf_adds(&b, "{\"TableName\":");
-	jsonw_str(&b, table, strlen(table));
-	buf_adds(&b, ",\"TimeToLiveSpecification\":"
-		 "{\"AttributeName\":\"ttl\",\"Enabled\":true}}");
-	if (call(d, "UpdateTimeToLive", b.p, &resp, e) != DDB_DONE)
-		warnx("warning: table %s: TTL on ttl not enabled: %s", table,
-		      ddb_strerror(e, &msg));
-	buf_free(&b);
-	buf_free(&resp);
-	buf_free(&msg);
-}
-
-static void
-describe(struct ddb *d, struct buf *b, struct buf *resp, struct ddb_error *e)
-{
-	struct buf msg = BUF_INIT;
-
-	if (call(d, "DescribeTable", b->p, resp, e) != DDB_DONE)
-		diex(EXIT_REMOTE, "table %s: %s", table,
-		     ddb_strerror(e, &msg));
-	if (ddb_table_parse(resp->p, resp->len, &tab) < 0)
-		diex(EXIT_REMOTE, "table %s: DescribeTable: an answer not "
-		     "understood", table);
 }
 
 static void
 opentable(void)
 {
-	struct buf b = BUF_INIT, resp = BUF_INIT, msg = BUF_INIT;
+	static const struct ddb_create mk = {
+		"eventId", "fingerprint", 'S', 'S', 0, 100, 100,
+	};
+	struct ddb_create c = mk;
+	struct buf err = BUF_INIT, b = BUF_INIT;
 	struct ddb_error e = DDB_ERROR_INIT;
-	struct timespec pause = { 0, 200000000 };
 	struct http *h = newhttp(1);
 	struct ddb *d = newddb(h);
-	int made = 0, waited = 0;
+	int made = 0;
 
-	buf_adds(&b, "{\"TableName\":");
-	jsonw_str(&b, table, strlen(table));
-	buf_addc(&b, '}');
-	if (call(d, "DescribeTable", b.p, &resp, &e) == DDB_NOTFOUND &&
-	    create) {
-		createtable(d, &e);
-		made = 1;
-	} else if (e.cls != DDB_DONE) {
-		diex(EXIT_REMOTE, "table %s: %s", table,
-		     ddb_strerror(&e, &msg));
+	c.ondemand = ondemand;
+	if (ddb_table_describe(d, table, &tab, &e, &err) < 0) {
+		if (e.cls != DDB_NOTFOUND || !create)
+			tablefail(&e, &err);
+		buf_reset(&err);
+		if ((made = ddb_table_create(d, table, &c, &e, &err)) < 0)
+			tablefail(&e, &err);
+		if (made)
+			warnx("table %s: created", table);
 	}
-	describe(d, &b, &resp, &e);
-	while (strcmp(tab.status, "ACTIVE") && strcmp(tab.status, "UPDATING")) {
-		if (strcmp(tab.status, "CREATING") ||
-		    waited++ > CREATE_WAIT_S * 5)
-			diex(EXIT_REMOTE, "table %s: %s", table, tab.status);
-		if (gotsig)
-			exit(gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM);
-		nanosleep(&pause, NULL);
-		describe(d, &b, &resp, &e);
-	}
-	if (made)
-		enablettl(d, &e);
-	if (manifest && (strcmp(tab.hash, "eventId") ||
-			 strcmp(tab.range, "fingerprint")))
-		diex(EXIT_USAGE, "table %s: its key is (%s HASH%s%s%s), "
-		     "--manifest needs (eventId HASH, fingerprint RANGE)",
-		     table, tab.hash, tab.range[0] ? ", " : "", tab.range,
-		     tab.range[0] ? " RANGE" : "");
+	if (ddb_table_wait(d, table, &tab, CREATE_WAIT_S, &e, &err) < 0)
+		tablefail(&e, &err);
+	if (made && ddb_table_ttl(d, table, "ttl", &e, &err) < 0)
+		warnx("warning: %s", err.p);
+	if (manifest)
+		manifestkey();
 	if (vflag)
-		warnx("table %s (%s HASH%s%s%s) at %s, credentials from %s",
-		      table, tab.hash, tab.range[0] ? ", " : "", tab.range,
-		      tab.range[0] ? " RANGE" : "", ddb_url(d),
+		warnx("table %s %s at %s, credentials from %s", table,
+		      ddb_table_key(&tab, &b), ddb_url(d),
 		      aws_auth_source(auth));
 	ddb_free(d);
 	http_free(h);
 	ddb_error_free(&e);
+	buf_free(&err);
 	buf_free(&b);
-	buf_free(&resp);
-	buf_free(&msg);
 }
 
 static void
@@ -1133,16 +1058,7 @@ setnames(void)
 	nneed = nnames;
 	if (manifest)
 		names[nnames++] = "ttl";
-	buf_adds(&prefix, "{\"TableName\":");
-	jsonw_str(&prefix, table, strlen(table));
-	buf_adds(&prefix, ",\"Item\":");
-	if (cexpr) {
-		buf_adds(&condtail, ",\"ConditionExpression\":");
-		jsonw_str(&condtail, cexpr, strlen(cexpr));
-		/* DynamoDB refuses an empty map */
-		if (nbind)
-			buf_adds(&condtail, ",\"ExpressionAttributeValues\":{");
-	}
+	ddb_put_init(&put, table, cexpr, bindname, nbind);
 }
 
 /* As many shards as CPUs, at most one per request in flight. */

@@ -113,6 +113,39 @@ summary() { tail -n 1 <<<"$output"; }
 	assert_output ''
 }
 
+@test "the table is checked before the first item: a bad name is a usage error, a key of the wrong type is refused at once" {
+	run -2 --separate-stderr dynaput -t a </dev/null
+	assert_equal "$stderr" "dynaput: table a: ValidationException: TableName must be at least 3 characters long and at most 255 characters long"
+	run -2 --separate-stderr dynaput -t 'a b' </dev/null
+	assert_equal "$stderr" "dynaput: table a b: ValidationException: 1 validation error detected: Value 'a b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+	mk "$T-n" eventId:S,fingerprint:N
+	mk "$T-b" eventId:B,fingerprint:S
+	item e f 1 >in
+	run -2 --separate-stderr dynaput -t "$T-n" --manifest -x bad in
+	assert_equal "$stderr" "dynaput: table $T-n: its key fingerprint is a number (N), --manifest needs strings (S), as the Shred step writes them"
+	[ ! -s bad ]
+	run -2 --separate-stderr dynaput -t "$T-b" --manifest in
+	assert_equal "$stderr" "dynaput: table $T-b: its key eventId is binary (B), --manifest needs strings (S), as the Shred step writes them"
+	run count "$T-n"
+	assert_output 0
+}
+
+@test "nothing listening: retried, then one line that says how often and for how long, exit 3; SIGTERM ends the wait at once" {
+	run -3 --separate-stderr dynaput -e http://127.0.0.1:9 -t "$T" </dev/null
+	assert_output ''
+	assert_regex "$stderr" '^dynaput: http://127\.0\.0\.1:9/: Couldn'"'"'t connect to server \(retried 10 times over [0-9]+ s\)$'
+	dynaput -e http://127.0.0.1:9 -t "$T" </dev/null 2>err &
+	pid=$!
+	sleep 1
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$rc" -eq 143 ]
+	[ "$ms" -lt 1000 ]
+}
+
 @test "--create: the manifest's table (eventId HASH, fingerprint RANGE, 100/100), TTL warned about on dynalite" {
 	item a b 1480236400 >in
 	run -0 dynaput -t "$T" --manifest --create in

@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 
 #include "aws_auth.h"
 #include "aws_conf.h"
@@ -28,6 +27,7 @@ struct ddb {
 	char *path;
 	struct aws_auth *auth;
 	int64_t (*clock)(void);
+	const volatile sig_atomic_t *stop;
 };
 
 /* aws_auth keeps state from one signature to the next */
@@ -66,6 +66,7 @@ ddb_new(struct http *h, const struct ddb_opts *o, struct buf *err)
 	d->h = h;
 	d->auth = o->auth;
 	d->clock = o->clock ? o->clock : wallclock;
+	d->stop = o->stop;
 	if (!path.len)
 		buf_addc(&path, '/');
 	d->host = buf_detach(&host);
@@ -96,6 +97,12 @@ const char *
 ddb_url(const struct ddb *d)
 {
 	return d->url;
+}
+
+int
+ddb_stopped(const struct ddb *d)
+{
+	return d->stop && *d->stop;
 }
 
 static int
@@ -193,8 +200,7 @@ now_ms(void)
 
 enum ddb_class
 ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
-	 struct buf *resp, struct ddb_error *e,
-	 const volatile sig_atomic_t *stop)
+	 struct buf *resp, struct ddb_error *e)
 {
 	int64_t start = now_ms();
 	struct call c;
@@ -205,7 +211,7 @@ ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
 	buf_add(&c.q.body, body, n);
 	http_start(d->h, &c.q.http);
 	while (!c.done) {
-		if (stop && *stop) {
+		if (ddb_stopped(d)) {
 			http_cancel(d->h, &c.q.http);
 			e->cls = DDB_STOPPED;
 			e->type[0] = '\0';
@@ -231,65 +237,4 @@ ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
 	}
 	ddb_req_free(&c.q);
 	return e->cls;
-}
-
-static void
-copy(char *dst, size_t cap, json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-int
-ddb_table_parse(const char *json, size_t n, struct ddb_table *t)
-{
-	json_t *root, *tab, *x, *defs;
-	size_t i, j;
-	int rc = -1;
-
-	memset(t, 0, sizeof *t);
-	if (!(root = json_loadb(json, n, 0, NULL)))
-		return -1;
-	if (!(tab = json_object_get(root, "Table")))
-		tab = json_object_get(root, "TableDescription");
-	if (!json_is_object(tab))
-		goto out;
-	copy(t->status, sizeof t->status,
-	     json_object_get(tab, "TableStatus"));
-	defs = json_object_get(tab, "AttributeDefinitions");
-	json_array_foreach(json_object_get(tab, "KeySchema"), i, x) {
-		const char *kt = json_string_value(json_object_get(x,
-								   "KeyType"));
-		const char *name = json_string_value(json_object_get(x,
-						"AttributeName"));
-		char *dst, *type;
-		json_t *d;
-
-		if (!kt || !name)
-			goto out;
-		if (!strcmp(kt, "HASH")) {
-			dst = t->hash;
-			type = &t->hash_type;
-		} else if (!strcmp(kt, "RANGE")) {
-			dst = t->range;
-			type = &t->range_type;
-		} else {
-			continue;
-		}
-		snprintf(dst, sizeof t->hash, "%s", name);
-		json_array_foreach(defs, j, d) {
-			const char *an = json_string_value(
-				json_object_get(d, "AttributeName"));
-			const char *at = json_string_value(
-				json_object_get(d, "AttributeType"));
-
-			if (an && at && !strcmp(an, name))
-				*type = *at;
-		}
-	}
-	rc = t->status[0] && t->hash[0] ? 0 : -1;
-out:
-	json_decref(root);
-	return rc;
 }

@@ -145,6 +145,8 @@ struct ddb_opts {
 	const char *region;
 	/* the epoch seconds requests are signed at; NULL: time(NULL) */
 	int64_t (*clock)(void);
+	/* ddb_call ends (DDB_STOPPED) once *stop is nonzero; NULL: never */
+	const volatile sig_atomic_t *stop;
 };
 
 struct ddb;
@@ -155,6 +157,8 @@ struct ddb *ddb_new(struct http *h, const struct ddb_opts *o,
 void ddb_free(struct ddb *d);
 /* The endpoint's URL, as requests use it. */
 const char *ddb_url(const struct ddb *d);
+/* 1 once the options' *stop is nonzero. */
+int ddb_stopped(const struct ddb *d);
 
 /*
  * A request of one operation.  http comes first, so the http_req an
@@ -180,22 +184,48 @@ void ddb_req_free(struct ddb_req *q);
  * as the http options say, and returns its class: DDB_DONE with the
  * response in resp, or an error in e.  When it failed after retries, e's
  * message ends in "(retried 10 times over 21 s)".  DDB_STOPPED (the
- * request cancelled) as soon as *stop is nonzero, within 200 ms; stop
- * may be NULL.  For set-up calls, when nothing else is running on the
- * http loop.
+ * request cancelled) within 200 ms of the options' *stop becoming
+ * nonzero.  For set-up calls, when nothing else is running on the http
+ * loop.
  */
 enum ddb_class ddb_call(struct ddb *d, const char *op, const char *body,
-			size_t n, struct buf *resp, struct ddb_error *e,
-			const volatile sig_atomic_t *stop);
+			size_t n, struct buf *resp, struct ddb_error *e);
 
-/* A table, as DescribeTable and CreateTable describe it. */
-struct ddb_table {
-	char status[32];	/* "ACTIVE", "CREATING", ... */
-	char hash[256], range[256];	/* key attribute names; range "" */
-	char hash_type, range_type;	/* 'S', 'N' or 'B' */
+/* --- request bodies (ddb_body.c) --- */
+
+/*
+ * PutItem, the same for every item but the item and its values:
+ *
+ *	{"TableName":T,"Item":ITEM,"ConditionExpression":C,
+ *	 "ExpressionAttributeValues":{":v":VALUE,...}}
+ *
+ * without the condition when there is none, and without the values
+ * when there are none (DynamoDB refuses an empty map).
+ */
+struct ddb_put {
+	struct buf head;	/* up to the item */
+	struct buf tail;	/* after it, up to the values */
+	const char *const *values;
+	size_t nvalues;
 };
 
-/* Reads {"Table":{...}} (or {"TableDescription":{...}}).  0, or -1. */
-int ddb_table_parse(const char *json, size_t n, struct ddb_table *t);
+/* cond NULL: no condition (and no values).  values[0..nvalues) name
+ * the condition's values (":tst"); the array is not copied. */
+void ddb_put_init(struct ddb_put *p, const char *table, const char *cond,
+		  const char *const *values, size_t nvalues);
+/* Sets b to the body for item[0..n) (an Item map), whose values of
+ * p->values lie at vals[0..nvalues) of item. */
+void ddb_put_body(const struct ddb_put *p, struct buf *b, const char *item,
+		  size_t n, const struct ddb_span *vals);
+void ddb_put_free(struct ddb_put *p);
+
+/* BatchWriteItem: begin, one add per Item map (at most DDB_BATCH_MAX),
+ * end; b is set anew by begin. */
+void ddb_batch_begin(struct buf *b, const char *table);
+void ddb_batch_add(struct buf *b, const char *item, size_t n);
+void ddb_batch_end(struct buf *b);
+
+/* {"TableName":T}: DescribeTable's body, and DeleteTable's. */
+void ddb_body_table(struct buf *b, const char *table);
 
 #endif
