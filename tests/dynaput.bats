@@ -82,11 +82,21 @@ typed() {
 
 summary() { tail -n 1 <<<"$output"; }
 
-@test "usage: -h, and each misuse exits 2 with a reason" {
-	run -0 dynaput -h
-	assert_output --regexp '^usage: dynaput -t table \[-bv\] \[-j N\] .*\[--ca-bundle file\] \[file \.\.\.\]$'
-	run -2 dynaput </dev/null
-	assert_output --partial 'usage: dynaput -t table'
+@test "usage: -h and --help, a line per option; each misuse exits 2 with a reason" {
+	u="usage: dynaput -t table [-bv] [-j N] [-c expr] [-S summary] [-V :name=attribute] [-x rejects] [--manifest] [--typed] [--create] [--on-demand] [--rate N] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [file ...]"
+	run -0 --separate-stderr dynaput -h
+	assert_equal "${lines[0]}" "$u"
+	assert_equal "${#lines[@]}" 18
+	for o in '-t, --table table' -b '-j N' '-c expr' '-S summary' \
+		'-V :name=attribute' -v '-x rejects' --manifest --typed --create \
+		--on-demand '--rate N' '-e, --endpoint-url url' \
+		'-p, --profile name' '-r, --region name' '--ca-bundle file'; do
+		assert_line --regexp "^  ${o//./\\.}  +[a-z]"
+	done
+	run -0 --separate-stderr dynaput --help
+	assert_equal "${lines[0]}" "$u"
+	run -2 --separate-stderr dynaput </dev/null
+	assert_equal "$stderr" "$u"
 	run -2 dynaput -t x --manifest -c 'attribute_not_exists(a)' </dev/null
 	assert_output 'dynaput: -c: no condition with --manifest (it has its own)'
 	run -2 dynaput -t x -b -c 'attribute_not_exists(a)' </dev/null
@@ -101,6 +111,8 @@ summary() { tail -n 1 <<<"$output"; }
 	assert_output 'dynaput: --on-demand: only with --create'
 	run -2 dynaput -t x -j 0 </dev/null
 	assert_output 'dynaput: -j: 0: not a number from 1 to 1024'
+	run -2 dynaput -t x -j 16x </dev/null
+	assert_output 'dynaput: -j: 16x: not a number from 1 to 1024'
 	run -2 dynaput -t x --rate fast </dev/null
 	assert_output 'dynaput: --rate: fast: not a number of writes a second'
 	run -2 dynaput -t x --nope </dev/null

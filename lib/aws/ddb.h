@@ -207,6 +207,7 @@ struct ddb_put {
 	struct buf tail;	/* after it, up to the values */
 	const char *const *values;
 	size_t nvalues;
+	int cond;		/* it has a condition */
 };
 
 /* cond NULL: no condition (and no values).  values[0..nvalues) name

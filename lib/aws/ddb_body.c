@@ -22,6 +22,7 @@ ddb_put_init(struct ddb_put *p, const char *table, const char *cond,
 	buf_adds(&p->tail, "");
 	if (!cond)
 		return;
+	p->cond = 1;
 	buf_adds(&p->tail, ",\"ConditionExpression\":");
 	jsonw_str(&p->tail, cond, strlen(cond));
 	if (!nvalues)
