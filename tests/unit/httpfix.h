@@ -11,7 +11,8 @@
  *	fix_nreq, fix_req[i].head, fix_req[i].body
  *	httpfix_stop();
  *
- * An answer with status 0 closes the connection without a word.
+ * An answer with status 0 closes the connection without a word; one
+ * with a delay holds the whole server for it.
  */
 #ifndef HTTPFIX_H
 #define HTTPFIX_H
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FIX_MAXREQ 64
@@ -33,6 +35,7 @@
 struct fix_answer {
 	int status;
 	const char *body;
+	int delay_ms;		/* before the answer (the server waits) */
 };
 
 struct fix_req {
@@ -102,6 +105,12 @@ fix_take(struct fix_conn *c)
 		c->have -= headlen + bodylen;
 		a = &fix_answers[i < fix_nanswers ? i : fix_nanswers - 1];
 		atomic_fetch_add(&fix_nreq, 1);
+		if (a->delay_ms) {
+			struct timespec ts = { a->delay_ms / 1000,
+					       a->delay_ms % 1000 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 		if (!a->status)
 			return -1;
 		n = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\n"
@@ -126,12 +135,14 @@ fix_main(void *arg)
 	while (!atomic_load(&fix_quit)) {
 		p[0] = (struct pollfd){ fix_lfd, POLLIN, 0 };
 		for (i = 0; i < FIX_MAXCONN; i++)
-			p[i + 1] = (struct pollfd){ fix_conns[i].fd, POLLIN, 0 };
+			p[i + 1] = (struct pollfd){ fix_conns[i].fd, POLLIN,
+						    0 };
 		if (poll(p, FIX_MAXCONN + 1, 50) <= 0)
 			continue;
 		if (p[0].revents && (fd = accept(fix_lfd, NULL, NULL)) >= 0) {
-			for (i = 0; i < FIX_MAXCONN && fix_conns[i].fd >= 0; i++)
-				;
+			for (i = 0; i < FIX_MAXCONN; i++)
+				if (fix_conns[i].fd < 0)
+					break;
 			if (i == FIX_MAXCONN) {
 				close(fd);
 			} else {
@@ -161,7 +172,7 @@ fix_main(void *arg)
 }
 
 /* A port nothing listens on (bound, then closed). */
-static int
+static inline int
 fix_deadport(void)
 {
 	struct sockaddr_in a;
@@ -216,7 +227,7 @@ httpfix_stop(void)
 }
 
 /* The value of header name in request i ("" when it has none). */
-static const char *
+static inline const char *
 fix_header(int i, const char *name)
 {
 	static char v[1024];

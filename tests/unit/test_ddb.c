@@ -347,15 +347,16 @@ test_bodies(void)
 	ddb_conv_item(c, "{\"eventId\":\"x\",\"fingerprint\":\"y\","
 		      "\"etlTime\":1480236400}", 54, &out, at, &err);
 	CHECK(!strcmp(out.p, item), "%s", out.p);
-	ddb_put_init(&p, "snowplow-manifest", "(attribute_not_exists(eventId)"
-		     " AND attribute_not_exists(fingerprint)) OR etlTime = :tst",
-		     tst, 1);
+	ddb_put_init(&p, "snowplow-manifest", "(attribute_not_exists("
+		     "eventId) AND attribute_not_exists(fingerprint)) OR "
+		     "etlTime = :tst", tst, 1);
 	ddb_put_body(&p, &b, out.p, out.len, at + 2);
 	CHECK(!strcmp(b.p, "{\"TableName\":\"snowplow-manifest\","
 		      "\"Item\":{\"eventId\":{\"S\":\"x\"},\"fingerprint\":"
 		      "{\"S\":\"y\"},\"etlTime\":{\"N\":\"1480236400\"}},"
-		      "\"ConditionExpression\":\"(attribute_not_exists(eventId)"
-		      " AND attribute_not_exists(fingerprint)) OR etlTime = :tst\","
+		      "\"ConditionExpression\":\"(attribute_not_exists("
+		      "eventId) AND attribute_not_exists(fingerprint)) OR "
+		      "etlTime = :tst\","
 		      "\"ExpressionAttributeValues\":{\":tst\":"
 		      "{\"N\":\"1480236400\"}}}"), "%s", b.p);
 	ddb_put_free(&p);

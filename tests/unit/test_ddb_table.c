@@ -25,7 +25,8 @@ env(const char *name)
 {
 	static const char *const vars[] = {
 		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		"AWS_SECRET_ACCESS_KEY="
+		"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 		"AWS_REGION=eu-west-1",
 		"AWS_CONFIG_FILE=/nonexistent/config",
 		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent/credentials",
@@ -124,12 +125,12 @@ static void
 test_describe(void)
 {
 	static const struct fix_answer a[] = {
-		{ 200, ACTIVE },
+		{ 200, ACTIVE, 0 },
 		{ 400, ERR("ResourceNotFoundException",
-			   "Requested resource not found") },
+			   "Requested resource not found"), 0 },
 		{ 400, ERR("ValidationException",
-			   "TableName must be at least 3 characters long") },
-		{ 200, "{\"Table\":{}}" },
+			   "TableName must be at least 3 characters long"), 0 },
+		{ 200, "{\"Table\":{}}", 0 },
 	};
 	struct http *h = newhttp(1);
 	struct ddb *d;
@@ -195,13 +196,14 @@ static void
 test_create(void)
 {
 	static const struct fix_answer a[] = {
-		{ 200, "{\"TableDescription\":{}}" },
-		{ 200, "{\"TableDescription\":{}}" },
-		{ 400, ERR("ResourceInUseException", "Table already exists") },
-		{ 400, ERR("LimitExceededException", "too many") },
-		{ 400, ERR("LimitExceededException", "too many") },
+		{ 200, "{\"TableDescription\":{}}", 0 },
+		{ 200, "{\"TableDescription\":{}}", 0 },
+		{ 400, ERR("ResourceInUseException", "Table already exists"),
+		  0 },
+		{ 400, ERR("LimitExceededException", "too many"), 0 },
+		{ 400, ERR("LimitExceededException", "too many"), 0 },
 		{ 400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
-		       "UnknownOperationException\"}" },
+		       "UnknownOperationException\"}", 0 },
 	};
 	struct ddb_create c = {
 		"eventId", "fingerprint", 'S', 'S', 0, 100, 100,
@@ -222,7 +224,8 @@ test_create(void)
 		      "{\"AttributeName\":\"eventId\",\"KeyType\":\"HASH\"},"
 		      "{\"AttributeName\":\"fingerprint\",\"KeyType\":"
 		      "\"RANGE\"}],\"ProvisionedThroughput\":"
-		      "{\"ReadCapacityUnits\":100,\"WriteCapacityUnits\":100}}"),
+		      "{\"ReadCapacityUnits\":100,"
+		      "\"WriteCapacityUnits\":100}}"),
 	      "%s", fix_req[0].body);
 	CHECK(!strcmp(fix_header(0, "X-Amz-Target"),
 		      "DynamoDB_20120810.CreateTable"), "target");
@@ -288,11 +291,11 @@ static void
 test_wait(void)
 {
 	static const struct fix_answer a[] = {
-		{ 200, CREATING }, { 200, CREATING }, { 200, ACTIVE },
+		{ 200, CREATING, 0 }, { 200, CREATING, 0 }, { 200, ACTIVE, 0 },
 		{ 200, "{\"Table\":{\"TableStatus\":\"DELETING\","
 		       "\"KeySchema\":[{\"AttributeName\":\"k\","
-		       "\"KeyType\":\"HASH\"}]}}" },
-		{ 200, CREATING },
+		       "\"KeyType\":\"HASH\"}]}}", 0 },
+		{ 200, CREATING, 0 },
 	};
 	struct http *h = newhttp(1);
 	struct ddb *d;
