@@ -591,6 +591,28 @@ out:
 	return rc;
 }
 
+/* The system's bundle where systems keep it, as Go's crypto/x509 looks
+ * for it: a build's libcurl knows only its own system's place (Debian's),
+ * and the same binaries run on Amazon Linux, RHEL, SUSE and Alpine. */
+static const char *
+system_ca(void)
+{
+	static const char *const where[] = {
+		"/etc/ssl/certs/ca-certificates.crt",	/* Debian, Ubuntu */
+		"/etc/pki/tls/certs/ca-bundle.crt",	/* Amazon, Fedora, RHEL */
+		"/etc/ssl/ca-bundle.pem",		/* SUSE */
+		"/etc/pki/tls/cacert.pem",		/* OpenELEC */
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+		"/etc/ssl/cert.pem",			/* Alpine */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof where / sizeof where[0]; i++)
+		if (access(where[i], R_OK) == 0)
+			return where[i];
+	return NULL;
+}
+
 static int
 pick_ca(struct aws_conf *c, const struct aws_conf_opts *o, aws_conf_env env,
     struct buf *err)
@@ -604,6 +626,8 @@ pick_ca(struct aws_conf *c, const struct aws_conf_opts *o, aws_conf_env env,
 		from = "from AWS_CA_BUNDLE";
 	else if ((v = aws_conf_get(c, "ca_bundle")) && *v)
 		from = "from the profile";
+	else if ((v = system_ca()))
+		from = "the system's";
 	else
 		return 0;
 	fd = open(v, O_RDONLY | O_CLOEXEC);

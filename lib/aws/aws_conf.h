@@ -59,7 +59,7 @@ struct aws_conf {
 				 * slash; NULL: use aws_conf_default_endpoint */
 	int custom_endpoint;	/* endpoint came from a flag, env or file:
 				 * S3 then uses path-style addressing */
-	char *ca_bundle;	/* a readable file; NULL: the system store */
+	char *ca_bundle;	/* a readable file; NULL: libcurl's own */
 	char *config_path;	/* NULL when HOME is unset and no */
 	char *cred_path;	/* AWS_*_FILE names the file */
 	struct aws_conf_files *files;
@@ -77,7 +77,9 @@ struct aws_conf {
  *              the profile's endpoint_url, none; all but the first are
  *              skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
  *              profile's ignore_configured_endpoint_urls) is true
- *   ca_bundle  o->ca_bundle, AWS_CA_BUNDLE, the profile's ca_bundle, none
+ *   ca_bundle  o->ca_bundle, AWS_CA_BUNDLE, the profile's ca_bundle, the
+ *              system's bundle found where Linux systems keep it
+ *              (Debian's, Amazon Linux's, SUSE's, Alpine's...), none
  * The files are AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
  * $HOME/.aws/config and $HOME/.aws/credentials ("~/" is expanded with
  * HOME).  A missing file is empty; one that cannot be read is an error.

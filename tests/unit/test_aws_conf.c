@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws_conf.h"
 #include "buf.h"
@@ -8,6 +9,7 @@
 #include "awsfix.h"
 
 #define NONE "<none>"		/* want: NULL */
+#define SYSCA "<system>"	/* want: NULL or the system's bundle */
 
 static const struct ccase {
 	const char *what;
@@ -22,7 +24,7 @@ static const struct ccase {
 } cases[] = {
 	/* the files as the CLI reads them */
 	{ "no files at all: defaults", NULL, NULL, { 0 }, { 0 }, "region",
-	  NONE, "default", "us-east-1", NONE, NONE, 0, NULL },
+	  NONE, "default", "us-east-1", NONE, SYSCA, 0, NULL },
 	{ "[default] region", "[default]\nregion = eu-west-1\n", NULL, { 0 },
 	  { 0 }, NULL, NULL, "default", "eu-west-1", NULL, NULL, -1, NULL },
 	{ "comments, blank lines, CRLF, tabs",
@@ -369,8 +371,8 @@ static const struct ccase {
 	{ "ca: the profile's", "[default]\nca_bundle = /etc/group\n", NULL,
 	  { 0 }, { 0 }, NULL, NULL, NULL, NULL, NULL, "/etc/group", -1,
 	  NULL },
-	{ "ca: the system store", NULL, NULL, { 0 }, { 0 }, NULL, NULL, NULL,
-	  NULL, NULL, NONE, -1, NULL },
+	{ "ca: the system's bundle", NULL, NULL, { 0 }, { 0 }, NULL, NULL,
+	  NULL, NULL, NULL, SYSCA, -1, NULL },
 	{ "ca: a missing bundle is an error", NULL, NULL,
 	  { "AWS_CA_BUNDLE=/nonexistent/ca.pem" }, { 0 }, NULL, NULL, NULL,
 	  NULL, NULL, NULL, -1, "CA bundle /nonexistent/ca.pem (from "
@@ -398,7 +400,12 @@ same(const char *what, const char *field, const char *got,
 {
 	if (!want)
 		return;
-	if (strcmp(want, NONE) == 0)
+	if (strcmp(want, SYSCA) == 0)
+		CHECK(!got || (strncmp(got, "/etc/", 5) == 0 &&
+			       access(got, R_OK) == 0),
+		      "%s: %s is [%s], want a system bundle", what, field,
+		      got);
+	else if (strcmp(want, NONE) == 0)
 		CHECK(got == NULL, "%s: %s is [%s], want none", what, field,
 		    got);
 	else
