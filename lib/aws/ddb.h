@@ -19,6 +19,12 @@
  * Requests (ddb.c).  struct ddb_req wraps an http_req with what every
  * attempt needs: the endpoint's URL, the JSON 1.0 content type, the
  * X-Amz-Target header and a signature (lib/aws/aws_auth).
+ *
+ * Bodies (ddb_body.c).  PutItem and BatchWriteItem, built from Item
+ * maps as ddb_conv_item makes them.
+ *
+ * A table's life before the first item is ddb_table.h's; writing many
+ * items at once, in order, is ddb_writer.h's.
  */
 #ifndef DDB_H
 #define DDB_H

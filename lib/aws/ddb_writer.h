@@ -70,22 +70,25 @@ struct ddb_item {
 };
 
 /*
- * Called from any shard thread, one call at a time per thread: the
- * caller's function must be thread-safe.  it is valid for the call only.
+ * Called from the shards' threads, and from the caller's own in
+ * ddb_writer_put and ddb_writer_wait: the function must be thread-safe.
+ * it is valid for the call only.
  */
 typedef void (*ddb_reject_fn)(void *ctx, const struct ddb_item *it,
 			      const char *why);
 
 struct ddb_writer_opts {
 	const char *table;		/* not copied */
-	const struct ddb_opts *ddb;	/* each shard's: auth, endpoint */
-	const struct http_opts *http;	/* each shard's: conns and seed
-					 * are set per shard */
+	/* each shard's ddb and http, read by ddb_writer_new only; a
+	 * shard's conns are its share of jobs, its seed its own */
+	const struct ddb_opts *ddb;
+	const struct http_opts *http;
 	const struct ddb_put *put;	/* PutItem's body (a condition's
 					 * failure is "present"); not
 					 * copied */
 	int batch;			/* BatchWriteItem, no condition */
-	const char *const *keys;	/* the key's names, at[0..nkeys) */
+	const char *const *keys;	/* the key's names, at[0..nkeys);
+					 * not copied */
 	size_t nkeys;
 	size_t nattrs;			/* spans in each item's at */
 	int jobs;			/* requests in flight at most */
