@@ -18,11 +18,12 @@
 #include "aws_conf.h"
 #include "buf.h"
 #include "aws_creds.h"
+#include "aws_fetch.h"
 #include "err.h"
 #include "tstamp.h"
 #include "xalloc.h"
 
-#define BODY_MAX (64 * 1024)	/* no credential document is bigger */
+#define BODY_MAX AWS_FETCH_MAX
 #define STALE_WINDOW 600	/* refresh this long before expiry */
 #define ECS_HOST "http://169.254.170.2"
 #define IMDS_TOKEN_PATH "/latest/api/token"
@@ -36,14 +37,6 @@ wipe_free(char *s)
 		explicit_bzero(s, strlen(s));
 		free(s);
 	}
-}
-
-static void
-buf_wipe(struct buf *b)
-{
-	if (b->p)
-		explicit_bzero(b->p, b->cap);
-	buf_free(b);
 }
 
 /* Keys and tokens go into HTTP headers: printable ASCII, no spaces. */
@@ -497,110 +490,26 @@ from_process(struct aws_creds *c, const struct aws_conf *conf, int64_t now,
 	    parse_doc(c, "credential_process", "credential_process", out.p ?
 	    out.p : "", out.len, 1, "SessionToken", now, AWS_CREDS_BROKEN, err);
 out:
-	buf_wipe(&out);
+	aws_fetch_wipe(&out);
 	while (argc)
 		free(argv[--argc]);
 	free(argv);
 	return rc;
 }
 
-/* One HTTP exchange of the easy interface. */
-struct fetch {
-	CURLcode cc;
-	long status;
-	int connected;		/* a connection was made */
-	int toobig;
-	char errbuf[CURL_ERROR_SIZE];
-	struct buf body;	/* may hold secrets: buf_wipe it */
-};
-
-static size_t
-fetch_write(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct fetch *f = arg;
-	size_t n = size * nmemb;
-
-	if (f->body.len + n > BODY_MAX) {
-		f->toobig = 1;
-		return 0;
-	}
-	buf_add(&f->body, p, n);
-	return n;
-}
-
-/*
- * method "GET" or "PUT" (an empty body) to url with the headers in hdrs
- * (a list of our own, so the secrets in it can be wiped).  direct: no
- * proxy, for link-local and loopback addresses.
- */
+/* method url with the headers in hdrs; direct: no proxy */
 static void
-fetch(struct fetch *f, const char *method, const char *url,
+fetch(struct aws_fetch *f, const char *method, const char *url,
     struct curl_slist *hdrs, long conn_ms, long total_ms,
     const char *cafile, int direct)
 {
-	curl_off_t ct = 0;
-	CURL *h;
+	struct aws_fetch_req r = {
+		.method = method, .url = url, .headers = hdrs,
+		.conn_ms = conn_ms, .total_ms = total_ms, .cafile = cafile,
+		.direct = direct,
+	};
 
-	buf_wipe(&f->body);
-	f->status = 0;
-	f->connected = 0;
-	f->toobig = 0;
-	f->errbuf[0] = '\0';
-	h = curl_easy_init();
-	if (!h) {
-		f->cc = CURLE_FAILED_INIT;
-		return;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, conn_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-	if (direct)
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	if (cafile)
-		curl_easy_setopt(h, CURLOPT_CAINFO, cafile);
-	if (strcmp(method, "PUT") == 0) {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-	}
-	f->cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
-	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &ct);
-	f->connected = f->cc == CURLE_OK || f->status != 0 || ct > 0;
-	curl_easy_cleanup(h);
-}
-
-static const char *
-fetch_why(const struct fetch *f)
-{
-	if (f->toobig)
-		return "the answer is larger than 64 KB";
-	return f->errbuf[0] ? f->errbuf : curl_easy_strerror(f->cc);
-}
-
-/* a transfer worth another try: no connection, or a 5xx */
-static int
-fetch_retry(const struct fetch *f)
-{
-	return !f->connected || (f->cc == CURLE_OK && f->status >= 500);
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	aws_fetch_run(f, &r);
 }
 
 /* http is allowed to these only: loopback and the container agents */
@@ -609,16 +518,13 @@ container_host_ok(const char *host)
 {
 	unsigned char a[16], b[16];
 
-	if (strcasecmp(host, "localhost") == 0)
+	if (aws_fetch_loopback(host))
 		return 1;
 	if (inet_pton(AF_INET, host, a) == 1)
-		return a[0] == 127 || strcmp(host, "169.254.170.2") == 0 ||
+		return strcmp(host, "169.254.170.2") == 0 ||
 		    strcmp(host, "169.254.170.23") == 0;
 	if (inet_pton(AF_INET6, host, a) != 1)
 		return 0;
-	inet_pton(AF_INET6, "::1", b);
-	if (memcmp(a, b, 16) == 0)
-		return 1;
 	inet_pton(AF_INET6, "fd00:ec2::23", b);
 	return memcmp(a, b, 16) == 0;
 }
@@ -666,17 +572,17 @@ container_auth(aws_conf_env env, struct buf *auth, struct buf *err)
 			buf_printf(err, "container credentials: the "
 			    "authorization token%s has a control character",
 			    file ? " file" : "");
-			buf_wipe(&t);
+			aws_fetch_wipe(&t);
 			return -1;
 		}
 	buf_printf(auth, "Authorization: %s", buf_str(&t));
-	buf_wipe(&t);
+	aws_fetch_wipe(&t);
 	return 1;
 fail:
 	buf_printf(err, "container credentials: "
 	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
 	    strerror(errno));
-	buf_wipe(&t);
+	aws_fetch_wipe(&t);
 	return -1;
 }
 
@@ -690,7 +596,7 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 	struct buf url = BUF_INIT, what = BUF_INIT, auth = BUF_INIT;
 	struct buf why = BUF_INIT;
 	struct curl_slist h[2] = { { 0 } };
-	struct fetch f = { 0 };
+	struct aws_fetch f = AWS_FETCH_INIT;
 	struct aws_conf_url u = { 0 };
 	int rc = AWS_CREDS_BROKEN, https = 0, i, direct = 1;
 
@@ -735,15 +641,15 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 	}
 	for (i = 0; i < 3; i++) {
 		if (i)
-			sleep_ms(200);
+			aws_fetch_sleep_ms(200);
 		fetch(&f, "GET", url.p, h, 1000, 2000,
 		    https ? conf->ca_bundle : NULL, direct);
-		if (!fetch_retry(&f))
+		if (!aws_fetch_retry(&f))
 			break;
 	}
 	rc = AWS_CREDS_REMOTE;
 	if (f.cc != CURLE_OK)
-		buf_printf(err, "%s: %s", what.p, fetch_why(&f));
+		buf_printf(err, "%s: %s", what.p, aws_fetch_why(&f));
 	else if (f.status != 200)
 		buf_printf(err, "%s: HTTP %ld", what.p, f.status);
 	else
@@ -751,8 +657,8 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 		    f.body.len, 0, "Token", now, AWS_CREDS_REMOTE, err);
 out:
 	free(u.host);
-	buf_wipe(&auth);
-	buf_wipe(&f.body);
+	aws_fetch_wipe(&auth);
+	aws_fetch_wipe(&f.body);
 	buf_free(&url);
 	buf_free(&what);
 	buf_free(&why);
@@ -774,7 +680,7 @@ struct imds {
 	long conn_ms, total_ms;
 	int attempts;
 	struct buf tokhdr;	/* "X-aws-ec2-metadata-token: ..." */
-	struct fetch f;
+	struct aws_fetch f;
 };
 
 static int
@@ -866,7 +772,7 @@ imds_get(struct imds *m, const char *method, const char *path, int ttl)
 	for (i = 0; i < m->attempts; i++) {
 		fetch(&m->f, method, url.p, hp, m->conn_ms, m->total_ms, NULL,
 		    1);
-		if (!fetch_retry(&m->f))
+		if (!aws_fetch_retry(&m->f))
 			break;
 	}
 	buf_free(&url);
@@ -878,7 +784,7 @@ imds_fail(struct imds *m, const char *path, struct buf *err)
 {
 	buf_printf(err, "EC2 instance metadata: %s%s: ", m->base.p, path);
 	if (m->f.cc != CURLE_OK)
-		buf_adds(err, fetch_why(&m->f));
+		buf_adds(err, aws_fetch_why(&m->f));
 	else
 		buf_printf(err, "HTTP %ld", m->f.status);
 	return AWS_CREDS_REMOTE;
@@ -889,7 +795,7 @@ static int
 from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
     int64_t now, struct buf *err, struct buf *note)
 {
-	struct imds m = { BUF_INIT, 0, 0, 0, BUF_INIT, { 0 } };
+	struct imds m = { BUF_INIT, 0, 0, 0, BUF_INIT, AWS_FETCH_INIT };
 	struct buf path = BUF_INIT, what = BUF_INIT;
 	char fallback[CURL_ERROR_SIZE + 32] = "";
 	size_t n;
@@ -907,7 +813,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 	imds_get(&m, "PUT", IMDS_TOKEN_PATH, 1);
 	if (!m.f.connected) {
 		/* nothing there: not on EC2 */
-		buf_printf(note, "%s: %s", m.base.p, fetch_why(&m.f));
+		buf_printf(note, "%s: %s", m.base.p, aws_fetch_why(&m.f));
 		rc = 0;
 		goto out;
 	}
@@ -937,7 +843,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 			    m.f.status);
 		else
 			snprintf(fallback, sizeof fallback, "%s",
-			    fetch_why(&m.f));
+			    aws_fetch_why(&m.f));
 		if (v1off) {
 			rc = imds_fail(&m, IMDS_TOKEN_PATH, err);
 			buf_adds(err, ", and IMDSv1 is disabled");
@@ -958,7 +864,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 		buf_printf(note, "%s: token: %s; IMDSv1: ", m.base.p,
 		    fallback);
 		if (m.f.cc != CURLE_OK)
-			buf_adds(note, fetch_why(&m.f));
+			buf_adds(note, aws_fetch_why(&m.f));
 		else
 			buf_printf(note, "answered HTTP %ld", m.f.status);
 		rc = 0;
@@ -990,8 +896,8 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 	    err);
 out:
 	buf_free(&m.base);
-	buf_wipe(&m.tokhdr);
-	buf_wipe(&m.f.body);
+	aws_fetch_wipe(&m.tokhdr);
+	aws_fetch_wipe(&m.f.body);
 	buf_free(&path);
 	buf_free(&what);
 	return rc;
