@@ -709,7 +709,7 @@ aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
 		goto fail;
 
 	if ((v = o->profile) && *v)
-		c->profile_explicit = 1;
+		c->profile_explicit = c->profile_flag = 1;
 	else if ((v = aws_conf_env_get(env, "AWS_PROFILE")) ||
 	    (v = aws_conf_env_get(env, "AWS_DEFAULT_PROFILE")))
 		c->profile_explicit = 1;

@@ -56,6 +56,9 @@ struct aws_conf {
 	char *profile;		/* never NULL */
 	int profile_explicit;	/* named by -p, AWS_PROFILE or
 				 * AWS_DEFAULT_PROFILE, not by default */
+	int profile_flag;	/* named by -p: the CLI's --profile, before
+				 * which the environment's credentials
+				 * give way (aws_creds.h) */
 	char *region;		/* never NULL; us-east-1 when unset */
 	char *endpoint;		/* "scheme://host[:port]", no trailing
 				 * slash; NULL: use aws_conf_default_endpoint */
