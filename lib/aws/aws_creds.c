@@ -900,7 +900,7 @@ out:
 /* ---- the profile's own sources: assume role, web identity, SSO ---- */
 
 #define CHAIN_MAX 32		/* source profiles followed at most */
-#define TOKEN_MAX (64 * 1024)	/* a web identity token or SSO cache file */
+#define TOKEN_MAX (64 * 1024)	/* a web identity token, an SSO cache */
 
 /* One run of the chain. */
 struct chain {
@@ -1216,9 +1216,9 @@ from_named(struct chain *ch, const char *profile, const char *name,
 		if ((r = from_container(c, ch->conf, ch->env, ch->now,
 		    ch->err)) == 0) {
 			buf_printf(ch->err, "profile %s: credential_source "
-			    "%s: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI "
-			    "nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
-			    profile, name);
+			    "%s: neither AWS_CONTAINER_CREDENTIALS_"
+			    "RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_"
+			    "FULL_URI is set", profile, name);
 			r = AWS_CREDS_BROKEN;
 		}
 	} else if (strcasecmp(name, "Ec2InstanceMetadata") == 0) {

@@ -49,6 +49,11 @@
  *                       after connecting) and never with
  *                       AWS_EC2_METADATA_V1_DISABLED=true
  *
+ * A profile named on the command line (-p, the CLI's --profile; not
+ * AWS_PROFILE) sets the environment's credentials aside, as the CLI
+ * does: step 1 and the environment's part of step 3 are skipped, and
+ * credential_source = Environment is how such a profile uses them.
+ *
  * Steps 5 and 7 follow the CLI, whose credential_process comes between
  * the two files.  A half-set pair (a key without its secret, or the
  * reverse) is an error naming what is missing, in the environment and
@@ -71,7 +76,8 @@
  * metadata_service_num_attempts tries (default 1); container credentials
  * get 1 s to connect, 2 s in all, and 3 tries when the connection is
  * refused or the answer is a 5xx.  No proxy is used for link-local or
- * loopback addresses.  Call curl_global_init before aws_creds_load.
+ * loopback addresses (for STS and the SSO portal too).  Call
+ * curl_global_init before aws_creds_load.
  *
  * STS and the SSO portal get 5 s to connect, 30 s in all, and 3 tries
  * when no connection is made or the answer is a 5xx; TLS is verified
@@ -79,9 +85,9 @@
  *
  * Secrets (keys, session tokens, the container authorization token, the
  * IMDS token, the web identity token, the SSO token) are never put into
- * a message, a trace line, nor on a command line.  Our
- * own buffers that held them are wiped before they are freed; the copies
- * inside libcurl and jansson are not ours to wipe.
+ * a message, a trace line, nor on a command line.  Our own buffers that
+ * held them are wiped before they are freed; the copies inside libcurl,
+ * jansson and expat are not ours to wipe.
  *
  * In a program's main:
  *
@@ -110,7 +116,8 @@ struct aws_creds {
 	char *token;		/* NULL: long-term keys, no session token */
 	int64_t expires;	/* epoch seconds; 0: never */
 	int64_t loaded;		/* the now aws_creds_load was given */
-	char source[40];	/* "environment", "container", ... */
+	char source[40];	/* "environment", "assume role", "web
+				 * identity", "SSO", "container", ... */
 };
 
 #define AWS_CREDS_INIT { 0 }
@@ -122,9 +129,9 @@ enum {
 				 * credentials are unusable: exit 2 */
 	AWS_CREDS_NONE = -2,	/* no source had any: exit 3, or go unsigned
 				 * (--no-sign-request) */
-	AWS_CREDS_REMOTE = -3,	/* the container endpoint, IMDS, STS or the
-				 * SSO portal failed or refused, or the SSO
-				 * token is missing or expired: exit 3 */
+	AWS_CREDS_REMOTE = -3,	/* the container endpoint, IMDS, STS or
+				 * the SSO portal failed or refused, or the
+				 * SSO token is missing or expired: exit 3 */
 };
 
 /*

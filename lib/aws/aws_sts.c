@@ -110,9 +110,11 @@ xstart(void *ud, const XML_Char *name, const XML_Char **attr)
 	}
 	if (x->kind == 0) {
 		if (x->depth == 2)
-			x->inresult = n > 6 && strcmp(name + n - 6, "Result") == 0;
+			x->inresult = n > 6 &&
+			    strcmp(name + n - 6, "Result") == 0;
 		else if (x->depth == 3)
-			x->incred = x->inresult && strcmp(name, "Credentials") == 0;
+			x->incred = x->inresult &&
+			    strcmp(name, "Credentials") == 0;
 		else if (x->depth == 4 && x->incred) {
 			if (strcmp(name, "AccessKeyId") == 0)
 				x->into = &a->akid;

@@ -51,8 +51,8 @@ struct aws_sts_call {
 	const char *session_name;
 	const char *external_id;	/* NULL: none */
 	long duration;			/* seconds; 0: STS's default */
-	const char *web_token;		/* AssumeRoleWithWebIdentity's token;
-					 * NULL: AssumeRole */
+	const char *web_token;		/* AssumeRoleWithWebIdentity's
+					 * token; NULL: AssumeRole */
 	const char *what;		/* starts every message */
 };
 
