@@ -7,6 +7,9 @@
 
 load helper
 
+setup_file() { servers_up; }
+teardown_file() { servers_down; }
+
 setup() {
 	cd "$BATS_TEST_TMPDIR"
 	PROBE=$TOP/build/credprobe
@@ -723,6 +726,26 @@ AssumeRoleWithWebIdentity role=$ROLE session=job token=2 signed=no"
 	sed -i '/^sso_account_id\|^sso_role_name/d' "$HOME/.aws/config"
 	run -0 probe
 	assert_line "source credentials file"
+	no_secret
+}
+
+@test "s3cat and dynaput get a role's credentials, and change nothing for it" {
+	# s3rver knows only its own key: STS hands that out
+	sts --issue S3RVER:S3RVER
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[profile r]\nrole_arn = %s\nsource_profile = base\nrole_session_name = etl\n' \
+		"$ROLE" >"$HOME/.aws/config"
+	b=creds-role-$RANDOM
+	curl -sf -X PUT "$S3_ENDPOINT/$b" -o /dev/null
+	printf 'one\ntwo\n' | curl -sf -X PUT --data-binary @- "$S3_ENDPOINT/$b/k" -o /dev/null
+	AWS_ENDPOINT_URL_S3=$S3_ENDPOINT run -0 --separate-stderr s3cat -p r "s3://$b/k"
+	assert_output "one
+two"
+	t=creds-role-$RANDOM
+	printf '{"eventId":"e","fingerprint":"f","etlTime":1}\n' >item
+	AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT run -0 --separate-stderr \
+		dynaput -p r -r us-east-1 -t "$t" --create item
+	assert_equal "$(grep -c "^AssumeRole role=$ROLE session=etl signer=AKIABASE sig=ok" sts.log)" 2
 	no_secret
 }
 

@@ -27,6 +27,8 @@
 //   --status N            answer every request with HTTP N (an error)
 //   --fail-first N        answer the first N requests with HTTP 500
 //   --tls DIR             serve https with DIR/key.pem and DIR/cert.pem
+//   --issue AKID:SECRET   hand out this key (with a fresh session token)
+//                         rather than a new one: s3rver knows only its own
 'use strict';
 const http = require('http');
 const https = require('https');
@@ -35,7 +37,7 @@ const crypto = require('crypto');
 
 const opt = {
 	key: [], role: [], 'web-token-file': [], session: null,
-	expires: '3600', status: null, 'fail-first': '0', tls: null,
+	expires: '3600', status: null, 'fail-first': '0', tls: null, issue: null,
 	ready: null, log: null,
 };
 const argv = process.argv.slice(2);
@@ -84,8 +86,13 @@ function error(res, status, code, message) {
 
 function credentials(res, action, role, session) {
 	issued++;
-	const akid = 'ASIASTS' + String(issued).padStart(9, '0');
-	const secret = 'sts/s3kr1t' + crypto.randomBytes(12).toString('base64');
+	let akid = 'ASIASTS' + String(issued).padStart(9, '0');
+	let secret = 'sts/s3kr1t' + crypto.randomBytes(12).toString('base64');
+	if (opt.issue) {
+		const c = opt.issue.indexOf(':');
+		akid = opt.issue.slice(0, c);
+		secret = opt.issue.slice(c + 1);
+	}
 	const token = 'sts/s3kr1tTOKEN' + crypto.randomBytes(24).toString('base64');
 	const expires = Date.now() + Number(opt.expires) * 1000;
 	keys.set(akid, { secret, token, expires });
