@@ -1362,9 +1362,26 @@ out:
 }
 
 /*
+ * aws login's session (the CLI's newest source, between the credentials
+ * file and credential_process): an error where the CLI would use it, so
+ * that a run never goes on with another identity.
+ */
+static int
+from_login(struct chain *ch, const char *profile)
+{
+	if (!pget(ch, profile, "login_session"))
+		return 0;
+	buf_printf(ch->err, "profile %s: login_session (aws login) is not "
+	    "supported; a profile with credential_process = aws configure "
+	    "export-credentials --profile %s --format process can stand in "
+	    "for it", profile, profile);
+	return AWS_CREDS_BROKEN;
+}
+
+/*
  * The sources that live in a profile, in the CLI's order: web identity,
- * SSO, the credentials file, credential_process, the config file.
- * noenv: a source profile's, where the environment's web identity
+ * SSO, the credentials file, (aws login,) credential_process, the config
+ * file.  noenv: a source profile's, where the environment's web identity
  * settings do not count.
  */
 static int
@@ -1377,6 +1394,7 @@ profile_chain(struct chain *ch, const char *profile, int noenv,
 	    (r = from_sso(ch, profile, c)) ||
 	    (r = from_file(c, ch->conf, AWS_CONF_CREDENTIALS, profile,
 	    ch->err)) ||
+	    (r = from_login(ch, profile)) ||
 	    (r = from_process(c, ch->conf, profile, ch->now, ch->err)) ||
 	    (r = from_file(c, ch->conf, AWS_CONF_CONFIG, profile, ch->err)))
 		return r;

@@ -33,6 +33,8 @@
  *                       GetRoleCredentials (lib/aws/aws_sso.h)
  *   5. credentials file aws_access_key_id + aws_secret_access_key
  *                       (+ aws_session_token) in the profile's section
+ *   -  not supported    login_session (aws login): an error that says
+ *                       so, where the CLI would use it
  *   6. credential_process, run without a shell (split as shlex does),
  *                       stdin /dev/null, stderr passed through; prints
  *                       {"Version":1,"AccessKeyId",...}

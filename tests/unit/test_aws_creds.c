@@ -371,6 +371,19 @@ static const struct kcase {
 	  "@/empty\n", NULL, { 0 }, NULL, AWS_CREDS_BROKEN, NULL, NULL, 0, 0,
 	  "profile default: web identity: token file @T/empty: empty" },
 
+	{ "aws login's session is refused where the CLI uses it",
+	  "[default]\nlogin_session = arn:aws:iam::1:user/me\n"
+	  "credential_process = @/longterm.sh\n", NULL, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: login_session "
+	  "(aws login) is not supported; a profile with credential_process = "
+	  "aws configure export-credentials --profile default --format "
+	  "process can stand in for it" },
+	{ "aws login's session: the credentials file comes first",
+	  "[default]\nlogin_session = arn:aws:iam::1:user/me\n",
+	  "[default]\naws_access_key_id = AKIACRED\n"
+	  "aws_secret_access_key = cred/s3kr1t\n", { 0 }, NULL, AWS_CREDS_OK,
+	  "credentials file", "AKIACRED", 0, 0, NULL },
+
 	/* 4. SSO: the configuration (the cache and portal: creds.bats) */
 	{ "SSO: a profile with sso_session but no role is not SSO's",
 	  "[default]\nsso_session = corp\n[sso-session corp]\n"
