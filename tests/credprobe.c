@@ -13,9 +13,13 @@
  *            load says "reload N akid ... expires ..."
  *   -X cmd   run cmd (with sh -c) before each reload, to change the
  *            world between loads (a rotated web identity token)
+ * SIGTERM ends a wait for STS or the SSO portal (the cancel hook), and
+ * credprobe then exits 143.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +39,21 @@ usage(void)
 	    "[-L n] [-p profile] [-r region] [-S secs] [-s service] "
 	    "[-X cmd]\n");
 	exit(EXIT_USAGE);
+}
+
+static volatile sig_atomic_t stop;
+
+static void
+onsignal(int sig)
+{
+	stop = sig;
+}
+
+static int
+cancel(void *arg)
+{
+	(void)arg;
+	return stop != 0;
 }
 
 static void
@@ -106,7 +125,8 @@ main(int argc, char *argv[])
 	struct aws_conf conf = AWS_CONF_INIT;
 	struct aws_creds cr = AWS_CREDS_INIT;
 	struct buf err = BUF_INIT, ep = BUF_INIT;
-	struct aws_creds_opts co = { 0 };
+	struct aws_creds_opts co = { .cancel = cancel };
+	struct sigaction sa;
 	int ch, rc, Cflag = 0;
 	long later = 0, loads = 1;
 	const char *xcmd = NULL;
@@ -141,6 +161,10 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onsignal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_USAGE, "curl_global_init failed");
 	if (aws_conf_load(&conf, &o, getenv, &err) < 0)
@@ -183,5 +207,5 @@ main(int argc, char *argv[])
 	curl_global_cleanup();
 	if (fshut(stdout, "stdout"))
 		rc = rc ? rc : EXIT_PARTIAL;
-	return rc;
+	return stop ? EXIT_SIGTERM : rc;
 }

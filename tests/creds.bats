@@ -509,6 +509,26 @@ AssumeRole role=arn:aws:iam::123456789012:role/outer session=out signer=ASIASTS0
 	assert_regex "$stderr" "^credprobe: profile default: assume role $ROLE: Failed to connect to 127.0.0.1 port $port"
 }
 
+@test "STS: a signal ends the wait at once (the cancel hook)" {
+	sts --hang
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	"$PROBE" >out 2>err &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -s sts.log ] && break
+		sleep 0.05
+	done
+	t=$(ms)
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	t=$(($(ms) - t))
+	[ "$rc" -eq 143 ] || fail "exit $rc: $(cat err)"
+	[ "$t" -lt 1000 ] || fail "took $t ms"
+	assert_equal "$(cat err)" "credprobe: profile default: assume role $ROLE: interrupted"
+}
+
 @test "STS over https: TLS is verified, AWS_CA_BUNDLE is honoured" {
 	mkdir tls
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout tls/key.pem \

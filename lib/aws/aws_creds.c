@@ -635,7 +635,7 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 	}
 	for (i = 0; i < 3; i++) {
 		if (i)
-			aws_fetch_sleep_ms(200);
+			aws_fetch_sleep_ms(200, NULL, NULL);
 		fetch(&f, "GET", url.p, h, 1000, 2000,
 		    https ? conf->ca_bundle : NULL, direct);
 		if (!aws_fetch_retry(&f))

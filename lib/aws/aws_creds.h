@@ -175,6 +175,11 @@ struct aws_creds_opts {
 	/* send no request to STS or the SSO portal: trace it, and fail
 	 * that step with "...: not sent (dry run)" (AWS_CREDS_REMOTE) */
 	int dry;
+	/* polled (with arg) while STS or the SSO portal is waited for:
+	 * nonzero ends the wait at once, and the step fails with
+	 * "...: interrupted" (AWS_CREDS_REMOTE); a program passes one that
+	 * reads its SIGINT/SIGTERM flag.  NULL: waits run their course */
+	int (*cancel)(void *arg);
 };
 
 /* aws_creds_load with o (NULL: none). */

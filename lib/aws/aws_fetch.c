@@ -32,6 +32,19 @@ fetch_write(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static int
+fetch_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct aws_fetch_req *r = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return r->cancel(r->cancel_arg) != 0;
+}
+
 void
 aws_fetch_run(struct aws_fetch *f, const struct aws_fetch_req *r)
 {
@@ -67,6 +80,11 @@ aws_fetch_run(struct aws_fetch *f, const struct aws_fetch_req *r)
 		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 	if (r->cafile)
 		curl_easy_setopt(h, CURLOPT_CAINFO, r->cafile);
+	if (r->cancel) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, fetch_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, r);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (strcmp(r->method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
@@ -88,12 +106,16 @@ aws_fetch_why(const struct aws_fetch *f)
 {
 	if (f->toobig)
 		return "the answer is larger than 64 KB";
+	if (f->cc == CURLE_ABORTED_BY_CALLBACK)
+		return "interrupted";
 	return f->errbuf[0] ? f->errbuf : curl_easy_strerror(f->cc);
 }
 
 int
 aws_fetch_retry(const struct aws_fetch *f)
 {
+	if (f->cc == CURLE_ABORTED_BY_CALLBACK)
+		return 0;
 	return !f->connected || (f->cc == CURLE_OK && f->status >= 500);
 }
 
@@ -118,11 +140,21 @@ aws_fetch_loopback(const char *host)
 	return memcmp(a, b, 16) == 0;
 }
 
-void
-aws_fetch_sleep_ms(long ms)
+int
+aws_fetch_sleep_ms(long ms, int (*cancel)(void *), void *arg)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts;
+	long step;
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	for (; ms > 0; ms -= step) {
+		if (cancel && cancel(arg))
+			return -1;
+		step = cancel && ms > 100 ? 100 : ms;
+		ts.tv_sec = step / 1000;
+		ts.tv_nsec = (step % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			if (cancel && cancel(arg))
+				return -1;
+	}
+	return cancel && cancel(arg) ? -1 : 0;
 }

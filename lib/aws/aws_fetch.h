@@ -25,6 +25,10 @@ struct aws_fetch_req {
 	long conn_ms, total_ms;	/* connect and total timeouts */
 	const char *cafile;	/* NULL: the system's CA store */
 	int direct;		/* no proxy: loopback and link-local */
+	/* polled while the exchange waits (a few times a second): nonzero
+	 * ends it at once, with CURLE_ABORTED_BY_CALLBACK; NULL: never */
+	int (*cancel)(void *arg);
+	void *cancel_arg;
 };
 
 struct aws_fetch {
@@ -42,7 +46,8 @@ struct aws_fetch {
  * first.  The outcome is in f: cc, status, body. */
 void aws_fetch_run(struct aws_fetch *f, const struct aws_fetch_req *r);
 
-/* Why f failed (cc is not CURLE_OK): curl's words, or the size limit. */
+/* Why f failed (cc is not CURLE_OK): curl's words, the size limit, or
+ * "interrupted" when r->cancel ended it. */
 const char *aws_fetch_why(const struct aws_fetch *f);
 
 /* 1 when f is worth another try: no connection was made, or a 5xx. */
@@ -54,8 +59,9 @@ void aws_fetch_free(struct aws_fetch *f);
 /* 1 for a host that is this machine (localhost, 127/8, ::1). */
 int aws_fetch_loopback(const char *host);
 
-/* Sleeps ms milliseconds, through EINTR. */
-void aws_fetch_sleep_ms(long ms);
+/* Sleeps ms milliseconds, through EINTR; with cancel (may be NULL),
+ * in steps of 100 ms, and returns -1 as soon as it says so, else 0. */
+int aws_fetch_sleep_ms(long ms, int (*cancel)(void *), void *arg);
 
 /* Wipes b's memory and frees it; b is then empty. */
 void aws_fetch_wipe(struct buf *b);

@@ -225,9 +225,17 @@ aws_sso_get_role_credentials(struct aws_creds *c,
 	req.conn_ms = SSO_CONN_MS;
 	req.total_ms = SSO_TOTAL_MS;
 	req.cafile = conf->ca_bundle;
+	if (o) {
+		req.cancel = o->cancel;
+		req.cancel_arg = o->arg;
+	}
 	for (tries = 0; tries < SSO_TRIES; tries++) {
-		if (tries)
-			aws_fetch_sleep_ms(200L << tries);
+		if (tries && aws_fetch_sleep_ms(200L << tries, req.cancel,
+		    req.cancel_arg) < 0) {
+			f.cc = CURLE_ABORTED_BY_CALLBACK;
+			f.errbuf[0] = '\0';
+			break;
+		}
 		aws_fetch_run(&f, &req);
 		if (!aws_fetch_retry(&f))
 			break;

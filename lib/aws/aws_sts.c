@@ -485,9 +485,17 @@ aws_sts_assume(struct aws_creds *c, const struct aws_sts_ep *ep,
 	}
 	req.direct = aws_fetch_loopback(u.host);
 	free(u.host);
+	if (o) {
+		req.cancel = o->cancel;
+		req.cancel_arg = o->arg;
+	}
 	for (tries = 0; tries < STS_TRIES; tries++) {
-		if (tries)
-			aws_fetch_sleep_ms(200L << tries);
+		if (tries && aws_fetch_sleep_ms(200L << tries, req.cancel,
+		    req.cancel_arg) < 0) {
+			f.cc = CURLE_ABORTED_BY_CALLBACK;
+			f.errbuf[0] = '\0';
+			break;
+		}
 		aws_fetch_run(&f, &req);
 		if (!aws_fetch_retry(&f))
 			break;

@@ -27,6 +27,7 @@
 //   --status N            answer every request with HTTP N (an error)
 //   --fail-first N        answer the first N requests with HTTP 500
 //   --tls DIR             serve https with DIR/key.pem and DIR/cert.pem
+//   --hang                read requests and never answer
 //   --issue AKID:SECRET   hand out this key (with a fresh session token)
 //                         rather than a new one: s3rver knows only its own
 'use strict';
@@ -38,6 +39,7 @@ const crypto = require('crypto');
 const opt = {
 	key: [], role: [], 'web-token-file': [], session: null,
 	expires: '3600', status: null, 'fail-first': '0', tls: null, issue: null,
+	hang: false,
 	ready: null, log: null,
 };
 const argv = process.argv.slice(2);
@@ -49,6 +51,8 @@ for (let i = 0; i < argv.length; i++) {
 	}
 	if (Array.isArray(opt[k]))
 		opt[k].push(argv[++i]);
+	else if (typeof opt[k] === 'boolean')
+		opt[k] = true;
 	else
 		opt[k] = argv[++i];
 }
@@ -194,6 +198,8 @@ const server = serve((req, res) => {
 		const action = p.get('Action') || '-';
 		const role = p.get('RoleArn') || '-';
 		const session = p.get('RoleSessionName') || '-';
+		if (opt.hang)
+			return log(`${action} hangs`);
 		const v = { signer: '-', scope: '-' };
 		const sig = verify(req, body, v);
 		seen++;

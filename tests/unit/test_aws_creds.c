@@ -810,7 +810,7 @@ collect(void *arg, const char *line)
 static void
 dryrun(const struct dcase *t)
 {
-	static const struct aws_creds_opts dry = { collect, NULL, 1 };
+	static const struct aws_creds_opts dry = { .trace = collect, .dry = 1 };
 	struct aws_conf conf = AWS_CONF_INIT;
 	struct aws_conf_opts o = { .profile = t->profile };
 	struct aws_creds c = AWS_CREDS_INIT;
