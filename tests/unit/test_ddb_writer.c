@@ -29,7 +29,7 @@ static volatile sig_atomic_t stop;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char failmsg[160];
-static char why[8][160];
+static char why[64][160];	/* more than any test puts */
 static int nwhy;
 
 static void
@@ -37,7 +37,7 @@ onreject(void *ctx, const struct ddb_item *it, const char *w)
 {
 	(void)ctx;
 	pthread_mutex_lock(&lock);
-	if (nwhy < 8)
+	if (nwhy < 64)
 		snprintf(why[nwhy], sizeof why[0], "%s:%llu: %s", it->input,
 			 it->lineno, w);
 	nwhy++;
