@@ -175,16 +175,19 @@ test_batch(struct ddb_conv *c)
 		  0 },
 		{ 200, "{\"UnprocessedItems\":{}}", 0 },
 	};
-	struct timespec pause = { 0, 100000000 };
+	struct timespec pause = { 0, 10000000 };
 	struct ddb_put p;
 	struct ddb_writer *w;
 	struct ddb_writer_counts n;
+	int waited;
 
 	httpfix_start(a, 3);
 	ddb_put_init(&p, "t", NULL, NULL, 0);
 	w = writer(1, &p);
 	put(w, c, "a", 1, 1);
-	nanosleep(&pause, NULL);
+	/* until a's request is at the server, however loaded the machine */
+	for (waited = 0; waited < 1000 && !atomic_load(&fix_nreq); waited++)
+		nanosleep(&pause, NULL);
 	put(w, c, "b", 2, 2);
 	put(w, c, "c", 3, 3);
 	end(w, &n);
