@@ -56,9 +56,15 @@ refused() {
 @test "a config that is not JSON, or not there, is refused" {
 	echo '{"schema":' >cfg.json
 	run -2 populate archive cfg.json
-	assert_output "populate: storage config cfg.json: not JSON"
+	assert_output "populate: storage config cfg.json: not JSON: Unfinished JSON term at EOF at line 2, column 0"
+	printf '{"schema": "x",\n "data": {,}}\n' >cfg.json
+	run -2 populate archive cfg.json
+	assert_output "populate: storage config cfg.json: not JSON: Expected value before ',' at line 2, column 11"
 	run -2 populate archive nope.json
-	assert_output "populate: storage config nope.json: cannot read it"
+	assert_output "populate: storage config nope.json: no such file"
+	mkdir dir.json
+	run -2 populate archive dir.json
+	assert_output "populate: storage config dir.json: is a directory, not a file"
 }
 
 @test "a resolver is checked against its schema version" {
@@ -87,8 +93,10 @@ refused() {
 
 @test "usage: operands, options, bad values" {
 	run -2 populate
-	assert_output --partial "usage: populate"
+	assert_line -n 0 "populate: missing enriched-archive"
+	assert_line -n 1 --partial "usage: populate"
 	run -2 populate archive
+	assert_line -n 0 "populate: missing storage-config"
 	run -2 populate a b c d
 	assert_output --partial "d: too many operands"
 	run -2 populate --bogus archive "$C/dynamodb-1-0-0.json"
@@ -108,10 +116,15 @@ refused() {
 	assert_output --partial "usage: populate"
 }
 
-@test "--since takes the original's two forms and real dates only" {
-	for s in 2017-13-01 2017-02-30 2017-01-01T00:00:00Z 17-01-01 2017-01-01-10 2017-01-01-25-00-00; do
+@test "--since takes real dates only, in sincefilter's forms" {
+	for s in 2017-13-01 2017-02-30 17-01-01 2017-01-01-10 2017-01-01-25-00-00; do
 		run -2 populate --since "$s" archive "$C/dynamodb-1-0-0.json"
-		assert_output "populate: --since: $s: not a date (YYYY-MM-dd or YYYY-MM-dd-HH-mm-ss)"
+		assert_output "populate: --since: $s: not a date (YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601)"
+	done
+	# the original's two forms and ISO 8601 pass (then: no run found)
+	for s in 2017-01-01 2017-01-01-10-00-00 2017-01-01T10:00:00Z; do
+		run -1 populate --since "$s" --dry-run archive "$C/dynamodb-1-0-0.json"
+		assert_output "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below archive/ at or after $s: nothing to read"
 	done
 }
 

@@ -46,15 +46,29 @@ expected() {
 
 table() { ddb_scan "$T"; }
 
+# job [ARCHIVE-GLOB]: the job's folder in populate-logs (table $T)
+job() { echo populate-logs/"$T".*; }
+# done_runs: the runs the job's state records
+done_runs() { cat populate-logs/"$T".*/state 2>/dev/null | grep -c '^run=' || true; }
+# created: the two lines that say the table was made (dynalite has no TTL)
+created() {
+	echo "populate: table $T: created"
+	echo "dynaput: warning: table $T: TTL on ttl not enabled: UnknownOperationException"
+}
+
 @test "an archive on S3 fills the manifest: earliest etl_tstamp of a duplicate kept" {
 	archive 3 10
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	assert_equal "$(table)" "$(expected)"
 	# the run after the first repeats events of the one before
-	[ "$(expected | wc -l)" -lt 30 ]
-	[[ $stderr == *"3 of 3 runs read, 36 events:"* ]]
-	[[ $stderr == *"6 bad rows (in populate-logs/bad-rows)"* ]]
-	[ "$(cat populate-logs/bad-rows/*.jsonl | wc -l)" -eq 6 ]
+	[ "$(expected | wc -l)" -eq 18 ]
+	J=$(job)
+	assert_equal "$stderr" "$(created)
+populate: runs to read older than the 180-day lifespan, whose items expire at once: 3 of 3 (--ttl-from now keeps them)
+populate: 3 of 3 runs read; state $J/state
+populate: 36 events: 18 written, 12 already present, 6 bad rows (in $J/bad-rows), 0 not written
+populate: items past the 180-day lifespan, which expire at once: 30 (--ttl-from now keeps them)"
+	[ "$(cat "$J"/bad-rows/*.jsonl | wc -l)" -eq 6 ]
 }
 
 @test "s3a://, s3n://, no final slash and a local folder are the same archive" {
@@ -67,7 +81,8 @@ table() { ddb_scan "$T"; }
 		assert_equal "$(table)" "$(expected)"
 		# the first run's items are written again as they were (same
 		# etlTime); the second run repeats all six of them
-		[[ $stderr == *"2 of 2 runs read, 16 events: 6 written, 6 already present"* ]] || { echo "$stderr"; false; }
+		[[ $stderr == *"populate: 2 of 2 runs read; state"* ]] || { echo "$stderr"; false; }
+		[[ $stderr == *"populate: 16 events: 6 written, 6 already present,"* ]] || { echo "$stderr"; false; }
 	done
 }
 
@@ -79,7 +94,8 @@ table() { ddb_scan "$T"; }
 	sed -n 1p "$DATA/enriched-samples.tsv" >"$r/.hidden"
 	s3_put_dir archive "$B/enriched/archive"
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"1 of 1 runs read, 12 events: 9 written,"* ]]
+	[[ $stderr == *"populate: 1 of 1 runs read;"* ]]
+	[[ $stderr == *"populate: 12 events: 9 written,"* ]]
 	refute [ "$(table | grep -c 1799a90f-f570-4414-b91a-b0db8f39cc2e)" -gt 0 ]
 }
 
@@ -88,10 +104,10 @@ table() { ddb_scan "$T"; }
 	second=$(sed -n 2p runs.txt | cut -f1)
 	second=${second#run=}
 	run -0 --separate-stderr populate --since "$second" s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"2 of 2 runs read"* ]]
+	[[ $stderr == *"populate: 2 of 2 runs read;"* ]]
 	assert_equal "$(table)" "$(expected "$second")"
 	run -0 --separate-stderr populate --since "${second:0:10}" --state s2 s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"2 of 2 runs read"* ]]
+	[[ $stderr == *"populate: 2 of 2 runs read;"* ]]
 	run -1 --separate-stderr populate --since 2030-01-01 --state s3 s3://$B/enriched/archive/ cfg.json
 	assert_equal "${stderr_lines[-1]}" "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below s3://$B/enriched/archive/ at or after 2030-01-01: nothing to read"
 	[ ! -e s3 ]
@@ -104,9 +120,10 @@ table() { ddb_scan "$T"; }
 	# the bucket's root: run folders two levels down are not its own
 	s3_put_dir archive "$B/shredded/archive"
 	run -1 --separate-stderr populate s3://$B/ cfg.json
-	assert_equal "${stderr_lines[0]}" "populate: $(($(find archive -type f ! -name '_*' | wc -l) * 2)) objects are not in run= folders right below s3://$B/ at or after the first run: not read (listed in populate-logs/outside-runs.txt)"
-	grep -qx "s3://$B/shredded/archive/run=2017-03-01-10-00-00/part-00000.gz" populate-logs/outside-runs.txt
-	[ ! -e populate-logs/populate.state ]
+	J=$(job)
+	assert_equal "${stderr_lines[0]}" "populate: $(($(find archive -type f ! -name '_*' | wc -l) * 2)) objects are not in run= folders right below s3://$B/ at or after the first run: not read (listed in $J/outside-runs.txt)"
+	grep -qx "s3://$B/shredded/archive/run=2017-03-01-10-00-00/part-00000.gz" "$J/outside-runs.txt"
+	[ ! -e "$J/state" ]
 	run ddb DescribeTable "{\"TableName\":\"$T\"}"
 	assert_output --partial ResourceNotFoundException
 	# and then the right path works at once
@@ -122,15 +139,16 @@ table() { ddb_scan "$T"; }
 	# one more object in the run, after the copy in listing order
 	cp "archive/$r/part-00001" "archive/$r/zz-part"
 	run -0 --separate-stderr populate --dry-run archive cfg.json
-	assert_line "run=${r#run=}"
+	assert_line "$r: 3 objects, to read"
 	assert_line "  archive/$r/zz-part"
 	assert_line "  archive/$r/part-00001"
+	assert_line "  archive/copy/$r/part-00001"
 	run -0 --separate-stderr populate archive cfg.json
 	[[ $stderr == *"objects are not in run= folders right below archive/"* ]]
-	assert_equal "$(grep -c "^archive/copy/$r/" populate-logs/outside-runs.txt)" "$(ls "archive/copy/$r" | grep -vc '^_')"
+	assert_equal "$(grep -c "^archive/copy/$r/" "$(job)"/outside-runs.txt)" "$(ls "archive/copy/$r" | grep -vc '^_')"
 	rm -rf archive/copy
 	assert_equal "$(table)" "$(expected)"
-	[[ $stderr == *"2 of 2 runs read"* ]]
+	[[ $stderr == *"populate: 2 of 2 runs read;"* ]]
 }
 
 @test "items already in the table are kept; a rerun changes nothing" {
@@ -148,7 +166,7 @@ table() { ddb_scan "$T"; }
 	assert_output --partial "$k"
 	before=$(table)
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"0 of 2 runs read (2 done before)"* ]]
+	[[ $stderr == *"populate: 0 of 2 runs read, 2 done before; state $(job)/state"* ]]
 	assert_equal "$(table)" "$before"
 	# without the state: every item is written again as it was, or present
 	run -0 --separate-stderr populate --state other.state s3://$B/enriched/archive/ cfg.json
@@ -168,17 +186,18 @@ table() { ddb_scan "$T"; }
 	AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
 	pid=$!
 	for _ in $(seq 200); do
-		n=$(grep -c '^run=' populate-logs/populate.state 2>/dev/null || true)
-		[ "${n:-0}" -ge 2 ] && break
+		[ "$(done_runs)" -ge 2 ] && break
 		sleep 0.05
 	done
 	kill -9 -- -"$pid"
 	wait "$pid" || true
+	n=$(done_runs)
+	[ "$n" -ge 2 ] && [ "$n" -lt 6 ]
+	# the same job: the endpoint is part of it
+	proxy_rules '[]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	proxy_down
-	done_runs=$(grep -c '^run=' populate-logs/populate.state)
-	[ "$done_runs" -ge 2 ] && [ "$done_runs" -lt 6 ]
-	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"($done_runs done before)"* ]]
+	[[ $stderr == *", $n done before;"* ]] || { echo "$stderr"; cat populate-logs/*/state; false; }
 	assert_equal "$(table)" "$want"
 }
 
@@ -197,8 +216,7 @@ table() { ddb_scan "$T"; }
 			populate s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
 		pid=$!
 		for _ in $(seq 200); do
-			n=$(grep -c '^run=' populate-logs/populate.state 2>/dev/null || true)
-			[ "${n:-0}" -ge 1 ] && break
+			[ "$(done_runs)" -ge 1 ] && break
 			sleep 0.05
 		done
 		sleep 0.2
@@ -208,7 +226,7 @@ table() { ddb_scan "$T"; }
 		if [ "$sig" = TERM ]; then want_rc=143; else want_rc=130; fi
 		[ "$rc" -eq "$want_rc" ] || { cat err; false; }
 		grep -q "^populate: [0-9] of 4 runs read" err
-		[ "$(grep -c '^run=' populate-logs/populate.state)" -lt 4 ]
+		[ "$(done_runs)" -lt 4 ]
 	done
 	proxy_down
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
@@ -226,10 +244,11 @@ table() { ddb_scan "$T"; }
 @test "--dry-run names the table, the runs and the objects, and writes nothing" {
 	archive 2 4
 	run -0 --separate-stderr populate --dry-run s3://$B/enriched/archive/ cfg.json
-	assert_line "table $T in us-east-1 (keys from the storage config)"
-	assert_line --regexp '^run=2017-03-01-10-00-00$'
+	assert_line "table $T in us-east-1 (keys from the storage config): missing, populate would create it"
+	assert_line "run=2017-03-01-10-00-00: 2 objects, to read"
 	assert_line "  s3://$B/enriched/archive/run=2017-03-01-10-00-00/part-00000.gz"
 	refute_output --partial _SUCCESS
+	[ ! -e populate-logs ]
 	run ddb DescribeTable "{\"TableName\":\"$T\"}"
 	assert_output --partial ResourceNotFoundException
 }
@@ -246,7 +265,8 @@ table() { ddb_scan "$T"; }
 @test "old runs with the original's ttl rule get a warning" {
 	archive 1 4
 	run -0 --separate-stderr populate s3://$B/enriched/archive/ cfg.json
-	[[ $stderr == *"1 run(s) past the 180-day lifespan: their items expire at once (--ttl-from now keeps them)"* ]]
+	assert_equal "${stderr_lines[2]}" "populate: runs to read older than the 180-day lifespan, whose items expire at once: 1 of 1 (--ttl-from now keeps them)"
+	assert_equal "${stderr_lines[-1]}" "populate: items past the 180-day lifespan, which expire at once: 4 (--ttl-from now keeps them)"
 }
 
 @test "a 2-0-0 config with auth null writes with the default credential chain" {
@@ -283,7 +303,7 @@ table() { ddb_scan "$T"; }
 	[[ $stderr == *"127.0.0.1 port $port"* ]]
 	AWS_ENDPOINT_URL_S3=http://127.0.0.1:$port run --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	[ "$status" -ne 0 ]
-	[[ $stderr == *"cannot list s3://$B/enriched/archive/"* ]]
+	assert_equal "${stderr_lines[-1]}" "populate: s3://$B/enriched/archive/: cannot list it"
 }
 
 @test "a missing bucket exits 3" {
