@@ -5,7 +5,8 @@
 # libdir (the folder of this file and populate-config.jq), optspec (its
 # options, as its help shows them) and usage (a function printing its
 # usage line).  Names starting with _ are scratch.
-# shellcheck disable=SC2034,SC2154	# set here, used there; and back
+# shellcheck disable=SC2015,SC2034,SC2154	# A && B || C on purpose; set
+# here, used there, and back
 
 RUNID='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
 
@@ -188,4 +189,96 @@ dynaput_cfg() {
 		exec dynaput -t "$cfg_table" -r "$cfg_region" "$@"
 	fi
 	exec dynaput -t "$cfg_table" -r "$cfg_region" ${profile:+-p "$profile"} "$@"
+}
+
+# archive_norm: $archive as the stages take it: s3:// (for s3a:// and
+# s3n:// too) or a local folder, ending in a slash; or exit 2
+archive_norm() {
+	case $archive in
+	s3a://* | s3n://*) archive=s3://${archive#s3?://} ;;
+	s3://*) ;;
+	*://*) fail 2 "$archive: not an s3:// URL or a local folder" ;;
+	*) [ -d "$archive" ] || fail 2 "$archive: no such folder" ;;
+	esac
+	archive=${archive%/}/
+}
+
+# job_name LOGPATH: the job (the archive into the table) of $archive,
+# $table, $region and the DynamoDB endpoint of the environment: its log
+# folder in logs (LOGPATH/TABLE.HASH, HASH from cksum of the four) and the
+# first line of its state in stamp
+job_name() {
+	_ep=${AWS_ENDPOINT_URL_DYNAMODB:-${AWS_ENDPOINT_URL:-default}}
+	_s=$(printf '%s\n' "$archive" "$table" "$region" "$_ep" | cksum)
+	logs=$1/$table.$(printf %08x "${_s%% *}")
+	stamp="# populate state 2: archive=$archive table=$table region=$region endpoint=$_ep"
+}
+
+# state_check FILE: a state file that is there can be read, or exit 2
+state_check() {
+	[ ! -d "$1" ] || fail 2 "state file $1: is a directory"
+	[ ! -e "$1" ] || [ -r "$1" ] ||
+		fail 2 "state file $1: cannot read it (permission denied)"
+}
+
+# The jobs.  A step that runs stages is a job of its own (set -m: a
+# process group), started in the background and waited for with await;
+# onsignal, the INT and TERM trap, passes a signal on: the first to the
+# job's leader (the stage that reads), so that the rest finishes what it
+# has; a second to the whole group.  These two need bash (wait -n -p).
+
+# onsignal STATUS SIGNAL: interrupted=STATUS, and the job ($pg) told
+onsignal() {
+	interrupted=$1 nsig=$((${nsig:-0} + 1))
+	[ -n "${pg:-}" ] || return 0
+	if [ "$nsig" -eq 1 ]; then
+		kill -s "$2" "$pg" 2>/dev/null || :
+	else
+		kill -s "$2" -- "-$pg" 2>/dev/null || :
+	fi
+}
+
+# await [TICK]: the job just started, to its end: its status in rc, its
+# process group in pg meanwhile.  TICK runs every second meanwhile when
+# tty is 1.  $w is a folder of the caller's.
+await() {
+	_job=$! _t=''
+	jobs -p %% >"$w/pg" && read -r pg <"$w/pg"
+	while :; do
+		[ "$tty" -eq 0 ] || [ -z "${1:-}" ] || [ -n "$_t" ] ||
+			{ sleep 1 & _t=$!; }
+		# shellcheck disable=SC3045	# bash: see above
+		_p='' && wait -n -p _p "$_job" $_t && rc=0 || rc=$?
+		case ${_p:-} in
+		'') ;;
+		"$_job") break ;;
+		*) _t='' && { "$1" || :; } ;;
+		esac
+	done
+	pg=''
+	[ -z "$_t" ] || kill "$_t" 2>/dev/null || :
+}
+
+# replay FILE: the stages' messages in FILE, on stderr, but dynaput's
+# summary line, whose counts go into dp_read, dp_written and dp_present
+# (until dynaput -S), and its table lines: "created" sets created=1, and
+# the credentials' source is said (tty or verbose) as the config has it
+replay() {
+	while IFS= read -r _l; do
+		case $_l in
+		"dynaput: "*" read, "*" written, "*" already present, "*)
+			_ifs=$IFS && IFS=' '
+			# shellcheck disable=SC2086	# split on purpose
+			set -- $_l
+			IFS=$_ifs dp_read=$2 dp_written=$4 dp_present=$6 ;;
+		"dynaput: table $table: created")
+			created=1 && note "table $table: created" ;;
+		"dynaput: table $table ("*", credentials from "*)
+			_l=${_l#dynaput: }
+			[ "$cfg_auth" = chain ] ||
+				_l="${_l%environment}the storage config"
+			[ "$tty$verbose" = 00 ] || note "$_l" ;;
+		*) say "$_l" ;;
+		esac
+	done <"$1"
 }
