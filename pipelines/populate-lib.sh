@@ -74,11 +74,11 @@ whole() {
 		[ "$_v" -le "$4" ] || fail 2 "$1: $2: not a number from $3 to $4"
 }
 
-# mkfolder CONTEXT DIR...: mkdir -p, or exit 2 with mkdir's reason
+# mkfolder CONTEXT DIR...: mkdir -p, or exit 2 with mkdir's words
 mkfolder() {
 	_c=$1
 	shift
-	_e=$(mkdir -p -- "$@" 2>&1) || fail 2 "$_c: cannot make it: ${_e##*: }"
+	_e=$(mkdir -p -- "$@" 2>&1) || fail 2 "$_c: ${_e#mkdir: }"
 }
 
 # config_check KIND NAME FILE: FILE is a valid storage (KIND storage) or
