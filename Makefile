@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Snowplow event manifest populator: four programs, one orchestrator.
 
+VERSION = 1.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
@@ -17,7 +18,7 @@ WERROR =
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	$(WERROR)
 STD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-DEPS = libcurl openssl zlib jansson expat
+DEPS = libcurl openssl zlib libzstd jansson expat
 DEP_CFLAGS != $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null || true
 # the layers: a core file sees only lib/core, so reaching for an aws
 # header fails to build
@@ -25,10 +26,13 @@ INC_core = -iquote lib/core
 INC_aws = -iquote lib/core -iquote lib/aws
 ALL_CFLAGS = $(STD) $(CPPFLAGS) $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
+# Debian's libbz2-dev has no .pc file
+LIBS_bz2 != $(PKG_CONFIG) --libs bzip2 2>/dev/null || echo -lbz2
 LIBS_core =
 LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
-LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
-	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
+LIBS_aws0 != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
+	echo -lcurl -lssl -lcrypto -lz -lzstd -ljansson -lexpat
+LIBS_aws = $(LIBS_aws0) $(LIBS_bz2)
 
 PROGS = eventcut sincefilter s3cat dynaput
 SCRIPTS = populate
@@ -57,9 +61,10 @@ dynaput_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 dynaput_LIBS = $(LIBS_aws) -pthread
 
 .DELETE_ON_ERROR:
-.PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean
+.PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean \
+	dist
 
-all: $(BIN)
+all: $(BIN) build/ddbsink
 
 build/libcore.a: $(CORE:%=build/core/%.o)
 build/libaws.a: $(AWS:%=build/aws/%.o)
@@ -83,6 +88,13 @@ build/cmd/%.o: cmd/%.c $(HDR)
 $(PROGS:%=bin/%): bin/%: build/cmd/%.o $$(%_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $($*_LIBS)
+
+# A DynamoDB-like sink for the benchmarks and the tests (bench/ddbsink.c):
+# libc and lib/'s core only; not installed.
+build/ddbsink: bench/ddbsink.c $(HDR) $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(INC_core) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/ddbsink.c \
+		$(CORE_OBJ) -lm
 
 bin/populate: pipelines/populate
 	@mkdir -p $(@D)
@@ -165,6 +177,11 @@ install: all
 	install -m 0644 $(SHARE) $(DESTDIR)$(SHAREDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
+
+# A tarball that runs on any x86_64 Linux with glibc: tools/dist.
+DIST = build/manifest-populator-$(VERSION)-x86_64-linux.tar.gz
+dist: all
+	@tools/dist $(DIST)
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \

@@ -90,6 +90,34 @@ proxy_down() {
 proxy_rules() { curl -sf -X PUT --data "$1" "$PROXY/__fault/rules" >/dev/null; }
 proxy_stats() { curl -sf "$PROXY/__fault/stats"; }
 
+# sink_up [ddbsink options]: starts our DynamoDB-like sink (build/ddbsink,
+# from bench/ddbsink.c) on a free port; sets SINK (its URL).  sink_down
+# stops it (its last counters stay in $BATS_TEST_TMPDIR/sink.out);
+# sink_stats prints its counters, sink_items its items (sorted).
+sink_up() {
+	local out=$BATS_TEST_TMPDIR/sink.out i=0
+	# fd 3 closed: bats waits on it, and would wait on a stray sink
+	"$TOP/build/ddbsink" "$@" >"$out" 2>"$BATS_TEST_TMPDIR/sink.err" 3>&- &
+	SINK_PID=$!
+	until grep -q '^[0-9][0-9]*$' "$out" 2>/dev/null; do
+		i=$((i + 1))
+		if ! kill -0 "$SINK_PID" 2>/dev/null || [ "$i" -gt 100 ]; then
+			cat "$BATS_TEST_TMPDIR/sink.err" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	SINK=http://127.0.0.1:$(head -n 1 "$out")
+}
+sink_down() {
+	[ -n "${SINK_PID:-}" ] || return 0
+	kill "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null || true
+	SINK_PID=
+}
+sink_stats() { curl -sf "$SINK/__sink/stats"; }
+sink_items() { curl -sf "${SINK}/__sink/items${1:+?table=$1}" | sort; }
+
 # The local servers' own API, through libcurl's SigV4 (the keys go in a
 # curl config file, never on a command line).  s3rver's keys are fixed;
 # dynalite takes any.

@@ -22,7 +22,9 @@
  *     are a nested block ("s3 =\n  addressing_style = path"), kept as the
  *     keys "s3.addressing_style" (nested keys keep their case);
  *   - [services NAME] sections give per-service settings, as the CLI's
- *     service-specific endpoints do.
+ *     service-specific endpoints do;
+ *   - [sso-session NAME] sections (config file only) hold an SSO
+ *     session's sso_start_url and sso_region.
  * Unlike the CLI, a repeated section or key is not an error: the later
  * value wins.  A line that is none of the above is an error that names
  * the file and line.
@@ -54,12 +56,15 @@ struct aws_conf {
 	char *profile;		/* never NULL */
 	int profile_explicit;	/* named by -p, AWS_PROFILE or
 				 * AWS_DEFAULT_PROFILE, not by default */
+	int profile_flag;	/* named by -p: the CLI's --profile, before
+				 * which the environment's credentials
+				 * give way (aws_creds.h) */
 	char *region;		/* never NULL; us-east-1 when unset */
 	char *endpoint;		/* "scheme://host[:port]", no trailing
 				 * slash; NULL: use aws_conf_default_endpoint */
 	int custom_endpoint;	/* endpoint came from a flag, env or file:
 				 * S3 then uses path-style addressing */
-	char *ca_bundle;	/* a readable file; NULL: the system store */
+	char *ca_bundle;	/* a readable file; NULL: libcurl's own */
 	char *config_path;	/* NULL when HOME is unset and no */
 	char *cred_path;	/* AWS_*_FILE names the file */
 	struct aws_conf_files *files;
@@ -77,7 +82,9 @@ struct aws_conf {
  *              the profile's endpoint_url, none; all but the first are
  *              skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
  *              profile's ignore_configured_endpoint_urls) is true
- *   ca_bundle  o->ca_bundle, AWS_CA_BUNDLE, the profile's ca_bundle, none
+ *   ca_bundle  o->ca_bundle, AWS_CA_BUNDLE, the profile's ca_bundle, the
+ *              system's bundle found where Linux systems keep it
+ *              (Debian's, Amazon Linux's, SUSE's, Alpine's...), none
  * The files are AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
  * $HOME/.aws/config and $HOME/.aws/credentials ("~/" is expanded with
  * HOME).  A missing file is empty; one that cannot be read is an error.
@@ -102,6 +109,38 @@ enum aws_conf_which { AWS_CONF_CONFIG, AWS_CONF_CREDENTIALS };
 /* The selected profile's value for key in one file only, or NULL. */
 const char *aws_conf_file_get(const struct aws_conf *c,
     enum aws_conf_which which, const char *key);
+
+/*
+ * The same for any profile, as an assume-role chain's source_profile
+ * needs: the value in both files (credentials over config) or in one,
+ * and whether the profile has a section in either file.
+ */
+const char *aws_conf_profile_get(const struct aws_conf *c,
+    const char *profile, const char *key);
+const char *aws_conf_profile_file_get(const struct aws_conf *c,
+    enum aws_conf_which which, const char *profile, const char *key);
+int aws_conf_profile_exists(const struct aws_conf *c, const char *profile);
+
+/* An [sso-session NAME] section's value for key, or NULL; and whether
+ * the config file has that section. */
+const char *aws_conf_sso_session_get(const struct aws_conf *c,
+    const char *name, const char *key);
+int aws_conf_sso_session_exists(const struct aws_conf *c, const char *name);
+
+/*
+ * The configured endpoint of another service (the credential sources'
+ * "sts" and "sso"), as aws_conf_load resolves o->service's but without
+ * the command line's: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+ * profile's services section, the profile's endpoint_url, none (all
+ * skipped when configured endpoints are ignored).  Returns 1 with the
+ * normal form ("scheme://host[:port]") appended to out, 0 when none is
+ * configured, or -1 with the reason appended to err.
+ */
+int aws_conf_service_endpoint(const struct aws_conf *c, const char *service,
+    aws_conf_env env, struct buf *out, struct buf *err);
+
+/* 1 when r can be a region name (a DNS label), as botocore checks it. */
+int aws_conf_region_ok(const char *r);
 
 /* Appends AWS's own endpoint for service in region:
  * https://SERVICE.REGION.amazonaws.com, or .amazonaws.com.cn for cn-*. */
