@@ -204,8 +204,9 @@ archive_norm() {
 }
 
 # job_name LOGPATH: the job (the archive into the table) of $archive,
-# $table, $region and the DynamoDB endpoint of the environment: its log
-# folder in logs (LOGPATH/TABLE.HASH, HASH from cksum of the four) and the
+# $table, $region and the DynamoDB endpoint of the environment: its name
+# in logs, LOGPATH/TABLE.HASH (HASH from cksum of the four: its state is
+# LOGPATH/TABLE.HASH.state, its logs in LOGPATH/TABLE.HASH/), and the
 # first line of its state in stamp
 job_name() {
 	_ep=${AWS_ENDPOINT_URL_DYNAMODB:-${AWS_ENDPOINT_URL:-default}}
@@ -260,17 +261,13 @@ await() {
 }
 
 # replay FILE: the stages' messages in FILE, on stderr, but dynaput's
-# summary line, whose counts go into dp_read, dp_written and dp_present
-# (until dynaput -S), and its table lines: "created" sets created=1, and
-# the credentials' source is said (tty or verbose) as the config has it
+# summary line (its -S file has the counts) and its table lines: "created"
+# sets created=1, and the credentials' source is said (when tty or
+# verbose is 1) as the storage config has it
 replay() {
 	while IFS= read -r _l; do
 		case $_l in
-		"dynaput: "*" read, "*" written, "*" already present, "*)
-			_ifs=$IFS && IFS=' '
-			# shellcheck disable=SC2086	# split on purpose
-			set -- $_l
-			IFS=$_ifs dp_read=$2 dp_written=$4 dp_present=$6 ;;
+		"dynaput: "*" read, "*" written, "*" already present, "*) ;;
 		"dynaput: table $table: created")
 			created=1 && note "table $table: created" ;;
 		"dynaput: table $table ("*", credentials from "*)
