@@ -620,3 +620,44 @@ populate: items past the 180-day lifespan, which expire at once: 30 (--ttl-from 
 	[[ $stderr == *"populate: 1 of 1 runs read;"* ]]
 	assert_equal "$(table | wc -l)" 4
 }
+
+@test "a second signal stops the writes too: what was read and not sent is listed in failed/, and the numbers add up" {
+	"$TOP/tools/mkarchive" archive 1 3000 >/dev/null
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 50}]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY populate archive cfg.json 2>err 3>&- &
+	pid=$!
+	until [ "$(proxy_stats | jq '.faults.delay // 0')" -ge 50 ]; do sleep 0.05; done
+	kill -TERM "$pid"
+	sleep 0.3
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	proxy_down
+	[ "$rc" -eq 143 ] || { cat err; false; }
+	stderr=$(cat err)
+	no_stage_left
+	adds_up "$stderr"
+	ours_only "$stderr"
+	[[ $stderr == *"populate: 0 of 1 runs read, interrupted at run=2017-03-01-10-00-00 (a rerun resumes there); state $(job).state"* ]]
+	# the items not written are there to write again
+	nw=$([[ $stderr =~ ([0-9]+)\ not\ written ]] && echo "${BASH_REMATCH[1]}")
+	[ "$nw" -gt 0 ]
+	assert_equal "$(jq -r '.errors[0].message' "$(job)"/failed/*.jsonl | sort | uniq -c | sed 's/^ *//')" "$nw interrupted: not sent"
+	assert_equal "$(table | wc -l)" "$(written "$stderr")"
+}
+
+@test "-v: the table and where its credentials come from, and a line for each run" {
+	archive 2 4
+	run -0 --separate-stderr populate -v s3://$B/enriched/archive/ cfg.json
+	assert_equal "${stderr_lines[2]}" "populate: table $T (eventId HASH, fingerprint RANGE) at $DDB_ENDPOINT/, credentials from the storage config"
+	assert_equal "$(grep '^populate: run=' <<<"$stderr")" "populate: run=2017-03-01-10-00-00: 6 events: 4 written, 0 already present, 2 bad rows, 0 not written
+populate: run=2017-03-02-11-00-00: 6 events: 0 written, 4 already present, 2 bad rows, 0 not written"
+	# a file named like a run, right below the archive, is not a run
+	cp -r archive plain
+	printf 'x\n' >plain/run=2017-03-09-10-00-00
+	run -0 --separate-stderr populate --dry-run plain cfg.json
+	refute_line --partial "run=2017-03-09-10-00-00:"
+	assert_line "outside the runs, not read:"
+	assert_line "  plain/run=2017-03-09-10-00-00"
+}
