@@ -46,11 +46,16 @@ needarg() {
 
 # opt OPTION [VALUE...]: OPTION as optspec shows it, "  --name value  what"
 # or "  --name  what": its value, or 1, into the variable named after it
-# (--log-path: log_path); optn is how many arguments it took
+# (--log-path: log_path); optn is how many arguments it took.  A short
+# option shown as "  -x, --name ..." is its --name.
 opt() {
 	case $optspec in
-	*"  $1 "[a-z]*) needarg "$1" $# && _v=$2 optn=2 ;;
+	*"  $1 "[a-z]* | *", $1 "[a-z]*) needarg "$1" $# && _v=$2 optn=2 ;;
 	*" $1  "*) _v=1 optn=1 ;;
+	*"  $1, --"[a-z]*)	# -x, --name: as --name
+		_s=${optspec#*"  $1, "} && _s=${_s%% *} && shift
+		opt "$_s" "$@"
+		return ;;
 	*) badusage "$1: unknown option" ;;
 	esac
 	_n=${1#--}
@@ -241,13 +246,13 @@ onsignal() {
 
 # await [TICK]: the job just started, to its end: its status in rc, its
 # process group in pg meanwhile.  TICK runs every second meanwhile when
-# tty is 1.  $w is a folder of the caller's.
+# tty (or ticks) is 1.  $w is a folder of the caller's.
 await() {
 	_job=$! _t=''
 	jobs -p %% >"$w/pg" && read -r pg <"$w/pg"
 	while :; do
-		[ "$tty" -eq 0 ] || [ -z "${1:-}" ] || [ -n "$_t" ] ||
-			{ sleep 1 & _t=$!; }
+		{ [ "$tty" -eq 0 ] && [ "${ticks:-0}" -eq 0 ]; } ||
+			[ -z "${1:-}" ] || [ -n "$_t" ] || { sleep 1 & _t=$!; }
 		# shellcheck disable=SC3045	# bash: see above
 		_p='' && wait -n -p _p "$_job" $_t && rc=0 || rc=$?
 		case ${_p:-} in
@@ -278,4 +283,172 @@ replay() {
 		*) say "$_l" ;;
 		esac
 	done <"$1"
+}
+
+# The modes' common ground: populate's options, its job checked, and the
+# plan's two operations.  bash, as await: an array, ${!v}, printf -v.
+
+POPULATE_VERSION=1.1.0
+
+# populate_defaults: every option of populate and its modes, unset
+populate_defaults() {
+	enriched_archive='' storage_config='' resolver='' since='' log_path=populate-logs
+	profile='' state='' ttl_days=180 ttl_from=etl no_create=0 restart=0 skip_failed=0
+	s3_jobs=8 ddb_jobs=16 rate='' dry_run=0 verbose=0 workers='' shards='' plan=''
+	newest='' force=0 quiet=0 reporter=0
+}
+
+# args_parse ARG...: the options optspec shows into their variables (opt)
+# and the operands, in order, into the array ops.  -h prints the usage
+# and optspec, and exits 0; -xy is -x -y, and -kVALUE is -k VALUE.
+# shellcheck disable=SC3024,SC3030	# bash: see above
+args_parse() {
+	ops=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--) shift && break ;;
+		--*=*) _a=$1 && shift && set -- "${_a%%=*}" "${_a#*=}" "$@" && continue ;;
+		-[!-]?*)
+			_a=${1#-?} && _b=${1%"$_a"} && shift && _s=''
+			case $optspec in
+			*"  $_b, --"*) _s=${optspec#*"  $_b, "} && _s=${_s#"${_s%% *}"} ;;
+			esac
+			case $_s in
+			" "[a-z]*) set -- "$_b" "$_a" "$@" ;;
+			*) set -- "$_b" "-$_a" "$@" ;;
+			esac
+			continue ;;
+		-h | --help) usage && echo "$optspec" && exit 0 ;;
+		--jar | --ec2-keyname) fail 2 "$1: an EMR option of the original; populate runs here, without a cluster" ;;
+		-?*) opt "$@" && shift "$optn" && continue ;;
+		*) ops+=("$1") ;;
+		esac
+		shift
+	done
+	ops+=("$@")
+}
+
+# populate_args: populate's operands (ops) and options checked, the
+# storage config read (config_read), the archive normalised: archive,
+# config, logpath, table and region set; or exit 2
+# shellcheck disable=SC3045,SC3053,SC3054,SC3060	# bash: see above
+populate_args() {
+	set -- ${ops[@]+"${ops[@]}"}
+	[ $# -le 3 ] || badusage "$4: too many operands"
+	for _v in enriched_archive storage_config resolver; do
+		[ $# -gt 0 ] || break
+		[ -z "${!_v}" ] || badusage "$1: a second ${_v/_/-} (--${_v/_/-} gives one)"
+		printf -v "$_v" %s "$1" && shift
+	done
+	archive=$enriched_archive config=$storage_config logpath=$log_path
+	[ -n "$archive" ] || badusage "missing enriched-archive"
+	[ -n "$config" ] || badusage "missing storage-config"
+	whole --ttl-days "$ttl_days" 0 3650000
+	whole --s3-jobs "$s3_jobs" 1 64
+	whole --ddb-jobs "$ddb_jobs" 1 1024
+	[ -z "$rate" ] || whole --rate "$rate" 1 1000000000
+	case $ttl_from in etl | now) ;; *) fail 2 "--ttl-from: $ttl_from: must be etl or now" ;; esac
+	[ -z "$since" ] || sincefilter -r -s "$since" </dev/null 2>/dev/null ||
+		fail 2 "--since: $since: not a date (YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601)"
+	case $logpath in s3://* | s3a://* | s3n://*) fail 2 "--log-path: $logpath: an S3 log path is not supported yet; give a local folder" ;; esac
+	config_check storage "storage config" "$config"
+	[ -z "$resolver" ] || config_check resolver resolver "$resolver"
+	config_read "$config"
+	table=$cfg_table region=$cfg_region
+	archive_norm
+}
+
+# A plan is a folder of files, each written whole by plan_put and read
+# whole by plan_get, so that it may live in S3 as well as here: s3put
+# URL <FILE and s3cat URL will do it there.
+
+# plan_put FILE: stdin into FILE of a plan, whole: written aside, then
+# renamed (two workers at once leave one whole file), private; or exit 2
+plan_put() {
+	case $1 in
+	s3://* | s3a://* | s3n://*) fail 2 "$1: a plan in S3 needs s3put, which is not here yet: give a local folder" ;;
+	esac
+	case $1 in */*) mkfolder "plan" "${1%/*}" ;; esac
+	_t=$(mktemp "$1.XXXXXX" 2>/dev/null) && cat >"$_t" && mv -f -- "$_t" "$1" ||
+		{ rm -f -- "${_t:-}"; fail 2 "$1: cannot write it"; }
+}
+
+# plan_get FILE: FILE of a plan on stdout; status 1, quietly, when it is
+# not there; exit 2 when it cannot be read
+plan_get() {
+	case $1 in
+	s3://* | s3a://* | s3n://*) fail 2 "$1: a plan in S3 needs s3put, which is not here yet: give a local folder" ;;
+	esac
+	[ -e "$1" ] || return 1
+	cat -- "$1" 2>/dev/null || fail 2 "$1: cannot read it"
+}
+
+# plan_read PLAN: the plan's job.json into j_* variables (the fields of
+# populate.1's FILES); exit 2 when PLAN holds no plan of this format
+plan_read() {
+	_j=$(plan_get "$1/job.json") || fail 2 "plan $1: no such plan (no $1/job.json)"
+	_j=$(printf '%s\n' "$_j" | jq -r 'select(.plan == 1) | @sh "j_version=\(.version)
+		j_made=\(.made) j_archive=\(.archive) j_since=\(.since // "")
+		j_objects=\(.objects) j_bytes=\(.bytes) j_table=\(.table) j_region=\(.region)
+		j_ddb_ep=\(.dynamodb_endpoint // "") j_s3_ep=\(.s3_endpoint // "")
+		j_creds=\(.credentials) j_newest=\(.newest) j_ttl_days=\(.ttl_days)
+		j_ttl_from=\(.ttl_from) j_ttl_base=\(.ttl_base // "") j_rate=\(.rate // "")
+		j_wrate=\(.worker_rate // "") j_s3_jobs=\(.s3_jobs) j_ddb_jobs=\(.ddb_jobs)
+		j_shards=\(.shards)"' 2>/dev/null) && [ -n "$_j" ] ||
+		fail 2 "plan $1: $1/job.json is not a plan of this populate ($POPULATE_VERSION)"
+	eval "$_j"
+}
+
+# list_sized URL: s3cat -l's listing of URL with each object's size in
+# bytes after a tab, as s3cat -l -s writes it.  Until s3cat has -s:
+# stat(1)'s sizes for local files, and 0 for S3 objects (the shards are
+# then balanced by count).
+list_sized() {
+	if s3cat -h 2>&1 | grep -q '^  -s '; then
+		s3cat -l -s ${profile:+-p "$profile"} -- "$1"
+	elif [ -d "$1" ]; then
+		s3cat -l -- "$1" | tr '\n' '\0' | xargs -0 -r stat -c '%n	%s' --
+	else
+		s3cat -l ${profile:+-p "$profile"} -- "$1" | sed 's/$/	0/'
+	fi
+}
+
+# shard_marks PLAN K: the shards of PLAN by their markers: done (a
+# done.json), failed (a failed.json, no done.json) and left (neither),
+# as lists of indexes in m_done, m_failed and m_left (a space before
+# each), and the counts of those markers added up into t_KEY
+shard_marks() {
+	m_done='' m_failed='' m_left=''
+	for _k in events written present bad notwritten expired objects bytes; do
+		eval "t_$_k=0"
+	done
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		if plan_get "$1/logs/shard-$_i/done.json" >"$w/mark" 2>/dev/null; then
+			m_done="$m_done $_i"
+		elif plan_get "$1/logs/shard-$_i/failed.json" >"$w/mark" 2>/dev/null; then
+			m_failed="$m_failed $_i"
+		else
+			m_left="$m_left $_i" _i=$((_i + 1))
+			continue
+		fi
+		marks_add "$w/mark"
+		_i=$((_i + 1))
+	done
+}
+
+# marks_add FILE: a shard's marker's counts added to t_KEY
+marks_add() {
+	summary m "$1" events written present bad notwritten expired objects bytes
+	for _k in events written present bad notwritten expired objects bytes; do
+		eval "t_$_k=\$((t_$_k + m_$_k))"
+	done
+}
+
+# ranges LIST: a list of whole numbers, ascending, as ranges: "0-3 5 7-8"
+ranges() {
+	# shellcheck disable=SC2086	# split on purpose
+	printf '%s\n' $1 | awk 'NR > 1 && $1 == b + 1 { b = $1; next }
+		NR > 1 { printf "%s%s", s, (a == b ? a : a "-" b); s = " " }
+		{ a = b = $1 } END { if (NR) printf "%s%s", s, (a == b ? a : a "-" b); print "" }'
 }
