@@ -386,7 +386,7 @@ plan_get() {
 # plan_read PLAN: the plan's job.json into j_* variables (the fields of
 # populate.1's FILES); exit 2 when PLAN holds no plan of this format
 plan_read() {
-	_j=$(plan_get "$1/job.json") || fail 2 "plan $1: no such plan (no $1/job.json)"
+	_j=$(plan_get "$1/job.json") || { [ $? -ne 2 ] || exit 2; fail 2 "plan $1: no such plan (no $1/job.json)"; }
 	_j=$(printf '%s\n' "$_j" | jq -r 'select(.plan == 1) | @sh "j_version=\(.version)
 		j_made=\(.made) j_archive=\(.archive) j_since=\(.since // "")
 		j_objects=\(.objects) j_bytes=\(.bytes) j_table=\(.table) j_region=\(.region)
