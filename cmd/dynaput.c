@@ -985,6 +985,7 @@ static struct http *
 newhttp(int conns)
 {
 	struct http_opts ho;
+	struct buf err = BUF_INIT;
 
 	memset(&ho, 0, sizeof ho);
 	ho.conns = conns;
@@ -995,6 +996,9 @@ newhttp(int conns)
 	ho.seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32) ^
 		  (uint64_t)conns;
 	ho.user_agent = "dynaput";
+	ho.region = aws_auth_conf(auth)->region;
+	if (http_opts_env(&ho, getenv, &err) < 0)
+		diex(EXIT_USAGE, "%s", err.p);
 	return http_new(&ho);
 }
 
@@ -1393,7 +1397,7 @@ main(int argc, char *argv[])
 	struct buf err = BUF_INIT;
 	struct lineio in;
 	struct ddb_conv *conv;
-	int status = EXIT_USAGE, showing, i;
+	int status = EXIT_USAGE, showing, i, conns;
 
 	err_setprog(argv[0]);
 	options(argc, argv);
@@ -1412,6 +1416,11 @@ main(int argc, char *argv[])
 	conv = ddb_conv_new(typed, names, nnames);
 	showing = vflag && isatty(2);
 	startshards();
+	for (i = conns = 0; i < nshards; i++)
+		conns += http_conns(shards[i].h);
+	if (vflag && conns < jobs)
+		warnx("%d connections at once, not %ld: ulimit -n %ld leaves no "
+		      "more", conns, jobs, http_nofile());
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
 	readall(&in, conv, showing);

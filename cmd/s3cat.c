@@ -399,8 +399,18 @@ s3ready(void)
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	o.user_agent = "s3cat/1.0";
 	o.ca_bundle = conf->ca_bundle;
+	o.region = conf->region;
 	o.recv_buffer = 256 * 1024;
+	if (http_opts_env(&o, getenv, &err) < 0)
+		diex(EXIT_USAGE, "%s", err.p);
 	hp = http_new(&o);
+	if (http_conns(hp) <= jobs) {	/* few descriptors: fewer at once */
+		jobs = http_conns(hp) > 1 ? http_conns(hp) - 1 : 1;
+		if (vflag)
+			warnx("-j lowered to %ld: ulimit -n %ld leaves %d "
+			      "connections", jobs, http_nofile(),
+			      http_conns(hp));
+	}
 	buf_free(&err);
 }
 
@@ -601,7 +611,7 @@ static void
 objdone(struct http_req *r)
 {
 	struct ent *e = r->ctx;
-	int progress = r->status >= 200 && r->status < 300 && r->received;
+	int progress = http_progress(r);
 
 	if (e->state == S_FAIL)
 		return;		/* not prepared */
@@ -623,6 +633,7 @@ startobj(struct ent *e)
 	e->req.on_body = objbody;
 	e->req.on_done = objdone;
 	e->req.ctx = e;
+	e->req.timeout_ms = HTTP_NO_TIMEOUT;	/* the speed limit's */
 	http_start(hp, &e->req);
 }
 
