@@ -1419,8 +1419,8 @@ main(int argc, char *argv[])
 	for (i = conns = 0; i < nshards; i++)
 		conns += http_conns(shards[i].h);
 	if (vflag && conns < jobs)
-		warnx("%d connections at once, not %ld: ulimit -n %ld leaves no "
-		      "more", conns, jobs, http_nofile());
+		warnx("-j %ld: %d connections at once (ulimit -n %ld)", jobs,
+		      conns, http_nofile());
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
 	readall(&in, conv, showing);

@@ -405,11 +405,11 @@ s3ready(void)
 		diex(EXIT_USAGE, "%s", err.p);
 	hp = http_new(&o);
 	if (http_conns(hp) <= jobs) {	/* few descriptors: fewer at once */
-		jobs = http_conns(hp) > 1 ? http_conns(hp) - 1 : 1;
 		if (vflag)
-			warnx("-j lowered to %ld: ulimit -n %ld leaves %d "
-			      "connections", jobs, http_nofile(),
-			      http_conns(hp));
+			warnx("-j %ld lowered to %d (ulimit -n %ld)", jobs,
+			      http_conns(hp) > 1 ? http_conns(hp) - 1 : 1,
+			      http_nofile());
+		jobs = http_conns(hp) > 1 ? http_conns(hp) - 1 : 1;
 	}
 	buf_free(&err);
 }
@@ -719,6 +719,12 @@ listdone(struct http_req *r)
 		return;		/* retried, or failed */
 	if (s3_list_end(&e->list) < 0) {
 		efail(e, EXIT_PARTIAL, "%s", e->list.err);
+		return;
+	}
+	if (e->list.truncated && e->token.len &&
+	    strcmp(e->token.p, buf_str(&e->list.token)) == 0) {
+		efail(e, EXIT_PARTIAL, "the listing repeats itself: a page "
+		      "gave its own continuation token as the next");
 		return;
 	}
 	addpage(e);
