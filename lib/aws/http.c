@@ -715,11 +715,12 @@ static void
 judge(struct http *h, struct http_req *r)
 {
 	struct buf b = BUF_INIT;
+	size_t n;
 
-	if (r->limit == HTTP_LIMIT_ERRBODY) {
+	if (r->limit == HTTP_LIMIT_ERRBODY)
 		r->cc = CURLE_OK;	/* the answer stands, cut */
-	} else if (r->limit == HTTP_LIMIT_HEADER ||
-		   (r->cc == CURLE_OUT_OF_MEMORY && !r->hdrdone)) {
+	if (r->limit == HTTP_LIMIT_HEADER ||
+	    (r->cc == CURLE_OUT_OF_MEMORY && !r->hdrdone)) {
 		/* libcurl refuses a line over 100 KiB as out of memory */
 		r->limit = HTTP_LIMIT_HEADER;
 		snprintf(r->errbuf, sizeof r->errbuf, "response header too "
@@ -728,16 +729,15 @@ judge(struct http *h, struct http_req *r)
 		snprintf(r->errbuf, sizeof r->errbuf, "response body too "
 			 "large (more than %zu bytes)", r->respcap);
 	} else if (r->cc == CURLE_OK && http_redirect(r)) {
+		n = strlen(r->location);
 		origin(&b, buf_str(&r->url));
-		buf_adds(&b, h->o.region ? " (region " : "");
-		buf_adds(&b, h->o.region ? h->o.region : "");
-		buf_adds(&b, h->o.region ? ")" : "");
+		if (h->o.region)
+			buf_printf(&b, " (region %s)", h->o.region);
 		buf_adds(&b, ": a redirect to ");
-		printable(&b, r->location, strlen(r->location));
-		if (!r->location[0])
-			buf_adds(&b, "nowhere");
-		snprintf(r->errbuf, sizeof r->errbuf, "from %s, not followed",
-			 b.p);
+		printable(&b, r->location, n < 120 ? n : 120);
+		buf_adds(&b, n > 120 ? "..." : n ? "" : "nowhere");
+		snprintf(r->errbuf, sizeof r->errbuf, "from %.200s, not "
+			 "followed", b.p);
 	}
 	buf_free(&b);
 }
