@@ -129,6 +129,45 @@ get(struct http *h, struct http_req *r, const char *path, size_t resp_max)
 		http_run(h, 1000);
 }
 
+static int ndone[3];
+
+static void
+counted(struct http_req *r)
+{
+	ndone[(int *)r->ctx - ndone]++;
+}
+
+/* One connection: the other requests wait for it, in turn; one that
+ * waits can be cancelled. */
+static void
+window(void)
+{
+	struct http_opts o = { .conns = 1, .max_attempts = 1 };
+	struct http_req r[3];
+	struct http *h = http_new(&o);
+	int i, left, turns = 0;
+
+	memset(r, 0, sizeof r);
+	for (i = 0; i < 3; i++) {
+		r[i].method = "GET";
+		r[i].on_done = counted;
+		r[i].ctx = &ndone[i];
+		buf_printf(&r[i].url, "http://127.0.0.1:%d/ok", port);
+		http_start(h, &r[i]);
+	}
+	CHECK(http_run(h, 0) == 3, "three at first");
+	http_cancel(h, &r[2]);
+	while ((left = http_run(h, 1000)) > 0 && turns++ < 100)
+		;
+	CHECK(left == 0 && ndone[0] == 1 && ndone[1] == 1 && ndone[2] == 0,
+	      "left %d, done %d %d %d", left, ndone[0], ndone[1], ndone[2]);
+	CHECK(r[1].status == 200 && r[1].resp.len == 2, "the second: %ld",
+	      r[1].status);
+	for (i = 0; i < 3; i++)
+		http_req_free(&r[i]);
+	http_free(h);
+}
+
 static void
 limits(void)
 {
@@ -209,6 +248,7 @@ limits(void)
 	http_req_free(&r);
 
 	http_free(h);
+	window();
 	buf_free(&b);
 	buf_free(&w);
 	shutdown(lfd, SHUT_RDWR);
