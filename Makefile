@@ -14,7 +14,7 @@ WERROR =
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	$(WERROR)
 STD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-DEPS = libcurl openssl zlib jansson expat
+DEPS = libcurl openssl zlib libzstd jansson expat
 DEP_CFLAGS != $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null || true
 # the layers: a core file sees only lib/core, so reaching for an aws
 # header fails to build
@@ -22,10 +22,13 @@ INC_core = -iquote lib/core
 INC_aws = -iquote lib/core -iquote lib/aws
 ALL_CFLAGS = $(STD) $(CPPFLAGS) $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
+# Debian's libbz2-dev has no .pc file
+LIBS_bz2 != $(PKG_CONFIG) --libs bzip2 2>/dev/null || echo -lbz2
 LIBS_core =
 LIBS_json != $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson
-LIBS_aws != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
-	echo -lcurl -lssl -lcrypto -lz -ljansson -lexpat
+LIBS_aws0 != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
+	echo -lcurl -lssl -lcrypto -lz -lzstd -ljansson -lexpat
+LIBS_aws = $(LIBS_aws0) $(LIBS_bz2)
 
 PROGS = eventcut sincefilter s3cat dynaput
 SCRIPTS = populate

@@ -13,6 +13,8 @@
 #    (run once: it is slow).  The outputs are compared first.
 # 2. Decoding: those 100 MB gzipped (gzip -6), a local file, decoded to
 #    /dev/null by s3cat, gzip -dc and pigz -dc; MB/s of decoded output.
+#    Then the same 100 MB as bzip2 (-9) and zstd (-3): s3cat against
+#    bzip2 -dc and zstd -dc, the same libraries.
 # 3. Memory: peak RSS of s3cat over 12 objects of 25 MB, -j 1 and -j 8,
 #    and over one of them.
 # Times are medians of BENCH_REPS runs (wall clock).
@@ -27,7 +29,7 @@ PATH=$top/bin:$PATH
 AWS=/usr/bin/aws
 mkdir -p "$out"
 
-for t in s3cat "$AWS" rclone gzip pigz node curl /usr/bin/time; do
+for t in s3cat "$AWS" rclone gzip pigz bzip2 zstd node curl /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "s3cat.sh: no $t" >&2; exit 1; }
 done
 
@@ -40,6 +42,12 @@ events=$out/events-100M.tsv
 [ -s "$events" ] || "$gen" -s 1 100000000 tests/data/enriched-samples.tsv >"$events"
 if ! [ "$events.gz" -nt "$events" ]; then
 	gzip -6 -c "$events" >"$events.gz"
+fi
+if ! [ "$events.bz2" -nt "$events" ]; then
+	bzip2 -9 -c "$events" >"$events.bz2"
+fi
+if ! [ "$events.zst" -nt "$events" ]; then
+	zstd -q -3 -c "$events" >"$events.zst"
 fi
 
 srv=$out/s3cat-servers
@@ -153,6 +161,22 @@ awk -v b="$bytes" -v s3="$t_s3" -v s3r="$t_s3r" -v gz="$t_gz" -v pz="$t_pz" 'BEG
 	printf "%-34s %7.3f s %7.1f MB/s\n", "gzip -dc", gz, b / 1e6 / gz
 	printf "%-34s %7.3f s %7.1f MB/s\n", "pigz -dc", pz, b / 1e6 / pz
 	printf "gzip/s3cat %.1fx   pigz/s3cat %.1fx   (target: gzip/s3cat >= 2)\n", gz / s3, pz / s3
+}'
+
+echo
+echo "decoding: the same $bytes bytes as bzip2 -9 ($(wc -c <"$events.bz2") bytes) and zstd -3 ($(wc -c <"$events.zst") bytes)"
+s3cat "$events.bz2" | cmp "$events" -
+s3cat "$events.zst" | cmp "$events" -
+t_sb=$(med "$reps" s3cat "$events.bz2")
+t_bz=$(med "$reps" bzip2 -dc "$events.bz2")
+t_sz=$(med "$reps" s3cat "$events.zst")
+t_zs=$(med "$reps" zstd -dcq "$events.zst")
+awk -v b="$bytes" -v sb="$t_sb" -v bz="$t_bz" -v sz="$t_sz" -v zs="$t_zs" 'BEGIN {
+	printf "%-34s %7.3f s %7.1f MB/s\n", "s3cat FILE.bz2", sb, b / 1e6 / sb
+	printf "%-34s %7.3f s %7.1f MB/s\n", "bzip2 -dc", bz, b / 1e6 / bz
+	printf "%-34s %7.3f s %7.1f MB/s\n", "s3cat FILE.zst", sz, b / 1e6 / sz
+	printf "%-34s %7.3f s %7.1f MB/s\n", "zstd -dc", zs, b / 1e6 / zs
+	printf "bzip2/s3cat %.2fx   zstd/s3cat %.2fx   (target: >= 0.9, the same libraries)\n", bz / sb, zs / sz
 }'
 
 echo

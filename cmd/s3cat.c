@@ -15,10 +15,11 @@
 
 #include "aws_auth.h"
 #include "buf.h"
+#include "decode.h"
 #include "err.h"
 #include "fshut.h"
-#include "gunzip.h"
 #include "http.h"
+#include "lineout.h"
 #include "s3.h"
 #include "sigv4.h"
 #include "walk.h"
@@ -87,9 +88,8 @@ static struct s3 s3;
 static struct s3_error s3err;
 static long heldcap;
 
-static struct gunzip gz;
-static uint64_t out_n;		/* of the object being written */
-static char out_last;
+static struct decode *dec;
+static struct lineout lo;	/* the object being written */
 static uint64_t nobjs, nfailed, nlisted, npages, bytes_in, bytes_out;
 static char *rbuf;
 
@@ -273,8 +273,6 @@ emit(void *ctx, const char *p, size_t n)
 	(void)ctx;
 	if (fwrite(p, 1, n, stdout) != n)
 		fcheck(stdout, "stdout");
-	out_n += n;
-	out_last = p[n - 1];
 	bytes_out += n;
 	return 0;
 }
@@ -282,19 +280,19 @@ emit(void *ctx, const char *p, size_t n)
 static void
 outbegin(void)
 {
-	gunzip_reset(&gz);
-	out_n = 0;
+	decode_reset(dec);
+	lineout_begin(&lo);
 }
 
-/* Ends an object's output with a newline, unless it has one or none. */
+/* Ends an object's output: its unfinished last line goes out when the
+ * object is whole, else it is dropped, and the failure says so. */
 static void
-outend(void)
+outend(struct ent *e)
 {
-	if (out_n && out_last != '\n') {
-		if (putchar('\n') == EOF)
-			fcheck(stdout, "stdout");
-		bytes_out++;
-	}
+	if (e->state == S_FAIL)
+		lineout_fail(&lo, &e->msg);
+	else
+		lineout_end(&lo);
 }
 
 static void
@@ -332,14 +330,17 @@ catfile(struct ent *e)
 			break;
 		}
 		bytes_in += (uint64_t)n;
-		if (gunzip_write(&gz, rbuf, (size_t)n, emit, NULL) != 0) {
-			efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
+		if (decode_write(dec, rbuf, (size_t)n, lineout_write,
+				 &lo) != 0) {
+			efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
 			break;
 		}
 	}
-	if (e->state != S_FAIL && gunzip_end(&gz, emit, NULL) != 0)
-		efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
-	outend();
+	if (!stop && e->state != S_FAIL &&
+	    decode_end(dec, lineout_write, &lo) != 0)
+		efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
+	if (!stop)
+		outend(e);
 	close(fd);
 }
 
@@ -531,7 +532,7 @@ decodefail(struct ent *e)
 {
 	int running = e->state == S_RUN;
 
-	efail(e, EXIT_PARTIAL, "%s", gunzip_error(&gz));
+	efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
 	if (running) {
 		e->state = S_RUN;
 		e->bad = 1;
@@ -595,7 +596,7 @@ objbody(struct http_req *r, const char *p, size_t n)
 	if (n == 0)
 		return all;
 	if (e->head) {
-		if (gunzip_write(&gz, p, n, emit, NULL) != 0) {
+		if (decode_write(dec, p, n, lineout_write, &lo) != 0) {
 			decodefail(e);
 			return 0;
 		}
@@ -685,7 +686,7 @@ addpage(struct ent *e)
 	const char *k;
 
 	while ((k = s3_list_key(&e->list, &off, &n))) {
-		if (s3_skip_key(k, n))
+		if (s3_skip_key(e->key, k, n))
 			continue;
 		buf_reset(&name);
 		buf_printf(&name, "s3://%s/%s", e->bucket, k);
@@ -759,8 +760,6 @@ expand(struct ent *d)
 			c = newent(E_BAD, path.p);
 			efail(c, EXIT_PARTIAL, "%s", err.p);
 			buf_reset(&err);
-		} else if (s3_skip_key(path.p, path.len)) {
-			continue;
 		} else {
 			c = newent(E_FILE, path.p);
 		}
@@ -824,8 +823,8 @@ behead(struct ent *e)
 {
 	outbegin();
 	e->head = 1;
-	if (e->held.len &&
-	    gunzip_write(&gz, e->held.p, e->held.len, emit, NULL) != 0)
+	if (e->held.len && decode_write(dec, e->held.p, e->held.len,
+					lineout_write, &lo) != 0)
 		decodefail(e);
 	buf_free(&e->held);
 	http_unpause(hp, &e->req);
@@ -862,7 +861,7 @@ drain(void)
 		}
 		if (e->state == S_FAIL) {
 			if (e->head)
-				outend();
+				outend(e);
 			report(e);
 		} else if (lflag) {
 			putname(e->name);
@@ -876,10 +875,10 @@ drain(void)
 			if (!e->head)
 				behead(e);
 			if (e->state != S_FAIL &&
-			    gunzip_end(&gz, emit, NULL) != 0)
+			    decode_end(dec, lineout_write, &lo) != 0)
 				efail(e, EXIT_PARTIAL, "%s",
-				      gunzip_error(&gz));
-			outend();
+				      decode_error(dec));
+			outend(e);
 			if (e->state == S_FAIL)
 				report(e);
 			else
@@ -1016,7 +1015,8 @@ main(int argc, char *argv[])
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	queue.next = queue.prev = cursor = &queue;
 	rbuf = xmalloc(READBUF);
-	gunzip_init(&gz, 0);
+	dec = decode_new(0);
+	lineout_init(&lo, LINEOUT_HOLD, emit, NULL);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	for (i = 0; i < argc; i++)
 		addurl(argv[i], strlen(argv[i]));
@@ -1054,7 +1054,8 @@ main(int argc, char *argv[])
 	aws_auth_free(auth);
 	s3_free(&s3);
 	s3_error_free(&s3err);
-	gunzip_free(&gz);
+	decode_free(dec);
+	lineout_free(&lo);
 	buf_free(&pending);
 	free(rbuf);
 	curl_global_cleanup();

@@ -11,7 +11,7 @@ load helper
 # and grep need none of them
 HIDE="libcurl.so.4 libjansson.so.4 libexpat.so.1 libssl.so.3
 libcrypto.so.3 libz.so.1 libjq.so.1 libonig.so.5 libnghttp2.so.14
-libbz2.so.1.0"
+libbz2.so.1.0 libzstd.so.1"
 
 setup_file() {
 	servers_up
@@ -63,6 +63,12 @@ export HIDE
 	assert_output 2
 	run -0 hidden "$D/bin/populate" -h
 	[[ ${lines[0]} == "usage: populate "* ]]
+	# s3cat's decoders came along
+	printf 'bz\n' | bzip2 >a.bz2
+	printf 'zs\n' | zstd -q >a.zst
+	run -0 hidden "$D/bin/s3cat" a.bz2 a.zst
+	assert_output "bz
+zs"
 }
 
 @test "the pipeline from the tarball fills the table as the build's does" {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# s3cat: lists and streams S3 objects (gunzipped) and local files, in
+# s3cat: lists and streams S3 objects (decoded) and local files, in
 # order, byte for byte, against the SigV4-verifying s3rver fork; faults
 # come from our proxy in front of it.  Objects are put with plain curl
 # (s3rver takes anonymous PUTs), so the fixtures owe nothing to s3cat.
@@ -25,15 +25,17 @@ putmany() {
 	curl -sf --no-progress-meter --parallel --parallel-max 16 -K "$BATS_FILE_TMPDIR/putmany.cfg"
 }
 # decoded FILE...: what s3cat must write for these objects, made without
-# it: gzip decoded when it is gzip, a newline added when one is missing
+# it: gzip, bzip2 and zstd decoded by their own tools, a newline added
+# when one is missing
 decoded() {
 	local f
 	for f in "$@"; do
-		if [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
-			gzip -dc "$f"
-		else
-			cat "$f"
-		fi >"$BATS_TEST_TMPDIR/want.one"
+		case $(head -c 4 "$f" | od -An -tx1 | tr -d ' ') in
+		1f8b*) gzip -dc "$f" ;;
+		425a68*) bzip2 -dc "$f" ;;
+		28b52ffd | [5][0-9a-f]2a4d18) zstd -dcq "$f" ;;
+		*) cat "$f" ;;
+		esac >"$BATS_TEST_TMPDIR/want.one"
 		cat "$BATS_TEST_TMPDIR/want.one"
 		if [ -s "$BATS_TEST_TMPDIR/want.one" ] &&
 			[ "$(tail -c 1 "$BATS_TEST_TMPDIR/want.one" | od -An -c | tr -d ' ')" != '\n' ]; then
@@ -59,6 +61,14 @@ setup_file() {
 	printf 'no final newline' >nonl
 	printf 'gz no final newline' | gzip >nonl.gz
 	printf '\x1f' >lone1f
+	# bzip2 and zstd, many streams and frames; xz and lz4, not read
+	{ printf 'bz 1\nbz 2\n' | bzip2; printf 'bz 3\n' | bzip2; } >two.bz2
+	printf 'zs 1\n' | zstd -q >two.zst
+	# a skippable frame between two frames
+	printf '\x50\x2a\x4d\x18\x03\x00\x00\x00abc' >>two.zst
+	printf 'zs 2\nzs 3' | zstd -q --no-check >>two.zst
+	printf 'xz 1\n' | xz >one.xz
+	printf 'lz 1\n' | lz4 -q >one.lz4
 	printf 'truncated gzip data\n%.0s' $(seq 200) | gzip | head -c 60 >trunc.gz
 	{ printf 'a\n' | gzip; printf 'trailing junk'; } >junk.gz
 	# sizes far apart, for -j
@@ -66,10 +76,32 @@ setup_file() {
 	head -c 2500000 /dev/urandom | base64 -w 0 | gzip -1 >big2.gz
 	head -c 700000 /dev/urandom | base64 -w 76 >mid
 	printf 'x' >tiny
+	# many streams and frames of a larger body
+	pbzip2 -p2 -b1 -c mid >mid.bz2
+	zstd -q -c -B100000 mid >mid.zst
+	zstd -q -c -1 big1 >big1.zst
+	# cut short inside a line: the last line goes on in a next member or
+	# stream that is cut before any decoder can give a byte of it, so
+	# what comes out is the same whatever decodes it
+	printf 'cut %05d 0123456789abcdef0123456789abcdef\n' $(seq 3000) >cut
+	{ head -c 4010 cut | gzip; tail -c +4011 cut | gzip | head -c 10; } >cut.gz
+	{ head -c 100050 big1 | gzip -1
+	  tail -c +100051 big1 | gzip -1 | head -c 10; } >cutbig.gz
+	head -c 100050 big1 | bzip2 >cutbig.bz2
+	tail -c +100051 big1 | head -c 500000 | bzip2 | head -c 20000 >>cutbig.bz2
+	# and one member cut in its middle (how much of it a decoder gives
+	# out differs from one to another)
+	gzip -1 -c cut | head -c 4000 >cutmid.gz
 	mkbucket fmt
 	for f in plain.txt a.gz multi.gz part-00000.gzip sneaky.txt fake.gz \
 		empty nonl nonl.gz lone1f big1 big2.gz mid tiny; do
 		put fmt "in/$f" "$f"
+	done
+	for f in two.bz2 two.zst one.xz one.lz4 mid.bz2 mid.zst big1.zst; do
+		put fmt "z/$f" "$f"
+	done
+	for f in cut.gz cutbig.gz cutbig.bz2 cutmid.gz; do
+		put fmt "bad/$f" "$f"
 	done
 	curl -sf -X PUT -H 'Content-Encoding: gzip' --data-binary @a.gz \
 		"$S3_ENDPOINT/fmt/enc/a" -o /dev/null
@@ -175,6 +207,114 @@ gz no final newline"
 s3cat: s3://fmt/bad/junk.gz: gzip: trailing garbage after the compressed data"
 }
 
+# togot CMD...: CMD with its output in ./got (run keeps its stderr)
+togot() { "$@" >got; }
+
+# whole FILE: what FILE has up to its last newline, and that many bytes
+# fewer in HELD: a cut-short object's complete lines
+whole() {
+	perl -0777 -pe 's/[^\n]*\z//' "$1"
+	HELD=$(($(wc -c <"$1") - $(perl -0777 -pe 's/[^\n]*\z//' "$1" | wc -c)))
+}
+
+# cutwant DIR: the output and messages of the objects in DIR below
+cutwant() {
+	{ gzip -dc "$F/cut.gz" || :; } >cut.all 2>/dev/null
+	{ gzip -dc "$F/cutbig.gz" || :; } >cutbig.all 2>/dev/null
+	{ bzip2 -dc "$F/cutbig.bz2" || :; } >cutbig.bz.all 2>/dev/null
+	{
+		decoded "$F/a.gz"
+		whole cut.all
+		decoded "$F/nonl" "$F/plain.txt"
+		whole cutbig.all
+		whole cutbig.bz.all
+		decoded "$F/tiny"
+	} >want
+	whole cut.all >/dev/null
+	[ "$HELD" -gt 0 ]
+	printf 's3cat: %s/cut.gz: gzip: unexpected end of data (truncated); its last %d bytes, an unfinished line, not written\n' "$1" "$HELD" >want.err
+	whole cutbig.all >/dev/null
+	[ "$HELD" -gt 0 ]
+	printf 's3cat: %s/cutbig.gz: gzip: unexpected end of data (truncated); its last %d bytes, an unfinished line, not written\n' "$1" "$HELD" >>want.err
+	whole cutbig.bz.all >/dev/null
+	[ "$HELD" -gt 0 ]
+	printf 's3cat: %s/cutbig.bz2: bzip2: unexpected end of data (truncated); its last %d bytes, an unfinished line, not written\n' "$1" "$HELD" >>want.err
+}
+
+@test "an object cut short writes its complete lines only, never its unfinished last one (S3)" {
+	cutwant s3://fmt/bad
+	for j in 1 4; do
+		run -1 --separate-stderr togot s3cat -j "$j" \
+			s3://fmt/in/a.gz s3://fmt/bad/cut.gz s3://fmt/in/nonl \
+			s3://fmt/in/plain.txt s3://fmt/bad/cutbig.gz \
+			s3://fmt/bad/cutbig.bz2 s3://fmt/in/tiny
+		cmp want got
+		assert_equal "$stderr" "$(cat want.err)"
+	done
+}
+
+@test "a local file cut short writes its complete lines only, never its unfinished last one" {
+	cutwant "$F"
+	for j in 1 4; do
+		run -1 --separate-stderr togot s3cat -j "$j" \
+			"$F/a.gz" "$F/cut.gz" "$F/nonl" "$F/plain.txt" \
+			"$F/cutbig.gz" "$F/cutbig.bz2" "$F/tiny"
+		cmp want got
+		assert_equal "$stderr" "$(cat want.err)"
+	done
+}
+
+@test "a gzip member cut in its middle: only whole lines of it are written, S3 and local" {
+	for u in s3://fmt/bad/cutmid.gz "$F/cutmid.gz"; do
+		for j in 1 4; do
+			run -1 --separate-stderr togot s3cat -j "$j" \
+				"$F/a.gz" "$u" "$F/tiny"
+			# gz 1, gz 2, then whole lines of cut, then x
+			[ "$(head -n 2 got)" = "$(printf 'gz 1\ngz 2')" ]
+			[ "$(tail -n 1 got)" = x ]
+			sed '1,2d;$d' got >mid
+			[ -s mid ]
+			cmp mid <(head -c "$(wc -c <mid)" "$F/cut")
+			[[ $stderr =~ ^"s3cat: $u: gzip: unexpected end of data (truncated); its last "([0-9]+)" bytes, an unfinished line, not written"$ ]]
+			# a part of the line after them, never a whole one
+			n=${BASH_REMATCH[1]}
+			[ "$n" -gt 0 ] && [ "$n" -lt 43 ]
+		done
+	done
+}
+
+@test "bzip2 and zstd objects decode byte-exact (streams, frames); xz and lz4 fail, named" {
+	for f in two.bz2 two.zst mid.bz2 mid.zst big1.zst; do
+		s3cat "s3://fmt/z/$f" >got
+		decoded "$F/$f" | cmp - got
+		s3cat "$F/$f" | cmp - got
+	done
+	run -0 s3cat s3://fmt/z/two.bz2 s3://fmt/z/two.zst
+	assert_output "bz 1
+bz 2
+bz 3
+zs 1
+zs 2
+zs 3"
+	decoded "$F/a.gz" "$F/two.bz2" "$F/mid.zst" "$F/plain.txt" "$F/mid.bz2" \
+		"$F/big1.zst" >want
+	for j in 1 4; do
+		run -1 --separate-stderr togot s3cat -j "$j" \
+			s3://fmt/in/a.gz s3://fmt/z/two.bz2 s3://fmt/z/one.xz \
+			s3://fmt/z/mid.zst s3://fmt/in/plain.txt s3://fmt/z/one.lz4 \
+			s3://fmt/z/mid.bz2 s3://fmt/z/big1.zst
+		cmp want got
+		assert_equal "$stderr" "s3cat: s3://fmt/z/one.xz: xz-compressed data: not read (gzip, bzip2 and zstd are)
+s3cat: s3://fmt/z/one.lz4: lz4-compressed data: not read (gzip, bzip2 and zstd are)"
+		run -1 --separate-stderr togot s3cat -j "$j" \
+			"$F/a.gz" "$F/two.bz2" "$F/one.xz" "$F/mid.zst" \
+			"$F/plain.txt" "$F/one.lz4" "$F/mid.bz2" "$F/big1.zst"
+		cmp want got
+		assert_equal "$stderr" "s3cat: $F/one.xz: xz-compressed data: not read (gzip, bzip2 and zstd are)
+s3cat: $F/one.lz4: lz4-compressed data: not read (gzip, bzip2 and zstd are)"
+	done
+}
+
 @test "a whole prefix: its objects in listing order, -j 1 and -j 8 alike" {
 	s3cat -l s3://fmt/in/ | sed 's,^s3://fmt/in/,,' >names
 	assert_equal "$(tr '\n' ' ' <names)" "a.gz big1 big2.gz empty fake.gz lone1f mid multi.gz nonl nonl.gz part-00000.gzip plain.txt sneaky.txt sub/x tiny "
@@ -239,8 +379,7 @@ ok"
 	printf 'x\n' >d/.hidden
 	printf 'x\n' >d/.git/config
 	run -1 --separate-stderr s3cat -l d s3://odd/o/t~x nope d/sub/
-	assert_output "d/.git/config
-d/a-b/f
+	assert_output "d/a-b/f
 d/sub/f
 d/zz
 s3://odd/o/t~x
@@ -268,6 +407,90 @@ d/sub/f"
 	cmp a c
 	s3cat copy/in/big2.gz copy/in/mid >d
 	decoded "$F/big2.gz" "$F/mid" | cmp - d
+}
+
+@test "a dangling link or a fifo in a folder fails alone, first, middle or last; the files beside it are read" {
+	mkdir -p a/run=X/sub
+	ln -s nowhere a/run=X/part-0
+	printf 'one\n' >a/run=X/part-1
+	ln -s nowhere a/run=X/part-2
+	printf 'three\n' | gzip >a/run=X/part-3
+	mkfifo a/run=X/part-4
+	printf 'five\n' >a/run=X/sub/f
+	ln -s ../nowhere a/run=X/sub/g
+	ln -s nowhere a/run=X/zz
+	run -1 --separate-stderr s3cat -l a
+	assert_output "a/run=X/part-1
+a/run=X/part-3
+a/run=X/sub/f"
+	assert_equal "$stderr" "s3cat: a/run=X/part-0: No such file or directory
+s3cat: a/run=X/part-2: No such file or directory
+s3cat: a/run=X/part-4: not a regular file
+s3cat: a/run=X/sub/g: No such file or directory
+s3cat: a/run=X/zz: No such file or directory"
+	for j in 1 4; do
+		run -1 --separate-stderr s3cat -j "$j" a/run=X/
+		assert_output "one
+three
+five"
+		assert_equal "$stderr" "s3cat: a/run=X/part-0: No such file or directory
+s3cat: a/run=X/part-2: No such file or directory
+s3cat: a/run=X/part-4: not a regular file
+s3cat: a/run=X/sub/g: No such file or directory
+s3cat: a/run=X/zz: No such file or directory"
+	done
+	# only the last one
+	mkdir b
+	printf 'one\n' >b/f
+	ln -s nowhere b/g
+	run -1 --separate-stderr s3cat b
+	assert_output one
+	assert_equal "$stderr" "s3cat: b/g: No such file or directory"
+}
+
+@test "hidden folders and files below the prefix are skipped (_temporary, .spark-staging, _SUCCESS), in S3 and on disk" {
+	r=arch/run=2017-01-01-00-00-00
+	mkdir -p "h/$r/_temporary/0/_temporary/attempt_1" "h/$r/.spark-staging" \
+		"h/$r/sub" "h/arch/_logs"
+	printf 'p0\n' >"h/$r/part-00000"
+	printf 'p2\n' | gzip >"h/$r/part-00002.gz"
+	printf 'ok\n' >"h/$r/_SUCCESS"
+	printf 'tmp\n' >"h/$r/_temporary/0/_temporary/attempt_1/part-00000"
+	printf 'tmp9\n' >"h/$r/_temporary/0/part-00009"
+	printf 'staged\n' >"h/$r/.spark-staging/part-00001"
+	printf 'crc\n' >"h/$r/sub/.part-00003.crc"
+	printf 'p3\n' >"h/$r/sub/part-00003"
+	printf 'log\n' >"h/arch/_logs/history"
+	mkbucket hid
+	s3_put_dir h hid
+	# on disk, not even entered: a dangling link there would fail
+	ln -s nowhere "h/$r/.spark-staging/broken"
+	ln -s nowhere "h/$r/.#lock"
+	want="$r/part-00000
+$r/part-00002.gz
+$r/sub/part-00003"
+	run -0 s3cat -l s3://hid/arch/
+	assert_output "${want//arch\//s3://hid/arch/}"
+	run -0 s3cat -l h/arch
+	assert_output "${want//arch\//h/arch/}"
+	run -0 s3cat -l "h/$r/"
+	assert_output "${want//arch\//h/arch/}"
+	run -0 s3cat s3://hid/arch/
+	assert_output "p0
+p2
+p3"
+	run -0 s3cat h/arch
+	assert_output "p0
+p2
+p3"
+	# a hidden folder named on purpose is read, but not the hidden below it
+	run -0 s3cat -l "s3://hid/$r/_temporary/"
+	assert_output "s3://hid/$r/_temporary/0/part-00009"
+	run -0 s3cat -l "h/$r/_temporary"
+	assert_output "h/$r/_temporary/0/part-00009"
+	run -0 s3cat -l s3://hid/arch/_logs/ h/arch/_logs
+	assert_output "s3://hid/arch/_logs/history
+h/arch/_logs/history"
 }
 
 @test "a missing key fails alone (exit 1, S3's code and message); others are written" {
@@ -395,12 +618,13 @@ bytes=3000000- $etag"
 	rc=0
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 1 ]
-	grep -qxF "s3cat: s3://fmt/chg/obj: PreconditionFailed: At least one of the pre-conditions you specified did not hold (the object changed during the transfer)" err
-	# what came before the change, cut to a line, then the next object
-	head -c 500000 v1 >want
-	echo >>want
+	# what came before the change, its whole lines only, then the next
+	# object
+	head -c 500000 v1 >before
+	whole before >want
 	printf 'gz 1\ngz 2\n' >>want
 	cmp want out
+	grep -qxF "s3cat: s3://fmt/chg/obj: PreconditionFailed: At least one of the pre-conditions you specified did not hold (the object changed during the transfer); its last $HELD bytes, an unfinished line, not written" err
 }
 
 @test "--request-payer sends x-amz-request-payer: requester" {

@@ -74,17 +74,23 @@ s3_is_prefix(const char *key)
 }
 
 int
-s3_skip_key(const char *key, size_t n)
+s3_skip_key(const char *prefix, const char *key, size_t n)
 {
-	const char *last = key;
-	size_t i;
+	size_t plen = strlen(prefix), i;
+	int start;
 
 	if (n == 0 || key[n - 1] == '/')
 		return 1;
-	for (i = 0; i < n; i++)
-		if (key[i] == '/')
-			last = key + i + 1;
-	return *last == '_' || *last == '.';
+	if (plen > n || memcmp(key, prefix, plen) != 0)
+		plen = 0;	/* not below it: every segment counts */
+	/* a segment begun in the prefix is the caller's */
+	start = plen == 0 || key[plen - 1] == '/';
+	for (i = plen; i < n; i++) {
+		if (start && (key[i] == '_' || key[i] == '.'))
+			return 1;
+		start = key[i] == '/';
+	}
+	return 0;
 }
 
 static int

@@ -31,9 +31,14 @@
 int s3_url_parse(const char *s, char **bucket, char **key, struct buf *err);
 /* 1 when key names a prefix to list: "" or ending in '/'. */
 int s3_is_prefix(const char *key);
-/* 1 when a listing skips key: a folder marker ("a/"), or a last path
- * segment that starts with '_' or '.' (Hadoop's rule: _SUCCESS, .crc). */
-int s3_skip_key(const char *key, size_t n);
+/*
+ * 1 when a listing of prefix skips key: a folder marker ("a/"), or a key
+ * with a path segment below the prefix that starts with '_' or '.'
+ * (Hadoop's hidden-file rule: _SUCCESS, .crc files, whatever is under
+ * _temporary/ or .spark-staging/).  The prefix's own segments are not
+ * looked at: the caller named them.
+ */
+int s3_skip_key(const char *prefix, const char *key, size_t n);
 
 /* ---- where requests go ---- */
 

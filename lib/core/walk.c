@@ -13,6 +13,7 @@ struct dent {
 	char *key;		/* the name, with a '/' after a folder's */
 	size_t n;		/* the name's length */
 	int isdir;
+	int bad;		/* an errno: cannot be read; -1: not a file */
 };
 
 struct level {
@@ -57,6 +58,12 @@ freelevel(struct level *l)
 	free(l->v);
 }
 
+static int
+hidden(const char *name)
+{
+	return name[0] == '_' || name[0] == '.';
+}
+
 /* Reads the folder w->path names into a new level. */
 static int
 push(struct walk *w, struct buf *err)
@@ -65,6 +72,7 @@ push(struct walk *w, struct buf *err)
 	struct dirent *d;
 	struct stat st;
 	size_t cap = 0, i, base;
+	int bad;
 	DIR *dir;
 
 	if (stat(w->path.p, &st) < 0 || !(dir = opendir(w->path.p))) {
@@ -82,27 +90,31 @@ push(struct walk *w, struct buf *err)
 	if (w->path.len == 0 || w->path.p[w->path.len - 1] != '/')
 		buf_addc(&w->path, '/');
 	base = l.pathlen = w->path.len;
-	errno = 0;
-	while ((d = readdir(dir))) {
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+	for (;;) {
+		errno = 0;
+		if (!(d = readdir(dir)))
+			break;
+		if (hidden(d->d_name))	/* ".", "..", _SUCCESS, .staging */
 			continue;
 		w->path.len = base;
 		buf_adds(&w->path, d->d_name);
-		if (stat(w->path.p, &st) < 0 ||
-		    (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)))
-			continue;	/* dangling links, fifos, sockets */
+		bad = 0;
+		if (stat(w->path.p, &st) < 0)
+			bad = errno;	/* a dangling link */
+		else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			bad = -1;	/* a fifo, a socket, a device */
 		if (l.n == cap) {
 			cap = cap ? 2 * cap : 64;
 			l.v = xreallocarray(l.v, cap, sizeof *l.v);
 		}
 		l.v[l.n].n = strlen(d->d_name);
-		l.v[l.n].isdir = S_ISDIR(st.st_mode);
+		l.v[l.n].isdir = !bad && S_ISDIR(st.st_mode);
+		l.v[l.n].bad = bad;
 		l.v[l.n].key = xmalloc(l.v[l.n].n + 2);
 		memcpy(l.v[l.n].key, d->d_name, l.v[l.n].n);
 		l.v[l.n].key[l.v[l.n].n] = l.v[l.n].isdir ? '/' : '\0';
 		l.v[l.n].key[l.v[l.n].n + 1] = '\0';
 		l.n++;
-		errno = 0;
 	}
 	if (errno) {
 		buf_adds(err, strerror(errno));
@@ -149,6 +161,13 @@ walk_next(struct walk *w, struct buf *path, struct buf *err)
 		d = &l->v[l->i++];
 		w->path.len = l->pathlen;
 		buf_add(&w->path, d->key, d->n);
+		if (d->bad) {
+			buf_reset(path);
+			buf_add(path, w->path.p, w->path.len);
+			buf_adds(err, d->bad < 0 ? "not a regular file" :
+				 strerror(d->bad));
+			return -1;
+		}
 		if (d->isdir) {
 			if (push(w, err) < 0) {
 				buf_reset(path);

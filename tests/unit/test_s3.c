@@ -229,10 +229,23 @@ main(void)
 
 	CHECK(s3_is_prefix("") && s3_is_prefix("a/") && !s3_is_prefix("a"),
 	      "prefixes");
-	CHECK(s3_skip_key("a/_SUCCESS", 10) && s3_skip_key("a/.x.crc", 8) &&
-	      s3_skip_key("_x", 2) && s3_skip_key("a/b/", 4) &&
-	      !s3_skip_key("_a/b", 4) && !s3_skip_key("a/b_c", 5) &&
-	      !s3_skip_key("a/b", 3), "the skip rule");
+#define SKIP(p, k) s3_skip_key(p, k, strlen(k))
+	CHECK(SKIP("", "a/_SUCCESS") && SKIP("a/", "a/.x.crc") &&
+	      SKIP("", "_x") && SKIP("", "a/b/") && SKIP("a/", "a/") &&
+	      SKIP("", "_a/b") && !SKIP("", "a/b_c") && !SKIP("", "a/b") &&
+	      !SKIP("a/", "a/b.gz"), "the skip rule");
+	CHECK(SKIP("arch/", "arch/run=X/_temporary/0/_temporary/a_1/p-0") &&
+	      SKIP("arch/", "arch/run=X/.spark-staging/p-1") &&
+	      SKIP("arch/run=X/", "arch/run=X/_SUCCESS") &&
+	      !SKIP("arch/", "arch/run=X/p-0") &&
+	      !SKIP("arch/", "arch/run=X/sub/p-3.gz"),
+	      "hidden folders below the prefix");
+	CHECK(!SKIP("_arch/run=X/_temporary/", "_arch/run=X/_temporary/0/p") &&
+	      SKIP("_arch/run=X/_temporary/", "_arch/run=X/_temporary/0/_t/p") &&
+	      !SKIP(".a/", ".a/b") && !SKIP("a/_b", "a/_bc/d") &&
+	      SKIP("a/_b", "a/_bc/_d") && SKIP("x/", "a/_b"),
+	      "the prefix's own segments are the caller's");
+#undef SKIP
 
 	CHECK(s3_uri_decode(&b, "a%2Fb+c%e2%82%AC", 16, 1) == 0 &&
 	      strcmp(b.p, "a/b c\xe2\x82\xac") == 0, "decoded [%s]", b.p);
