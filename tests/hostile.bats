@@ -139,8 +139,8 @@ dynaput: 20 read, 19 written, 0 already present, 1 rejected, 0 retries"
 	ms=$(ms_since "$start")
 	echo "# slow-loris to the end: $ms ms" >&3
 	[ "$ms" -lt 60000 ]
-	assert_equal "$stderr" "s3cat: s3://hbk/mid: Operation too slow. Less than 1024 bytes/sec transferred the last 1 seconds (gave up after 8 attempts)"
-	# what came of it, cut to a line, between the whole neighbours
+	[[ $stderr =~ ^"s3cat: s3://hbk/mid: Operation too slow. Less than 1024 bytes/sec transferred the last 1 seconds (gave up after 8 attempts)"("; its last "[0-9]+" byte"s?", an unfinished line, not written")?$ ]]
+	# what came of it, whole lines, between the whole neighbours
 	assert_equal "${lines[0]}" "good a 1"
 	assert_equal "${lines[1]}" "good a 2"
 	assert_equal "${lines[-2]}" "good b 1"
