@@ -133,9 +133,12 @@ synopsis() {
 		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | words
 }
 
-# usage PROG: the program's -h output without "usage: ", in words
+# usage PROG: the program's -h output without "usage: ", in words: its
+# first line, and the lines under it that start where the program's name
+# does (a usage of several forms, as populate's)
 usage() {
-	"$1" -h | head -n 1 | sed 's/^usage: //' | words
+	"$1" -h | awk 'NR == 1 { sub(/^usage: /, ""); print; next }
+		/^       [^ ]/ { print; next } { exit }' | words
 }
 
 # literal FILE: the lines of FILE as mandoc renders them in a
