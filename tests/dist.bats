@@ -88,3 +88,24 @@ zs"
 	diff <(echo "$got") <(echo "$want") || fail "the tables differ"
 	[ -n "$got" ]
 }
+
+@test "populate -P 2 from the tarball on the demo's archive gives the table the build's populate writes" {
+	"$TOP/tools/mkarchive" archive 4 60 >/dev/null
+	B=dist-demo-$$
+	s3_mb "$B"
+	s3_put_dir archive "$B/enriched/archive"
+	jq --arg t "$B" '.data.dynamodbTable = $t | .data.awsRegion = "us-east-1"' \
+		"$DATA/configs/dynamodb-1-0-1.json" >cfg.json
+	jq '.data.dynamodbTable += "-seq"' cfg.json >seq.json
+	printf '%s\n' "AWS_ENDPOINT_URL_S3=$S3_ENDPOINT" "AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT" \
+		AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 \
+		AWS_EC2_METADATA_DISABLED=true >ENV
+	run -0 --separate-stderr hidden "$D/bin/populate" -P 2 "s3://$B/enriched/archive/" cfg.json
+	[[ $stderr == *"populate: 2 of 2 shards run; plan populate-logs/$B."*"/plan"* ]] || fail "$stderr"
+	AWS_ENDPOINT_URL_S3=$S3_ENDPOINT AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT \
+		AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 \
+		populate --log-path seq "s3://$B/enriched/archive/" seq.json 2>/dev/null
+	got=$(ddb_scan "$B")
+	[ "$(wc -l <<<"$got")" -gt 100 ]
+	diff <(echo "$got") <(ddb_scan "$B-seq") || fail "the tables differ"
+}
