@@ -261,6 +261,12 @@ p/shards/2.txt"
 	[[ ${stderr_lines[0]} == "reporter:status:populate: shard 1 of 2: "* ]]
 	run -0 --separate-stderr shard p 1 --force
 	[[ $stderr != *reporter:* ]]
+	# every interval while it runs (30 s; here 1 s, the writes slowed)
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 200}]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY POPULATE_REPORTER_SECONDS=1 run -0 --separate-stderr \
+		shard p 1 --force --reporter --ddb-jobs 4
+	[ "$(grep -c '^reporter:status:populate: shard 1 of 2: [0-9]* objects, ' <<<"$stderr")" -ge 3 ] || { echo "$stderr"; false; }
 }
 
 @test "a worker's logs: bad rows and the items it could not write next to the plan, a marker with its counts" {
