@@ -143,9 +143,18 @@ teardown() {
 	unserve
 }
 
-@test "-h prints the usage on stdout; a bad option or -j is a usage error" {
+@test "-h prints the usage and one line per option on stdout; a bad option or -j is a usage error" {
 	run -0 s3cat -h
-	assert_output "usage: s3cat [-lv] [-j N] [-r region] [-p profile] [-e endpoint] [--ca-bundle file] [--no-sign-request] [--request-payer] [url ...]"
+	assert_line --index 0 "usage: s3cat [-lsv] [-j N] [-S summary] [--no-sign-request] [--request-payer] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [url ...]"
+	for o in -j -l -S -s -v --no-sign-request --request-payer -e -p -r \
+		--ca-bundle; do
+		assert_line --regexp "^  $o[ ,]"
+	done
+	[ "${#lines[@]}" -eq 12 ]
+	run -0 s3cat --help
+	assert_line --index 0 --partial "usage: s3cat [-lsv]"
+	run -2 --separate-stderr s3cat -s s3://a/b
+	assert_equal "$stderr" "s3cat: -s needs -l"
 	run -2 s3cat -x
 	assert_line --index 1 --partial "usage: s3cat"
 	run -2 s3cat -j 0 s3://a/b

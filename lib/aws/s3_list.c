@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ListObjectsV2 pages and <Error> bodies, read with expat. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 /* No S3 element text comes near this; a longer one is not S3. */
 #define TEXTMAX (64 * 1024)
 
-enum { W_NONE, W_KEY, W_TRUNC, W_TOKEN, W_ENC };
+enum { W_NONE, W_KEY, W_SIZE, W_TRUNC, W_TOKEN, W_ENC };
+
+#define MAXSIZE (INT64_MAX / 2)	/* far above S3's 5 TB */
 
 static void
 xstop(struct s3_list *l, const char *why)
@@ -44,10 +47,36 @@ lstart(void *ud, const XML_Char *name, const XML_Char **attr)
 		else if (strcmp(name, "EncodingType") == 0)
 			l->where = W_ENC;
 		l->contents = strcmp(name, "Contents") == 0;
+		l->size = -1;
+		l->sizeat = 0;
 	} else if (l->depth == 3 && l->contents && strcmp(name, "Key") == 0) {
 		l->where = W_KEY;
+	} else if (l->depth == 3 && l->contents && strcmp(name, "Size") == 0) {
+		l->where = W_SIZE;
 	}
 	buf_reset(&l->text);
+}
+
+/* The text of a <Size>, into l->size: 0, or -1 when it is none. */
+static int
+sizeval(struct s3_list *l)
+{
+	const char *p = buf_str(&l->text);
+	int64_t v = 0;
+
+	if (!*p) {
+		xstop(l, "a listed object's Size is empty");
+		return -1;
+	}
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > MAXSIZE / 10) {
+			xstop(l, "a listed object's Size is not a size");
+			return -1;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	l->size = v;
+	return 0;
 }
 
 static void XMLCALL
@@ -60,7 +89,14 @@ lend(void *ud, const XML_Char *name)
 	case W_KEY:
 		buf_add(&l->keys, buf_str(&l->text), l->text.len);
 		buf_addc(&l->keys, '\0');
+		l->sizeat = l->keys.len;
+		buf_add(&l->keys, &l->size, sizeof l->size);
 		l->nkeys++;
+		break;
+	case W_SIZE:
+		if (sizeval(l) == 0 && l->sizeat)
+			memcpy(l->keys.p + l->sizeat, &l->size,
+			       sizeof l->size);
 		break;
 	case W_TRUNC:
 		l->truncated = strcmp(buf_str(&l->text), "true") == 0;
@@ -128,6 +164,8 @@ s3_list_begin(struct s3_list *l)
 	buf_reset(&l->keys);
 	buf_reset(&l->token);
 	l->nkeys = 0;
+	l->size = -1;
+	l->sizeat = 0;
 	l->truncated = 0;
 	l->urlenc = 0;
 	l->bad = 0;
@@ -168,6 +206,7 @@ s3_list_end(struct s3_list *l)
 {
 	struct buf dec = BUF_INIT;
 	size_t off = 0, n;
+	int64_t size;
 	const char *k;
 
 	if (l->err[0])
@@ -181,7 +220,7 @@ s3_list_end(struct s3_list *l)
 	}
 	if (!l->urlenc)
 		return 0;
-	while ((k = s3_list_key(l, &off, &n))) {
+	while ((k = s3_list_key(l, &off, &n, &size))) {
 		if (s3_uri_decode(&dec, k, n, 1) < 0) {
 			snprintf(l->err, sizeof l->err, "a listed key is not "
 				 "URL-encoded: %.60s", k);
@@ -189,6 +228,7 @@ s3_list_end(struct s3_list *l)
 			return -1;
 		}
 		buf_addc(&dec, '\0');
+		buf_add(&dec, &size, sizeof size);
 	}
 	buf_free(&l->keys);
 	l->keys = dec;
@@ -197,7 +237,7 @@ s3_list_end(struct s3_list *l)
 }
 
 const char *
-s3_list_key(const struct s3_list *l, size_t *off, size_t *n)
+s3_list_key(const struct s3_list *l, size_t *off, size_t *n, int64_t *size)
 {
 	const char *k;
 
@@ -205,7 +245,8 @@ s3_list_key(const struct s3_list *l, size_t *off, size_t *n)
 		return NULL;
 	k = l->keys.p + *off;
 	*n = strlen(k);
-	*off += *n + 1;
+	memcpy(size, k + *n + 1, sizeof *size);
+	*off += *n + 1 + sizeof *size;
 	return k;
 }
 

@@ -25,6 +25,15 @@ url(const char *in, int want, const char *bucket, const char *key,
 	buf_free(&e);
 }
 
+/* s3_init with no signer: an endpoint and a region alone */
+static int
+init(struct s3 *s, const char *endpoint, const char *region, struct buf *e)
+{
+	struct s3_opts o = { .endpoint = endpoint, .region = region };
+
+	return s3_init(s, &o, e);
+}
+
 static void
 where(const char *endpoint, const char *region, const char *bucket,
       const char *key, const struct sigv4_param *q, size_t nq,
@@ -34,7 +43,7 @@ where(const char *endpoint, const char *region, const char *bucket,
 	struct buf e = BUF_INIT, host = BUF_INIT, path = BUF_INIT,
 		   u = BUF_INIT;
 
-	if (s3_init(&s, endpoint, region, &e) < 0) {
+	if (init(&s, endpoint, region, &e) < 0) {
 		CHECK(0, "%s: %s", endpoint, buf_str(&e));
 		return;
 	}
@@ -75,8 +84,9 @@ static const char page[] =
 	"<Contents><Key>a/x+y%2Bz</Key><Size>3</Size></Contents>"
 	"<Contents><Key>a/%C3%BC%26%3D%25%20(1)</Key></Contents>"
 	"<CommonPrefixes><Prefix>a/sub/</Prefix></CommonPrefixes>"
-	"<Contents><Key>a/_SUCCESS</Key></Contents>"
-	"<Contents><Key>a/amp&amp;lt&lt;</Key></Contents>"
+	"<Contents><Key>a/_SUCCESS</Key><Size>0</Size></Contents>"
+	"<Contents><Size>5368709120000</Size><Key>a/amp&amp;lt&lt;</Key>"
+	"</Contents>"
 	"<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="
 	"</NextContinuationToken><StartAfter>a</StartAfter>"
 	"</ListBucketResult>";
@@ -89,7 +99,9 @@ listing(void)
 	};
 	static const size_t steps[] = { 0, 1, 2, 5, 64 };
 	struct s3_list l;
+	static const int64_t wsize[] = { 3, -1, 0, 5368709120000LL };
 	size_t s, i, off, n;
+	int64_t size;
 	const char *k;
 
 	memset(&l, 0, sizeof l);
@@ -101,24 +113,27 @@ listing(void)
 		CHECK(strcmp(buf_str(&l.token), "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2"
 			     "J/wm36Hy4vbOwM=") == 0, "token [%s]",
 		      buf_str(&l.token));
-		for (i = 0, off = 0; (k = s3_list_key(&l, &off, &n)); i++)
+		for (i = 0, off = 0; (k = s3_list_key(&l, &off, &n, &size));
+		     i++)
 			CHECK(i < 4 && n == strlen(want[i]) &&
-			      memcmp(k, want[i], n) == 0, "key %zu [%s]", i,
-			      k);
+			      memcmp(k, want[i], n) == 0 && size == wsize[i],
+			      "key %zu [%s] %lld", i, k, (long long)size);
 		CHECK(i == 4, "%zu keys read", i);
 	}
 
 	/* without EncodingType the keys are taken as they are */
 	CHECK(list(&l, "<ListBucketResult><IsTruncated>false</IsTruncated>"
 		   "<Contents><Key>p/a+b%2B</Key></Contents>"
-		   "<Contents><Key></Key></Contents></ListBucketResult>",
+		   "<Contents><Key></Key><Size>7</Size></Contents>"
+		   "</ListBucketResult>",
 		   3) == 0, "raw: %s", l.err);
 	off = 0;
-	k = s3_list_key(&l, &off, &n);
+	k = s3_list_key(&l, &off, &n, &size);
 	CHECK(k && strcmp(k, "p/a+b%2B") == 0 && !l.truncated, "raw [%s]", k);
-	k = s3_list_key(&l, &off, &n);
-	CHECK(k && n == 0, "an empty key");
-	CHECK(!s3_list_key(&l, &off, &n), "two keys");
+	k = s3_list_key(&l, &off, &n, &size);
+	CHECK(k && n == 0 && size == 7, "an empty key, %lld",
+	      (long long)size);
+	CHECK(!s3_list_key(&l, &off, &n, &size), "two keys");
 
 	CHECK(list(&l, "<ListBucketResult><IsTruncated>true</IsTruncated>"
 		   "</ListBucketResult>", 0) == -1 &&
@@ -131,6 +146,15 @@ listing(void)
 		   "<Contents><Key>a%zz</Key></Contents></ListBucketResult>",
 		   0) == -1 && strstr(l.err, "URL-encoded"), "bad %%: %s",
 	      l.err);
+	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size>-1"
+		   "</Size></Contents></ListBucketResult>", 0) == -1 &&
+	      strstr(l.err, "Size"), "a negative size: %s", l.err);
+	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size>"
+		   "99999999999999999999</Size></Contents></ListBucketResult>",
+		   0) == -1 && strstr(l.err, "Size"), "a huge size: %s", l.err);
+	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size></Size>"
+		   "</Contents></ListBucketResult>", 0) == -1 &&
+	      strstr(l.err, "Size"), "an empty size: %s", l.err);
 	CHECK(list(&l, "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aa\">"
 		   "]><ListBucketResult></ListBucketResult>", 0) == -1 &&
 	      strstr(l.err, "DOCTYPE"), "a doctype: %s", l.err);
@@ -283,7 +307,7 @@ main(void)
 		struct s3 s;
 		struct buf h = BUF_INIT, p = BUF_INIT, u = BUF_INIT;
 
-		s3_init(&s, NULL, "eu-west-1", &b);
+		init(&s, NULL, "eu-west-1", &b);
 		s.style = S3_STYLE_PATH;
 		s3_where(&s, "bkt", "k", NULL, 0, &h, &p, &u);
 		CHECK(strcmp(u.p, "https://s3.eu-west-1.amazonaws.com/bkt/k") == 0,
@@ -293,7 +317,7 @@ main(void)
 		CHECK(strcmp(u.p, "https://a.b.s3.eu-west-1.amazonaws.com/k") == 0,
 		      "style virtual: %s", u.p);
 		s3_free(&s);
-		s3_init(&s, "http://h:1", NULL, &b);
+		init(&s, "http://h:1", NULL, &b);
 		s.style = S3_STYLE_VIRTUAL;
 		s3_where(&s, "bkt", "k", NULL, 0, &h, &p, &u);
 		CHECK(strcmp(u.p, "http://h:1/bkt/k") == 0, "custom: %s", u.p);
@@ -303,12 +327,12 @@ main(void)
 		buf_free(&u);
 
 		buf_reset(&b);
-		CHECK(s3_init(&s, "ftp://x", NULL, &b) == -1 &&
+		CHECK(init(&s, "ftp://x", NULL, &b) == -1 &&
 		      strstr(b.p, "not an http"), "ftp: [%s]", buf_str(&b));
 		buf_reset(&b);
-		CHECK(s3_init(&s, "http://", NULL, &b) == -1, "no host");
+		CHECK(init(&s, "http://", NULL, &b) == -1, "no host");
 		buf_reset(&b);
-		CHECK(s3_init(&s, "http://u:p@h", NULL, &b) == -1,
+		CHECK(init(&s, "http://u:p@h", NULL, &b) == -1,
 		      "user info");
 	}
 
