@@ -20,13 +20,19 @@
 //
 // A rule: {"match": {"method": "GET", "path": "regex", "target": "PutItem",
 //                    "header": {"range": "regex"}},
-//          "action": "status" | "reset" | "cut" | "delay" | "stall" | "unprocessed",
+//          "action": "status" | "reset" | "cut" | "delay" | "stall" | "unprocessed"
+//                    | "pass",
 //          "skip": N (let the first N matches through), "times": N (then
 //          apply to N matches; default all), "every": K (only every K-th),
 //          "status": 503, "body": "...", "headers": {...},   // status
 //          "bytes": N,               // cut: body bytes sent before the reset
 //          "ms": N,                  // delay (before forwarding) / stall (mid-body)
-//          "fraction": 0.5}          // unprocessed: share returned unprocessed
+//          "fraction": 0.5,          // unprocessed: share returned unprocessed
+//          "drop": ["range"],        // pass, cut, stall: request headers not
+//                                    // forwarded (a server that ignores Range)
+//          "set": {"etag": "..."}}   // pass, cut, stall: answer headers replaced
+//                                    // (an ETag that changed, a Content-Range
+//                                    // that lies)
 'use strict';
 const http = require('http');
 const { URL } = require('url');
@@ -94,9 +100,11 @@ function control(req, res, body) {
 	send(404, { error: 'no such control' });
 }
 
-// Forwards req (with body) upstream; calls back with the upstream response.
-function forward(req, body, cb) {
+// Forwards req (with body) upstream, without the headers rule drops;
+// calls back with the upstream response.
+function forward(req, body, cb, rule) {
 	const headers = Object.assign({}, req.headers);
+	for (const h of (rule && rule.drop) || []) delete headers[h.toLowerCase()];
 	headers['content-length'] = Buffer.byteLength(body);
 	delete headers['transfer-encoding'];
 	delete headers['expect'];
@@ -124,8 +132,13 @@ function send412(res) {
 	res.end(out);
 }
 
-function relay(res, ures, ubody) {
-	const headers = Object.assign({}, ures.headers);
+// The upstream answer's headers, with those rule sets.
+function answerHeaders(ures, rule) {
+	return Object.assign({}, ures.headers, (rule && rule.set) || {});
+}
+
+function relay(res, ures, ubody, rule) {
+	const headers = answerHeaders(ures, rule);
 	headers['content-length'] = ubody.length;
 	delete headers['transfer-encoding'];
 	res.writeHead(ures.statusCode, headers);
@@ -175,14 +188,14 @@ function unprocessed(rule, req, res, body) {
 	});
 }
 
-function pass(req, res, body, after) {
+function pass(req, res, body, after, rule) {
 	forward(req, body, (ures, err) => {
 		if (err) { res.destroy(); return; }
 		collect(ures, (ubody) => {
 			if (preconditionFailed(req, ures)) return send412(res);
-			return after ? after(ures, ubody) : relay(res, ures, ubody);
+			return after ? after(ures, ubody) : relay(res, ures, ubody, rule);
 		});
-	});
+	}, rule);
 }
 
 function handle(req, res, body) {
@@ -212,7 +225,7 @@ function handle(req, res, body) {
 	case 'cut':
 	case 'stall':
 		return pass(req, res, body, (ures, ubody) => {
-			const headers = Object.assign({}, ures.headers);
+			const headers = answerHeaders(ures, rule);
 			headers['content-length'] = ubody.length;
 			delete headers['transfer-encoding'];
 			res.writeHead(ures.statusCode, headers);
@@ -224,9 +237,11 @@ function handle(req, res, body) {
 			} else {
 				setTimeout(() => res.end(ubody.subarray(n)), rule.ms || 1000);
 			}
-		});
+		}, rule);
 	case 'unprocessed':
 		return unprocessed(rule, req, res, body);
+	case 'pass':
+		return pass(req, res, body, null, rule);
 	default:
 		return pass(req, res, body);
 	}
