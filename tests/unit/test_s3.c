@@ -2,9 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_auth.h"
+#include "awsfix.h"
 #include "buf.h"
+#include "http.h"
 #include "s3.h"
 #include "unit.h"
+
+#define NOW 1767225600		/* 2026-01-01T00:00:00Z */
 
 static void
 url(const char *in, int want, const char *bucket, const char *key,
@@ -230,8 +235,156 @@ classify(void)
 	}
 }
 
+/* One ended attempt, settled on a fresh loop of 2 attempts at most. */
+static void
+settle(CURLcode cc, long status, const char *body, int attempt, int fresh,
+       int want, const char *wwhy)
+{
+	struct http_opts o = { .conns = 1, .max_attempts = 2, .base_ms = 1,
+			       .cap_ms = 1 };
+	struct http *h = http_new(&o);
+	struct http_req r;
+	struct buf why = BUF_INIT;
+	long delay = -2;
+	int cls;
+
+	memset(&r, 0, sizeof r);
+	r.cc = cc;
+	r.status = status;
+	r.attempt = attempt;
+	snprintf(r.errbuf, sizeof r.errbuf, "%s", cc ? "Connection reset" : "");
+	buf_adds(&r.resp, body);
+	cls = s3_settle(h, &r, fresh, &delay, &why);
+	CHECK(cls == want && strcmp(buf_str(&why), wwhy) == 0 &&
+	      (cls != S3_RETRY || (delay >= 0 && r.attempt == (fresh ? 2 :
+							       attempt + 1))),
+	      "%d %ld %s: %d [%s] %ld", cc, status, body, cls, buf_str(&why),
+	      delay);
+	buf_free(&why);
+	http_req_free(&r);
+	http_free(h);
+}
+
+static void
+settling(void)
+{
+	static const char slow[] = "<Error><Code>SlowDown</Code><Message>"
+		"Please reduce your request rate.</Message></Error>";
+
+	settle(CURLE_OK, 200, "", 1, 0, S3_OK, "");
+	settle(CURLE_OK, 503, slow, 1, 0, S3_RETRY, "HTTP 503 SlowDown");
+	settle(CURLE_OK, 503, slow, 2, 0, S3_FAILED, "SlowDown: Please "
+	       "reduce your request rate. (gave up after 2 attempts)");
+	settle(CURLE_OK, 503, "", 2, 0, S3_FAILED,
+	       "HTTP 503 (gave up after 2 attempts)");
+	/* an attempt that got bytes starts the count again */
+	settle(CURLE_PARTIAL_FILE, 200, "", 2, 1, S3_RETRY, "Connection reset");
+	settle(CURLE_RECV_ERROR, 0, "", 1, 0, S3_RETRY, "Connection reset");
+	settle(CURLE_OK, 404, "<Error><Code>NoSuchKey</Code><Message>The "
+	       "specified key does not exist.</Message></Error>", 1, 0,
+	       S3_FAILED, "NoSuchKey: The specified key does not exist.");
+	settle(CURLE_OK, 301, "<Error><Code>PermanentRedirect</Code><Message>"
+	       "Use the right endpoint.</Message></Error>", 1, 0, S3_REFUSED,
+	       "PermanentRedirect: Use the right endpoint. (the bucket is "
+	       "in another region: see -r)");
+	settle(CURLE_OK, 403, "<html>no</html>", 1, 0, S3_REFUSED, "HTTP 403");
+}
+
+static int64_t
+fixedclock(void)
+{
+	return NOW;
+}
+
+/* s3_init and s3_prepare with a real signer: where from its
+ * configuration, signed at the clock given. */
+static void
+signer(void)
+{
+	static const char *const keys[] = {
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		NULL,
+	};
+	static const char *const ep[] = {
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		"AWS_ENDPOINT_URL_S3=http://127.0.0.1:4568", NULL,
+	};
+	struct aws_conf_opts o = { .service = "s3" };
+	struct s3_opts so = { .clock = fixedclock, .request_payer = 1 };
+	struct buf err = BUF_INIT, h = BUF_INIT;
+	struct curl_slist *l;
+	struct http_req r;
+	struct aws_auth *a;
+	struct s3 s;
+	int st;
+
+	fix_files("[profile p]\nregion = cn-north-1\ns3 =\n"
+		  "  addressing_style = path\n"
+		  "[profile v]\ns3 =\n  addressing_style = sideways\n", NULL);
+	fix_env = keys;
+	o.profile = "p";
+	a = aws_auth_new(&o, 0, fix_getenv, NOW, &err, &st);
+	CHECK(a, "auth: %s", buf_str(&err));
+	if (!a)
+		return;
+	so.auth = a;
+	CHECK(s3_init(&s, &so, &err) == 0 && s.style == S3_STYLE_PATH &&
+	      strcmp(s.region, "cn-north-1") == 0 && !s.host,
+	      "from the profile: %d %s", s.style, s.region);
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	CHECK(s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, &err) == 0 &&
+	      strcmp(r.url.p, "https://s3.cn-north-1.amazonaws.com.cn/bkt/k")
+	      == 0, "url %s: %s", buf_str(&r.url), buf_str(&err));
+	for (l = r.headers; l; l = l->next) {
+		buf_adds(&h, l->data);
+		buf_addc(&h, '\n');
+	}
+	CHECK(strstr(h.p, "x-amz-request-payer: requester\n") &&
+	      strstr(h.p, "x-amz-date: 20260101T000000Z\n") &&
+	      strstr(h.p, "Authorization: AWS4-HMAC-SHA256 Credential="
+		     "AKIDEXAMPLE/20260101/cn-north-1/s3/aws4_request, "
+		     "SignedHeaders=host;x-amz-content-sha256;x-amz-date;"
+		     "x-amz-request-payer, Signature="), "headers:\n%s", h.p);
+	http_req_free(&r);
+	s3_free(&s);
+	aws_auth_free(a);
+
+	o.profile = "v";
+	a = aws_auth_new(&o, 0, fix_getenv, NOW, &err, &st);
+	so.auth = a;
+	buf_reset(&err);
+	CHECK(a && s3_init(&s, &so, &err) == -1 &&
+	      strcmp(buf_str(&err), "profile v: s3 addressing_style sideways: "
+		     "not auto, path or virtual") == 0, "[%s]", buf_str(&err));
+	aws_auth_free(a);
+
+	/* a custom endpoint from the environment: path style, its host */
+	fix_env = ep;
+	o.profile = NULL;
+	a = aws_auth_new(&o, 1, fix_getenv, NOW, &err, &st);
+	so.auth = a;
+	CHECK(a && s3_init(&s, &so, &err) == 0 && s.host &&
+	      strcmp(s.host, "127.0.0.1:4568") == 0 &&
+	      strcmp(s.region, "us-east-1") == 0, "custom: %s",
+	      buf_str(&err));
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	CHECK(s3_prepare(&s, &r, "b", NULL, NULL, 0, NULL, 0, &err) == 0 &&
+	      strcmp(r.url.p, "http://127.0.0.1:4568/b") == 0 &&
+	      r.headers && !r.headers->next, "unsigned: %s", buf_str(&r.url));
+	http_req_free(&r);
+	s3_free(&s);
+	aws_auth_free(a);
+	buf_free(&err);
+	buf_free(&h);
+	fix_env = NULL;
+}
+
 int
-main(void)
+main(int argc, char *argv[])
 {
 	static const struct sigv4_param lq[] = {
 		{ "prefix", "a b/+=&~" }, { "list-type", "2" },
@@ -339,6 +492,11 @@ main(void)
 	listing();
 	errors();
 	classify();
+	settling();
+	fix_setup(argv[0]);
+	signer();
+	fix_cleanup();
 	buf_free(&b);
+	(void)argc;
 	return unit_end("s3");
 }
