@@ -35,7 +35,6 @@
 #define HELD_MAX (8L << 20)
 #define AHEAD 1000		/* listed keys kept ahead of the transfers */
 #define BATCH 256		/* folder entries or stdin lines at a time */
-#define READBUF (1 << 20)
 #define MAXURL (64 << 10)	/* a stdin line longer is no URL */
 #define SYNOPSIS "[-lsv] [-j N] [-S summary] [--no-sign-request] " \
 	"[--request-payer] " AWS_OPTS_SYNOPSIS " [url ...]"
@@ -111,7 +110,6 @@ static struct {
 	long heldcap;
 	struct decode *dec;
 	struct lineout lo;	/* the object being written */
-	char *rbuf;
 	unsigned long long listed, pages, objects, failed, bytes_in,
 	    bytes_out;
 } g;
@@ -294,37 +292,19 @@ putname(struct ent *e)
 static void
 catfile(struct ent *e)
 {
-	char why[128];
-	ssize_t n;
-	int fd;
+	int fd, rc;
 
 	if ((fd = open(e->name, O_RDONLY)) < 0) {
 		efail(e, EXIT_PARTIAL, strerror(errno));
 		return;
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	outbegin();
-	while (!stop && (n = read(fd, g.rbuf, READBUF)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(why, sizeof why, "read error: %s",
-				 strerror(errno));
-			efail(e, EXIT_PARTIAL, why);
-			break;
-		}
-		g.bytes_in += (unsigned long long)n;
-		if (put(g.rbuf, (size_t)n) != 0) {
-			efail(e, EXIT_PARTIAL, decode_error(g.dec));
-			break;
-		}
-	}
-	if (!stop && e->state != S_FAIL &&
-	    decode_end(g.dec, lineout_write, &g.lo) != 0)
-		efail(e, EXIT_PARTIAL, decode_error(g.dec));
-	if (!stop)
-		outend(e);
+	rc = decode_fd(g.dec, fd, &stop, &g.bytes_in, lineout_write, &g.lo);
 	close(fd);
+	if (rc == -1)
+		efail(e, EXIT_PARTIAL, decode_error(g.dec));
+	if (rc != DECODE_STOPPED)
+		outend(e);
 }
 
 /* ---- S3 ---- */
@@ -830,7 +810,6 @@ main(int argc, char *argv[])
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	g.queue.next = g.queue.prev = g.cursor = &g.queue;
-	g.rbuf = xmalloc(READBUF);
 	g.dec = decode_new(0);
 	lineout_init(&g.lo, LINEOUT_HOLD, emit, NULL);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
@@ -853,7 +832,6 @@ main(int argc, char *argv[])
 	decode_free(g.dec);
 	lineout_free(&g.lo);
 	lineio_close(&g.in);
-	free(g.rbuf);
 	curl_global_cleanup();
 	return st;
 }
