@@ -67,19 +67,23 @@ dynaput: 0 read, 0 written, 0 already present, 0 rejected, 0 retries"
 @test "DynamoDB Local: the manifest's condition, every case" {
 	run -0 dynaput -t "$T" --manifest --create </dev/null
 	ddb PutItem "{\"TableName\":\"$T\",\"Item\":{\"eventId\":{\"S\":\"old\"},\"fingerprint\":{\"S\":\"f\"}}}" >/dev/null
+	ddb PutItem "{\"TableName\":\"$T\",\"Item\":{\"eventId\":{\"S\":\"later\"},\"fingerprint\":{\"S\":\"f\"},\"etlTime\":{\"N\":\"1480239999\"},\"ttl\":{\"N\":\"5\"}}}" >/dev/null
 	{
 		item e1 f1 1480236400
 		echo '{"eventId":"e1","fingerprint":"f1","etlTime":1480236400,"ttl":7}'
 		item e1 f1 1480239999
 		item e1 f2 1480239999
 		item old f 1
+		# stored with a later etlTime: kept as it is (= :tst, not >=)
+		item later f 1480236400
 	} >in
 	# -j 1: one write after the other, as the lines come
 	run -0 dynaput -t "$T" --manifest -j 1 in
-	assert_equal "$(summary)" "dynaput: 5 read, 3 written, 2 already present, 0 rejected, 0 retries"
+	assert_equal "$(summary)" "dynaput: 6 read, 3 written, 3 already present, 0 rejected, 0 retries"
 	run scan "$T"
 	assert_output '{"etlTime":{"N":"1480236400"},"eventId":{"S":"e1"},"fingerprint":{"S":"f1"},"ttl":{"N":"7"}}
 {"etlTime":{"N":"1480239999"},"eventId":{"S":"e1"},"fingerprint":{"S":"f2"},"ttl":{"N":"1495791999"}}
+{"etlTime":{"N":"1480239999"},"eventId":{"S":"later"},"fingerprint":{"S":"f"},"ttl":{"N":"5"}}
 {"eventId":{"S":"old"},"fingerprint":{"S":"f"}}'
 }
 

@@ -82,11 +82,21 @@ typed() {
 
 summary() { tail -n 1 <<<"$output"; }
 
-@test "usage: -h, and each misuse exits 2 with a reason" {
-	run -0 dynaput -h
-	assert_output --regexp '^usage: dynaput -t table \[-bv\] \[-j N\] .*\[--ca-bundle file\] \[file \.\.\.\]$'
-	run -2 dynaput </dev/null
-	assert_output --partial 'usage: dynaput -t table'
+@test "usage: -h and --help, a line per option; each misuse exits 2 with a reason" {
+	u="usage: dynaput -t table [-bv] [-j N] [-c expr] [-S summary] [-N #name=attribute] [-V :name=attribute] [-x rejects] [--manifest] [--newest time] [--typed] [--create] [--on-demand] [--rate N] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [file ...]"
+	run -0 --separate-stderr dynaput -h
+	assert_equal "${lines[0]}" "$u"
+	assert_equal "${#lines[@]}" 20
+	for o in '-t, --table table' -b '-j N' '-c expr' '-S summary' \
+		'-V :name=attribute' -v '-x rejects' --manifest --typed --create \
+		--on-demand '--rate N' '-e, --endpoint-url url' \
+		'-p, --profile name' '-r, --region name' '--ca-bundle file'; do
+		assert_line --regexp "^  ${o//./\\.}  +[a-z]"
+	done
+	run -0 --separate-stderr dynaput --help
+	assert_equal "${lines[0]}" "$u"
+	run -2 --separate-stderr dynaput </dev/null
+	assert_equal "$stderr" "$u"
 	run -2 dynaput -t x --manifest -c 'attribute_not_exists(a)' </dev/null
 	assert_output 'dynaput: -c: no condition with --manifest (it has its own)'
 	run -2 dynaput -t x -b -c 'attribute_not_exists(a)' </dev/null
@@ -101,6 +111,8 @@ summary() { tail -n 1 <<<"$output"; }
 	assert_output 'dynaput: --on-demand: only with --create'
 	run -2 dynaput -t x -j 0 </dev/null
 	assert_output 'dynaput: -j: 0: not a number from 1 to 1024'
+	run -2 dynaput -t x -j 16x </dev/null
+	assert_output 'dynaput: -j: 16x: not a number from 1 to 1024'
 	run -2 dynaput -t x --rate fast </dev/null
 	assert_output 'dynaput: --rate: fast: not a number of writes a second'
 	run -2 dynaput -t x --nope </dev/null
@@ -111,6 +123,39 @@ summary() { tail -n 1 <<<"$output"; }
 	run -3 --separate-stderr dynaput -t nosuch-table </dev/null
 	assert_equal "$stderr" "dynaput: table nosuch-table: ResourceNotFoundException: Requested resource not found: Table: nosuch-table not found"
 	assert_output ''
+}
+
+@test "the table is checked before the first item: a bad name is a usage error, a key of the wrong type is refused at once" {
+	run -2 --separate-stderr dynaput -t a </dev/null
+	assert_equal "$stderr" "dynaput: table a: ValidationException: TableName must be at least 3 characters long and at most 255 characters long"
+	run -2 --separate-stderr dynaput -t 'a b' </dev/null
+	assert_equal "$stderr" "dynaput: table a b: ValidationException: 1 validation error detected: Value 'a b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+	mk "$T-n" eventId:S,fingerprint:N
+	mk "$T-b" eventId:B,fingerprint:S
+	item e f 1 >in
+	run -2 --separate-stderr dynaput -t "$T-n" --manifest -x bad in
+	assert_equal "$stderr" "dynaput: table $T-n: its key fingerprint is a number (N), --manifest needs strings (S), as the Shred step writes them"
+	[ ! -s bad ]
+	run -2 --separate-stderr dynaput -t "$T-b" --manifest in
+	assert_equal "$stderr" "dynaput: table $T-b: its key eventId is binary (B), --manifest needs strings (S), as the Shred step writes them"
+	run count "$T-n"
+	assert_output 0
+}
+
+@test "nothing listening: retried, then one line that says how often and for how long, exit 3; SIGTERM ends the wait at once" {
+	run -3 --separate-stderr dynaput -e http://127.0.0.1:9 -t "$T" </dev/null
+	assert_output ''
+	assert_regex "$stderr" '^dynaput: http://127\.0\.0\.1:9/: Couldn'"'"'t connect to server \(retried 10 times over [0-9]+ s\)$'
+	dynaput -e http://127.0.0.1:9 -t "$T" </dev/null 2>err &
+	pid=$!
+	sleep 1
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$rc" -eq 143 ]
+	[ "$ms" -lt 1000 ]
 }
 
 @test "--create: the manifest's table (eventId HASH, fingerprint RANGE, 100/100), TTL warned about on dynalite" {
@@ -148,6 +193,37 @@ dynaput: 1 read, 1 written, 0 already present, 0 rejected, 0 retries"
 	run scan "$T"
 	assert_output '{"etlTime":{"N":"1480236400"},"eventId":{"S":"e1"},"fingerprint":{"S":"f1"},"ttl":{"N":"7"}}
 {"etlTime":{"N":"1480239999"},"eventId":{"S":"e1"},"fingerprint":{"S":"f2"},"ttl":{"N":"1495791999"}}'
+}
+
+@test "--manifest: a stored item with a LATER etlTime is kept as it is: present, unchanged (etlTime = :tst, not >=)" {
+	mk "$T"
+	echo '{"eventId":"e1","fingerprint":"f1","etlTime":1480239999,"ttl":5}' >stored
+	run -0 dynaput -t "$T" --manifest stored
+	item e1 f1 1480236400 >earlier
+	run -0 dynaput -t "$T" --manifest earlier
+	assert_equal "$(summary)" "dynaput: 1 read, 0 written, 1 already present, 0 rejected, 0 retries"
+	run scan "$T"
+	assert_output '{"etlTime":{"N":"1480239999"},"eventId":{"S":"e1"},"fingerprint":{"S":"f1"},"ttl":{"N":"5"}}'
+}
+
+@test "-S: the counts as one JSON line, private; written + present + rejected = read" {
+	mk "$T"
+	item a 1 1480236400 >stored
+	run -0 dynaput -t "$T" --manifest stored
+	{
+		item a 1 1480239999
+		item b 1 1
+		echo 'not json'
+		item c 1 1
+	} >in
+	run -1 --separate-stderr dynaput -t "$T" --manifest -S sum.json -x bad in
+	assert_equal "$(cat sum.json)" '{"prog":"dynaput","read":4,"written":2,"present":1,"rejected":1,"unsent":0,"retries":0,"throttled":0}'
+	[ "$(stat -c %a sum.json)" = 600 ]
+	# nothing read: zeros, still written
+	run -0 --separate-stderr dynaput -t "$T" -S sum.json </dev/null
+	assert_equal "$(cat sum.json)" '{"prog":"dynaput","read":0,"written":0,"present":0,"rejected":0,"unsent":0,"retries":0,"throttled":0}'
+	run -1 --separate-stderr dynaput -t "$T" -S /nonexistent/sum.json </dev/null
+	[[ ${stderr_lines[-1]} == "dynaput: /nonexistent/sum.json."*".tmp: No such file or directory" ]]
 }
 
 @test "the original's exact PutItem: condition and :tst as DynamoDB receives them" {
@@ -331,6 +407,58 @@ dynaput: 5 read, 1 written, 0 already present, 4 rejected, 0 retries"
 	assert_equal "$output" "dynaput: table $T: its key is (pk HASH), --manifest needs (eventId HASH, fingerprint RANGE)"
 }
 
+@test "-N: a condition can name ttl, a reserved word, through a placeholder" {
+	mk "$T" pk:S
+	printf '%s\n' '{"pk":"a","ttl":5}' '{"pk":"b","ttl":9}' >in
+	run -0 dynaput -t "$T" in
+	printf '%s\n' '{"pk":"a","ttl":7}' '{"pk":"b","ttl":8}' >in2
+	# without the placeholder DynamoDB refuses the reserved word
+	run -1 --separate-stderr dynaput -t "$T" -c 'attribute_not_exists(pk) OR ttl < :t' -V :t=ttl in2
+	[[ $stderr == *"reserved keyword"* ]] || fail "$stderr"
+	run -0 --separate-stderr dynaput -t "$T" -c 'attribute_not_exists(pk) OR #t < :t' -N '#t=ttl' -V :t=ttl in2
+	assert_equal "${stderr_lines[-1]}" "dynaput: 2 read, 1 written, 1 already present, 0 rejected, 0 retries"
+	run scan "$T"
+	assert_output '{"pk":{"S":"a"},"ttl":{"N":"7"}}
+{"pk":{"S":"b"},"ttl":{"N":"9"}}'
+	run -2 dynaput -t "$T" -N '#t=ttl' in2
+	assert_output "dynaput: -N: names only go with a condition (-c)"
+	run -2 dynaput -t "$T" -c 'x' -N 't=ttl' in2
+	assert_output "dynaput: -N t=ttl: not #name=attribute"
+}
+
+@test "--manifest --newest: runs in any order leave the earliest etlTime; a later item is never touched" {
+	mk "$T"
+	# four runs of one key set, in reverse order, then shuffled
+	for t in 400 300 200 100; do
+		item e1 f1 $t; item e2 f2 $((t + 1)); item e3 f3 $((t + 2))
+	done >reverse
+	run -0 --separate-stderr dynaput -t "$T" --manifest --newest 500 reverse
+	assert_equal "${stderr_lines[-1]}" "dynaput: 12 read, 12 written, 0 already present, 0 rejected, 0 retries"
+	run -0 jq -c '[.eventId.S, .etlTime.N]' <(scan "$T")
+	assert_output '["e1","100"]
+["e2","101"]
+["e3","102"]'
+	# written again in another order: stored values only go down
+	for t in 300 100 400 200; do item e1 f1 $t; done >again
+	run -0 --separate-stderr dynaput -t "$T" --manifest --newest 500 again
+	assert_equal "${stderr_lines[-1]}" "dynaput: 4 read, 1 written, 3 already present, 0 rejected, 0 retries"
+	# a live pipeline's item, later than the plan's newest run: untouched
+	ddb PutItem "{\"TableName\":\"$T\",\"Item\":{\"eventId\":{\"S\":\"e9\"},\"fingerprint\":{\"S\":\"f9\"},\"etlTime\":{\"N\":\"900\"}}}" >/dev/null
+	item e9 f9 50 >live
+	run -0 --separate-stderr dynaput -t "$T" --manifest --newest 500 live
+	assert_equal "${stderr_lines[-1]}" "dynaput: 1 read, 0 written, 1 already present, 0 rejected, 0 retries"
+	run -0 jq -c 'select(.eventId.S == "e9") | .etlTime.N' <(scan "$T")
+	assert_output '"900"'
+	# the condition as DynamoDB receives it
+	proxy_up "$DDB_ENDPOINT"
+	item x y 7 >one
+	run -0 dynaput -e "$PROXY" -t "$T" --manifest --newest '1970-01-01 00:08:20' one
+	run -0 jq -c '.log[] | select(.target == "DynamoDB_20120810.PutItem") | .body | fromjson | [.ConditionExpression, .ExpressionAttributeValues]' <<<"$(proxy_stats)"
+	assert_output '["attribute_not_exists(eventId) OR (etlTime >= :tst AND etlTime <= :newest)",{":tst":{"N":"7"},":newest":{"N":"500"}}]'
+	run -2 dynaput -t "$T" --newest 5 one
+	assert_output "dynaput: --newest: only with --manifest"
+}
+
 @test "-b: BatchWriteItem, 25 a request; a key twice in the input is written in input order" {
 	mk "$T"
 	items 1000 >in
@@ -434,11 +562,13 @@ dynaput: 4 read, 3 written, 0 already present, 1 rejected, 0 retries"
 	 {"match":{"target":"PutItem"},"action":"status","status":500,"every":11,"times":5,
 	  "body":"{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\",\"message\":\"Internal server error\"}"},
 	 {"match":{"target":"PutItem"},"action":"status","status":503,"every":13,"times":5,"body":""}]'
-	run -0 dynaput -e "$PROXY" -t "$T" --manifest in
+	run -0 dynaput -e "$PROXY" -t "$T" --manifest -S sum.json in
 	faults=$(proxy_stats | jq '[.faults[]] | add')
 	[ "$faults" -gt 20 ]
 	assert_equal "$(summary)" "dynaput: 300 read, 300 written, 0 already present, 0 rejected, $faults retries"
 	assert_equal "$(scan "$T")" "$(typed in)"
+	# the 30 + 10 400s throttled; the 500s and 503s are no throttling
+	assert_equal "$(jq -c . sum.json)" "{\"prog\":\"dynaput\",\"read\":300,\"written\":300,\"present\":0,\"rejected\":0,\"unsent\":0,\"retries\":$faults,\"throttled\":40}"
 }
 
 @test "-b: UnprocessedItems are sent again, throttling too; the table equals the input" {
@@ -495,10 +625,14 @@ dynaput: 4 read, 3 written, 0 already present, 1 rejected, 0 retries"
 	assert_equal "$output" "dynaput: table $T: UnrecognizedClientException: The security token included in the request is invalid."
 	proxy_rules '[{"match":{"target":"PutItem"},"action":"status","status":400,"skip":5,
 	  "body":"{\"__type\":\"com.amazon.coral.service#InvalidSignatureException\",\"Message\":\"The request signature we calculated does not match the signature you provided.\"}"}]'
-	run -3 dynaput -e "$PROXY" -t "$T" -j 1 -x bad in
+	run -3 dynaput -e "$PROXY" -t "$T" -j 1 -x bad -S sum.json in
 	assert_line --index 0 "dynaput: table $T: InvalidSignatureException: The request signature we calculated does not match the signature you provided."
 	assert_equal "$(summary)" "dynaput: 20 read, 5 written, 0 already present, 15 rejected, 0 retries"
 	[ "$(wc -l <bad)" -eq 15 ]
+	# the one refused, the rest never sent
+	assert_equal "$(jq -c '[.read, .written, .present, .rejected, .unsent]' sum.json)" '[20,5,0,15,14]'
+	assert_equal "$(jq -r .errors[0].message bad | sort | uniq -c | sed 's/^ *//')" "1 InvalidSignatureException: The request signature we calculated does not match the signature you provided.
+14 not written: stopped by an error that stops every write"
 	# no credentials at all
 	run -3 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY dynaput -t "$T" in
 	assert_output --partial 'dynaput: '
@@ -513,7 +647,7 @@ dynaput: 4 read, 3 written, 0 already present, 1 rejected, 0 retries"
 	for sig in TERM INT; do
 		rm -f fifo
 		mkfifo fifo
-		dynaput -e "$PROXY" -t "$T" -j 4 -x "bad-$sig" <fifo 2>"err-$sig" &
+		dynaput -e "$PROXY" -t "$T" -j 4 -x "bad-$sig" -S "sum-$sig" <fifo 2>"err-$sig" &
 		pid=$!
 		exec 5>fifo
 		cat in >&5
@@ -531,7 +665,37 @@ dynaput: 4 read, 3 written, 0 already present, 1 rejected, 0 retries"
 		assert_output "dynaput: 50 read, 4 written, 0 already present, 46 rejected, 0 retries"
 		run jq -r '.errors[0].message' "bad-$sig"
 		[ "$(grep -c '^interrupted: not sent$' <<<"$output")" -eq 46 ]
+		assert_equal "$(jq -c . "sum-$sig")" '{"prog":"dynaput","read":50,"written":4,"present":0,"rejected":46,"unsent":46,"retries":0,"throttled":0}'
 	done
+}
+
+@test "a second SIGTERM: writes in flight are not waited for, reported as not confirmed; the counts still add up" {
+	mk "$T"
+	items 30 >in
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match":{"target":"BatchWriteItem"},"action":"delay","ms":5000}]'
+	mkfifo fifo
+	dynaput -e "$PROXY" -t "$T" -b -j 2 -x bad -S sum.json <fifo 2>err &
+	pid=$!
+	exec 5>fifo
+	cat in >&5
+	sleep 0.7
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	sleep 0.2
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	exec 5>&-
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$rc" -eq 143 ]
+	[ "$ms" -lt 2000 ]
+	assert_equal "$(jq -c '[.read, .written + .present + .rejected, .written]' sum.json)" '[30,30,0]'
+	assert_equal "$(cat err)" "dynaput: 30 read, 0 written, 0 already present, 30 rejected, 0 retries"
+	unsent=$(jq .unsent sum.json)
+	[ "$(jq -r '.errors[0].message' bad | grep -c '^interrupted: not sent$')" -eq "$unsent" ]
+	[ "$(jq -r '.errors[0].message' bad | grep -c '^interrupted: the write was not confirmed$')" -eq $((30 - unsent)) ]
+	[ "$unsent" -lt 30 ]
 }
 
 @test "--rate caps writes a second" {

@@ -280,7 +280,7 @@ table() { ddb_scan "$T"; }
 	AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port run --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	[ "$status" -ne 0 ]
 	[ "$SECONDS" -lt 60 ]
-	[[ $stderr == *"127.0.0.1 port $port"* ]]
+	[[ $stderr == *"http://127.0.0.1:$port/: Couldn't connect to server (retried 10 times over "* ]]
 	AWS_ENDPOINT_URL_S3=http://127.0.0.1:$port run --separate-stderr populate s3://$B/enriched/archive/ cfg.json
 	[ "$status" -ne 0 ]
 	[[ $stderr == *"cannot list s3://$B/enriched/archive/"* ]]

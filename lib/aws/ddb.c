@@ -1,43 +1,62 @@
 /* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 
+#include "aws_auth.h"
 #include "aws_conf.h"
 #include "buf.h"
 #include "ddb.h"
 #include "err.h"
 #include "http.h"
+#include "sigv4.h"
 #include "xalloc.h"
 
-#define CONTENT_TYPE "Content-Type: application/x-amz-json-1.0"
+#define CONTENT_TYPE "application/x-amz-json-1.0"
 #define TARGET "X-Amz-Target: DynamoDB_20120810."
+#define STOP_MS 200		/* ddb_call looks at *stop this often */
 
 struct ddb {
 	struct http *h;
 	char *url;		/* scheme://host[:port]/path */
 	char *host;		/* the Host header's value */
 	char *path;
-	ddb_sign_fn sign;
-	void *sign_ctx;
+	struct aws_auth *auth;
+	int64_t (*clock)(void);
+	const volatile sig_atomic_t *stop;
 };
+
+/* aws_auth keeps state from one signature to the next */
+static pthread_mutex_t signlock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t
+wallclock(void)
+{
+	return (int64_t)time(NULL);
+}
 
 struct ddb *
 ddb_new(struct http *h, const struct ddb_opts *o, struct buf *err)
 {
+	const struct aws_conf *conf = o->auth ? aws_auth_conf(o->auth) : NULL;
 	struct buf def = BUF_INIT, host = BUF_INIT, path = BUF_INIT;
 	struct ddb *d = NULL;
-	const char *url = o->endpoint;
+	const char *url = o->endpoint, *region = o->region;
 	int https;
 
+	if (!url && conf)
+		url = conf->endpoint;
+	if (!region && conf)
+		region = conf->region;
 	if (!url) {
 		aws_conf_default_endpoint(&def, "dynamodb",
-					 o->region ? o->region : "us-east-1");
+					 region ? region : "us-east-1");
 		url = def.p;
 	}
-	buf_reset(err);
 	if (aws_conf_url_split(url, &https, &host, &path, err) < 0) {
 		buf_reset(err);
 		buf_printf(err, "%s: not an http or https URL", url);
@@ -45,8 +64,9 @@ ddb_new(struct http *h, const struct ddb_opts *o, struct buf *err)
 	}
 	d = xcalloc(1, sizeof *d);
 	d->h = h;
-	d->sign = o->sign;
-	d->sign_ctx = o->sign_ctx;
+	d->auth = o->auth;
+	d->clock = o->clock ? o->clock : wallclock;
+	d->stop = o->stop;
 	if (!path.len)
 		buf_addc(&path, '/');
 	d->host = buf_detach(&host);
@@ -79,32 +99,49 @@ ddb_url(const struct ddb *d)
 	return d->url;
 }
 
+int
+ddb_stopped(const struct ddb *d)
+{
+	return d->stop && *d->stop;
+}
+
+static int
+sign(struct ddb_req *q, struct http_req *r)
+{
+	struct ddb *d = q->ddb;
+	struct sigv4_header extra[2] = {
+		{ "content-type", CONTENT_TYPE },
+		{ "x-amz-target", q->target + sizeof "X-Amz-Target: " - 1 },
+	};
+	char hash[65];
+	int rc;
+
+	sigv4_sha256_hex(r->body, r->bodylen, hash);
+	buf_reset(&q->err);
+	pthread_mutex_lock(&signlock);
+	rc = aws_auth_sign(d->auth, "POST", d->host, d->path, NULL, 0, extra,
+			   2, hash, d->clock(), &r->headers, &q->err);
+	pthread_mutex_unlock(&signlock);
+	if (rc < 0)
+		snprintf(r->errbuf, sizeof r->errbuf, "%s", buf_str(&q->err));
+	return rc;
+}
+
 static int
 prepare(struct http_req *r)
 {
 	struct ddb_req *q = (struct ddb_req *)r;
-	struct ddb *d = q->ddb;
 	struct curl_slist *l;
 
 	if (!r->url.len)
-		buf_adds(&r->url, d->url);
+		buf_adds(&r->url, q->ddb->url);
 	curl_slist_free_all(r->headers);
-	r->headers = NULL;
 	r->body = q->body.p ? q->body.p : "";
 	r->bodylen = q->body.len;
-	r->headers = curl_slist_append(NULL, CONTENT_TYPE);
+	r->headers = curl_slist_append(NULL, "Content-Type: " CONTENT_TYPE);
 	if (!r->headers || !(l = curl_slist_append(r->headers, q->target)))
 		return -1;
-	if (!d->sign)
-		return 0;
-	buf_reset(&q->err);
-	if (d->sign(d->sign_ctx, d->host, d->path,
-		    q->target + sizeof "X-Amz-Target: " - 1, r->body,
-		    r->bodylen, &r->headers, &q->err) < 0) {
-		snprintf(r->errbuf, sizeof r->errbuf, "%s", buf_str(&q->err));
-		return -1;
-	}
-	return 0;
+	return q->ddb->auth ? sign(q, r) : 0;
 }
 
 void
@@ -152,10 +189,20 @@ calldone(struct http_req *r)
 	c->done = 1;
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 enum ddb_class
 ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
 	 struct buf *resp, struct ddb_error *e)
 {
+	int64_t start = now_ms();
 	struct call c;
 
 	memset(&c, 0, sizeof c);
@@ -163,73 +210,31 @@ ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
 	ddb_req_init(&c.q, d, op, calldone, &c);
 	buf_add(&c.q.body, body, n);
 	http_start(d->h, &c.q.http);
-	while (!c.done)
-		http_run(d->h, 1000);
+	while (!c.done) {
+		if (ddb_stopped(d)) {
+			http_cancel(d->h, &c.q.http);
+			e->cls = DDB_STOPPED;
+			e->type[0] = '\0';
+			buf_reset(&e->msg);
+			buf_adds(&e->msg, "interrupted");
+			break;
+		}
+		http_run(d->h, STOP_MS);
+	}
 	if (e->cls == DDB_DONE && resp) {
 		buf_reset(resp);
 		buf_add(resp, c.q.http.resp.p, c.q.http.resp.len);
+	} else if (e->cls != DDB_STOPPED && c.q.http.attempt > 1) {
+		/* curl's own words, without "after 0 ms" of the last try */
+		if (e->noanswer && c.q.http.cc != CURLE_ABORTED_BY_CALLBACK) {
+			buf_reset(&e->msg);
+			buf_adds(&e->msg, curl_easy_strerror(c.q.http.cc));
+		}
+		buf_printf(&e->msg, " (retried %d time%s over %lld s)",
+			   c.q.http.attempt - 1,
+			   c.q.http.attempt == 2 ? "" : "s",
+			   (long long)((now_ms() - start + 500) / 1000));
 	}
 	ddb_req_free(&c.q);
 	return e->cls;
-}
-
-static void
-copy(char *dst, size_t cap, json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-int
-ddb_table_parse(const char *json, size_t n, struct ddb_table *t)
-{
-	json_t *root, *tab, *x, *defs;
-	size_t i, j;
-	int rc = -1;
-
-	memset(t, 0, sizeof *t);
-	if (!(root = json_loadb(json, n, 0, NULL)))
-		return -1;
-	if (!(tab = json_object_get(root, "Table")))
-		tab = json_object_get(root, "TableDescription");
-	if (!json_is_object(tab))
-		goto out;
-	copy(t->status, sizeof t->status,
-	     json_object_get(tab, "TableStatus"));
-	defs = json_object_get(tab, "AttributeDefinitions");
-	json_array_foreach(json_object_get(tab, "KeySchema"), i, x) {
-		const char *kt = json_string_value(json_object_get(x,
-								   "KeyType"));
-		const char *name = json_string_value(json_object_get(x,
-						"AttributeName"));
-		char *dst, *type;
-		json_t *d;
-
-		if (!kt || !name)
-			goto out;
-		if (!strcmp(kt, "HASH")) {
-			dst = t->hash;
-			type = &t->hash_type;
-		} else if (!strcmp(kt, "RANGE")) {
-			dst = t->range;
-			type = &t->range_type;
-		} else {
-			continue;
-		}
-		snprintf(dst, sizeof t->hash, "%s", name);
-		json_array_foreach(defs, j, d) {
-			const char *an = json_string_value(
-				json_object_get(d, "AttributeName"));
-			const char *at = json_string_value(
-				json_object_get(d, "AttributeType"));
-
-			if (an && at && !strcmp(an, name))
-				*type = *at;
-		}
-	}
-	rc = t->status[0] && t->hash[0] ? 0 : -1;
-out:
-	json_decref(root);
-	return rc;
 }

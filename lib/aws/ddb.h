@@ -18,11 +18,18 @@
  *
  * Requests (ddb.c).  struct ddb_req wraps an http_req with what every
  * attempt needs: the endpoint's URL, the JSON 1.0 content type, the
- * X-Amz-Target header and a signature made by the caller's signer.
+ * X-Amz-Target header and a signature (lib/aws/aws_auth).
+ *
+ * Bodies (ddb_body.c).  PutItem and BatchWriteItem, built from Item
+ * maps as ddb_conv_item makes them.
+ *
+ * A table's life before the first item is ddb_table.h's; writing many
+ * items at once, in order, is ddb_writer.h's.
  */
 #ifndef DDB_H
 #define DDB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,15 +115,17 @@ enum ddb_class {
 	DDB_NOTFOUND,		/* ResourceNotFoundException */
 	DDB_FATAL,		/* no request can succeed: credentials,
 				 * signature, permission, TLS, host */
+	DDB_STOPPED,		/* the caller's stop flag ended it */
 };
 
 struct ddb_error {
 	enum ddb_class cls;
 	char type[64];		/* "ValidationException", or "" */
 	struct buf msg;		/* the server's message, or curl's */
+	int noanswer;		/* no answer came: msg is curl's */
 };
 
-#define DDB_ERROR_INIT { DDB_DONE, "", BUF_INIT }
+#define DDB_ERROR_INIT { DDB_DONE, "", BUF_INIT, 0 }
 
 /* Classifies the last attempt of r into e (whose msg is replaced). */
 enum ddb_class ddb_classify(const struct http_req *r, struct ddb_error *e);
@@ -128,23 +137,22 @@ void ddb_error_free(struct ddb_error *e);
 
 /* --- requests (ddb.c) --- */
 
-/*
- * Signs a POST of body to host (with ":port" when it is not the
- * scheme's) and path, whose other signed headers are already in
- * *headers (Content-Type, X-Amz-Target; target is the latter's value):
- * appends X-Amz-Date, the security token if any, and Authorization.
- * Returns 0, or -1 with the reason in err.
- */
-typedef int (*ddb_sign_fn)(void *ctx, const char *host, const char *path,
-			   const char *target, const char *body, size_t n,
-			   struct curl_slist **headers, struct buf *err);
+struct aws_auth;
 
 struct ddb_opts {
-	/* URL; NULL: https://dynamodb.REGION.amazonaws.com */
+	/* signs each attempt, and says where (its endpoint and region);
+	 * NULL: requests go unsigned.  Not copied: it must outlive the
+	 * ddb.  One aws_auth may serve many ddb in many threads: signing
+	 * is done under one lock. */
+	struct aws_auth *auth;
+	/* the URL; NULL: auth's endpoint, else https://dynamodb.REGION.
+	 * amazonaws.com for region (NULL: auth's, else us-east-1) */
 	const char *endpoint;
 	const char *region;
-	ddb_sign_fn sign;	/* NULL: requests go unsigned */
-	void *sign_ctx;
+	/* the epoch seconds requests are signed at; NULL: time(NULL) */
+	int64_t (*clock)(void);
+	/* ddb_call ends (DDB_STOPPED) once *stop is nonzero; NULL: never */
+	const volatile sig_atomic_t *stop;
 };
 
 struct ddb;
@@ -155,6 +163,8 @@ struct ddb *ddb_new(struct http *h, const struct ddb_opts *o,
 void ddb_free(struct ddb *d);
 /* The endpoint's URL, as requests use it. */
 const char *ddb_url(const struct ddb *d);
+/* 1 once the options' *stop is nonzero. */
+int ddb_stopped(const struct ddb *d);
 
 /*
  * A request of one operation.  http comes first, so the http_req an
@@ -178,20 +188,62 @@ void ddb_req_free(struct ddb_req *q);
 /*
  * Runs op with body to its end, retrying throttling and transient errors
  * as the http options say, and returns its class: DDB_DONE with the
- * response in resp, or an error in e.  For set-up calls, when nothing
- * else is running on the http loop.
+ * response in resp, or an error in e.  When it failed after retries, e's
+ * message ends in "(retried 10 times over 21 s)".  DDB_STOPPED (the
+ * request cancelled) within 200 ms of the options' *stop becoming
+ * nonzero.  For set-up calls, when nothing else is running on the http
+ * loop.
  */
 enum ddb_class ddb_call(struct ddb *d, const char *op, const char *body,
 			size_t n, struct buf *resp, struct ddb_error *e);
 
-/* A table, as DescribeTable and CreateTable describe it. */
-struct ddb_table {
-	char status[32];	/* "ACTIVE", "CREATING", ... */
-	char hash[256], range[256];	/* key attribute names; range "" */
-	char hash_type, range_type;	/* 'S', 'N' or 'B' */
+/* --- request bodies (ddb_body.c) --- */
+
+/*
+ * PutItem, the same for every item but the item and its values:
+ *
+ *	{"TableName":T,"Item":ITEM,"ConditionExpression":C,
+ *	 "ExpressionAttributeNames":{"#n":"attr",...},
+ *	 "ExpressionAttributeValues":{":v":VALUE,...}}
+ *
+ * without the condition when there is none, and without the names or
+ * the values when there are none (DynamoDB refuses an empty map).
+ */
+struct ddb_put {
+	struct buf head;	/* up to the item */
+	struct buf expr;	/* ,"ConditionExpression":C or nothing */
+	struct buf names;	/* "#n":"attr",... */
+	struct buf consts;	/* ":v":{"N":"1"},... */
+	const char *const *values;
+	size_t nvalues;
+	int cond;		/* it has a condition */
 };
 
-/* Reads {"Table":{...}} (or {"TableDescription":{...}}).  0, or -1. */
-int ddb_table_parse(const char *json, size_t n, struct ddb_table *t);
+/* cond NULL: no condition (and no names or values).  values[0..nvalues)
+ * name the condition's values taken from each item (":tst"); the array
+ * is not copied. */
+void ddb_put_init(struct ddb_put *p, const char *table, const char *cond,
+		  const char *const *values, size_t nvalues);
+/* Adds an ExpressionAttributeNames entry: placeholder ("#t") stands for
+ * attr ("ttl") in the condition. */
+void ddb_put_name(struct ddb_put *p, const char *placeholder,
+		  const char *attr);
+/* Adds a value the same for every item: name (":newest") and its
+ * DynamoDB JSON (value, e.g. {"N":"1480236400"}, not checked here). */
+void ddb_put_const(struct ddb_put *p, const char *name, const char *value);
+/* Sets b to the body for item[0..n) (an Item map), whose values of
+ * p->values lie at vals[0..nvalues) of item. */
+void ddb_put_body(const struct ddb_put *p, struct buf *b, const char *item,
+		  size_t n, const struct ddb_span *vals);
+void ddb_put_free(struct ddb_put *p);
+
+/* BatchWriteItem: begin, one add per Item map (at most DDB_BATCH_MAX),
+ * end; b is set anew by begin. */
+void ddb_batch_begin(struct buf *b, const char *table);
+void ddb_batch_add(struct buf *b, const char *item, size_t n);
+void ddb_batch_end(struct buf *b);
+
+/* {"TableName":T}: DescribeTable's body, and DeleteTable's. */
+void ddb_body_table(struct buf *b, const char *table);
 
 #endif

@@ -112,6 +112,7 @@ ddb_classify(const struct http_req *r, struct ddb_error *e)
 
 	e->type[0] = '\0';
 	buf_reset(&e->msg);
+	e->noanswer = r->cc != CURLE_OK;
 	if (r->cc != CURLE_OK) {
 		buf_adds(&e->msg, http_strerror(r, &tmp));
 		buf_free(&tmp);

@@ -370,6 +370,27 @@ http_retry(struct http *h, struct http_req *r)
 }
 
 void
+http_cancel(struct http *h, struct http_req *r)
+{
+	struct http_req **pp;
+
+	if (r->easy) {
+		curl_multi_remove_handle(h->multi, r->easy);
+		h->running--;
+		puteasy(h, r->easy);
+		r->easy = NULL;
+		return;
+	}
+	for (pp = &h->delayed; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			r->next = NULL;
+			h->ndelayed--;
+			return;
+		}
+}
+
+void
 http_unpause(struct http *h, struct http_req *r)
 {
 	(void)h;

@@ -101,6 +101,10 @@ void http_start(struct http *h, struct http_req *r);
 long http_retry(struct http *h, struct http_req *r);
 /* Like http_retry, after at least min_ms (a server's Retry-After). */
 long http_retry_after(struct http *h, struct http_req *r, long min_ms);
+/* Ends r where it is (running, or waiting to retry) without calling its
+ * on_done; r may then be freed or started again.  Nothing when r is
+ * neither. */
+void http_cancel(struct http *h, struct http_req *r);
 /* Resumes a transfer paused by on_body returning CURL_WRITEFUNC_PAUSE. */
 void http_unpause(struct http *h, struct http_req *r);
 

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "ddb.h"
+#include "ddb_table.h"
 #include "http.h"
 #include "unit.h"
 
@@ -330,6 +331,91 @@ test_table(void)
 	CHECK(ddb_table_parse("{}", 2, &t) < 0, "empty");
 }
 
+/* PutItem and BatchWriteItem bodies, byte for byte */
+static void
+test_bodies(void)
+{
+	static const char *const tst[] = { ":tst" };
+	static const char *const two[] = { ":a", ":b\"" };
+	const char *item = "{\"eventId\":{\"S\":\"x\"},\"fingerprint\":"
+		"{\"S\":\"y\"},\"etlTime\":{\"N\":\"1480236400\"}}";
+	struct ddb_span at[3];
+	struct ddb_conv *c = ddb_conv_new(0, names, 3);
+	struct ddb_put p;
+	struct buf b = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+
+	ddb_conv_item(c, "{\"eventId\":\"x\",\"fingerprint\":\"y\","
+		      "\"etlTime\":1480236400}", 54, &out, at, &err);
+	CHECK(!strcmp(out.p, item), "%s", out.p);
+	ddb_put_init(&p, "snowplow-manifest", "(attribute_not_exists("
+		     "eventId) AND attribute_not_exists(fingerprint)) OR "
+		     "etlTime = :tst", tst, 1);
+	ddb_put_body(&p, &b, out.p, out.len, at + 2);
+	CHECK(!strcmp(b.p, "{\"TableName\":\"snowplow-manifest\","
+		      "\"Item\":{\"eventId\":{\"S\":\"x\"},\"fingerprint\":"
+		      "{\"S\":\"y\"},\"etlTime\":{\"N\":\"1480236400\"}},"
+		      "\"ConditionExpression\":\"(attribute_not_exists("
+		      "eventId) AND attribute_not_exists(fingerprint)) OR "
+		      "etlTime = :tst\","
+		      "\"ExpressionAttributeValues\":{\":tst\":"
+		      "{\"N\":\"1480236400\"}}}"), "%s", b.p);
+	ddb_put_free(&p);
+	/* no condition; a condition without values; two values */
+	ddb_put_init(&p, "t", NULL, NULL, 0);
+	ddb_put_body(&p, &b, "{}", 2, NULL);
+	CHECK(!strcmp(b.p, "{\"TableName\":\"t\",\"Item\":{}}"), "%s", b.p);
+	ddb_put_free(&p);
+	ddb_put_init(&p, "t", "attribute_not_exists(k)", NULL, 0);
+	ddb_put_body(&p, &b, "{}", 2, NULL);
+	CHECK(!strcmp(b.p, "{\"TableName\":\"t\",\"Item\":{},"
+		      "\"ConditionExpression\":\"attribute_not_exists(k)\"}"),
+	      "%s", b.p);
+	ddb_put_free(&p);
+	ddb_put_init(&p, "t", "a < :a AND b = :b\"", two, 2);
+	ddb_put_body(&p, &b, out.p, out.len, at);
+	CHECK(!strncmp(b.p, "{\"TableName\":\"t\",\"Item\":", 24), "%s", b.p);
+	CHECK(strstr(b.p, "\"ConditionExpression\":\"a < :a AND b = :b\\\"\","
+		     "\"ExpressionAttributeValues\":{\":a\":{\"S\":\"x\"},"
+		     "\":b\\\"\":{\"S\":\"y\"}}}") != NULL, "%s", b.p);
+	ddb_put_free(&p);
+	/* the sharded manifest: a constant :newest after :tst; names */
+	ddb_put_init(&p, "t", "attribute_not_exists(eventId) OR (etlTime >= "
+		     ":tst AND etlTime <= :newest)", tst, 1);
+	ddb_put_const(&p, ":newest", "{\"N\":\"1500000000\"}");
+	ddb_put_body(&p, &b, out.p, out.len, at + 2);
+	CHECK(strstr(b.p, "\"ExpressionAttributeValues\":{\":tst\":"
+		     "{\"N\":\"1480236400\"},\":newest\":{\"N\":"
+		     "\"1500000000\"}}}") != NULL, "%s", b.p);
+	ddb_put_free(&p);
+	ddb_put_init(&p, "t", "#t > :now", NULL, 0);
+	ddb_put_name(&p, "#t", "ttl");
+	ddb_put_name(&p, "#e", "etl\"Time");
+	ddb_put_const(&p, ":now", "{\"N\":\"7\"}");
+	ddb_put_body(&p, &b, "{}", 2, NULL);
+	CHECK(!strcmp(b.p, "{\"TableName\":\"t\",\"Item\":{},"
+		      "\"ConditionExpression\":\"#t > :now\","
+		      "\"ExpressionAttributeNames\":{\"#t\":\"ttl\","
+		      "\"#e\":\"etl\\\"Time\"},"
+		      "\"ExpressionAttributeValues\":{\":now\":{\"N\":\"7\"}}}"),
+	      "%s", b.p);
+	ddb_put_free(&p);
+
+	ddb_batch_begin(&b, "t");
+	ddb_batch_add(&b, "{\"k\":{\"S\":\"1\"}}", 15);
+	ddb_batch_add(&b, "{\"k\":{\"S\":\"2\"}}", 15);
+	ddb_batch_end(&b);
+	CHECK(!strcmp(b.p, "{\"RequestItems\":{\"t\":["
+		      "{\"PutRequest\":{\"Item\":{\"k\":{\"S\":\"1\"}}}},"
+		      "{\"PutRequest\":{\"Item\":{\"k\":{\"S\":\"2\"}}}}]}}"),
+	      "%s", b.p);
+	ddb_body_table(&b, "a\"b");
+	CHECK(!strcmp(b.p, "{\"TableName\":\"a\\\"b\"}"), "%s", b.p);
+	ddb_conv_free(c);
+	buf_free(&b);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -338,5 +424,6 @@ main(void)
 	test_unprocessed();
 	test_errors();
 	test_table();
+	test_bodies();
 	return unit_end("ddb");
 }

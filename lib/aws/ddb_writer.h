@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine that writes items to one table, fast and in order.
+ *
+ * Items are handed out to shards: a shard is a thread with its own
+ * libcurl multi loop (lib/aws/http) keeping its share of the requests
+ * in flight, each window and rate (lib/core/rate: AIMD) brought down by
+ * throttling answers and climbing back as writes go through.  Every
+ * item goes to the shard of its key (fnv1a), and an item whose key is
+ * being written waits for that write to end, so the writes of one key
+ * happen in the order the items were put.
+ *
+ *	struct ddb_writer *w = ddb_writer_new(&opts, err);
+ *	for each line:
+ *		it = ddb_writer_item(w);	(an empty item)
+ *		fill it->line, input, lineno, json and at;
+ *		if it is no item: ddb_writer_unused(w, it);
+ *		else if (ddb_writer_put(w, it) < 0): stop reading;
+ *	ddb_writer_close(w);			(no more items)
+ *	while (!ddb_writer_wait(w, 50))
+ *		show ddb_writer_counts;
+ *	ddb_writer_counts(w, &c); ddb_writer_failed(w); ddb_writer_free(w);
+ *
+ * Every item put ends exactly once, as one of:
+ *	written		PutItem or BatchWriteItem succeeded;
+ *	present		its condition failed (PutItem with a condition);
+ *	rejected	through opts.reject: refused by DynamoDB, retries
+ *			run out, or unfinished (below).
+ * So written + present + rejected = the items put, in every ending.
+ *
+ * Retries: throttling, 5xx and lost connections, as the http options
+ * say.  A BatchWriteItem's UnprocessedItems are sent again as throttled;
+ * a batch refused as a whole is put item by item, so only the bad items
+ * are rejected.
+ *
+ * Stopping.  Once *opts.stop is nonzero (a signal), nothing more is
+ * sent: what is held and not sent is rejected as unsent ("interrupted:
+ * not sent"), and the requests in flight get opts.drain_s seconds to
+ * end.  Past that, or once *stop is 2 or more, what is still in flight
+ * is rejected ("interrupted: the write was not confirmed").  An answer
+ * that stops every write (credentials, signature, permission, the table
+ * gone) ends writing at once: ddb_writer_put returns -1, what was not
+ * sent is rejected as unsent ("not written: stopped by an error that
+ * stops every write"), and ddb_writer_failed says why.
+ */
+#ifndef DDB_WRITER_H
+#define DDB_WRITER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "ddb.h"
+#include "http.h"
+
+/* One item.  The caller fills the first fields; the rest are the
+ * writer's. */
+struct ddb_item {
+	struct buf line;	/* the line as read, for its reject */
+	const char *input;	/* where it was read: not copied */
+	unsigned long long lineno;
+	struct buf json;	/* the Item map (ddb_conv_item) */
+	struct ddb_span *at;	/* opts.nattrs spans into json: the key's
+				 * values, then the condition's values */
+
+	struct buf key;		/* ddb_key of the key, when haskey */
+	int haskey;
+	int pending;		/* in the batch being filled */
+	struct ddb_item *next;
+};
+
+/*
+ * Called from the shards' threads, and from the caller's own in
+ * ddb_writer_put and ddb_writer_wait: the function must be thread-safe.
+ * it is valid for the call only.
+ */
+typedef void (*ddb_reject_fn)(void *ctx, const struct ddb_item *it,
+			      const char *why);
+
+struct ddb_writer_opts {
+	const char *table;		/* not copied */
+	/* each shard's ddb and http, read by ddb_writer_new only; a
+	 * shard's conns are its share of jobs, its seed its own */
+	const struct ddb_opts *ddb;
+	const struct http_opts *http;
+	const struct ddb_put *put;	/* PutItem's body (a condition's
+					 * failure is "present"); not
+					 * copied */
+	int batch;			/* BatchWriteItem, no condition */
+	const char *const *keys;	/* the key's names, at[0..nkeys);
+					 * not copied */
+	size_t nkeys;
+	size_t nattrs;			/* spans in each item's at */
+	int jobs;			/* requests in flight at most */
+	int shards;			/* 0: one per CPU, at most 8 */
+	double rate;			/* items a second; 0: no cap */
+	long drain_s;			/* after a stop: the wait for writes
+					 * in flight */
+	const volatile sig_atomic_t *stop;	/* signals so far */
+	ddb_reject_fn reject;
+	void *ctx;
+};
+
+struct ddb_writer_counts {
+	unsigned long long put;		/* items handed out */
+	unsigned long long written, present;
+	unsigned long long rejected;	/* unsent ones included */
+	unsigned long long unsent;	/* never in a request: a stop */
+	unsigned long long throttled;	/* answers that throttled us: an
+					 * error, or UnprocessedItems */
+	unsigned long long retries;	/* requests sent again; known once
+					 * ddb_writer_wait returned 1 */
+};
+
+struct ddb_writer;
+
+/* Starts the shards; NULL with one line in err when it cannot. */
+struct ddb_writer *ddb_writer_new(const struct ddb_writer_opts *o,
+				  struct buf *err);
+/* An empty item to fill (reused: its buffers keep their memory). */
+struct ddb_item *ddb_writer_item(struct ddb_writer *w);
+/* Gives back an item not put (a line that is no item). */
+void ddb_writer_unused(struct ddb_writer *w, struct ddb_item *it);
+/*
+ * Hands it to its shard, waiting while that one is full; it is then the
+ * writer's.  -1 when writing has stopped (a stop, or a failure): it was
+ * rejected as unsent, and nothing more may be put.
+ */
+int ddb_writer_put(struct ddb_writer *w, struct ddb_item *it);
+/* No more items: the shards end once they have written theirs. */
+void ddb_writer_close(struct ddb_writer *w);
+/* Waits up to ms for every shard to end: 1 once they have (each item
+ * then ended), else 0.  Also after ddb_writer_close only. */
+int ddb_writer_wait(struct ddb_writer *w, long ms);
+/* A moment's view of the counts; exact once ddb_writer_wait returned 1. */
+void ddb_writer_counts(const struct ddb_writer *w,
+		       struct ddb_writer_counts *c);
+/* Why writing stopped for every item ("table T: AccessDenied..."), or
+ * NULL while it has not. */
+const char *ddb_writer_failed(const struct ddb_writer *w);
+/* After ddb_writer_wait returned 1. */
+void ddb_writer_free(struct ddb_writer *w);
+
+#endif
