@@ -320,15 +320,22 @@ signer(void)
 	struct s3 s;
 	int st;
 
+	/* -p skips the environment's keys, as the CLI does */
 	fix_files("[profile p]\nregion = cn-north-1\ns3 =\n"
 		  "  addressing_style = path\n"
-		  "[profile v]\ns3 =\n  addressing_style = sideways\n", NULL);
+		  "aws_access_key_id = AKIDEXAMPLE\n"
+		  "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
+		  "[profile v]\ns3 =\n  addressing_style = sideways\n"
+		  "aws_access_key_id = AKIDEXAMPLE\n"
+		  "aws_secret_access_key = x\n", NULL);
 	fix_env = keys;
 	o.profile = "p";
 	a = aws_auth_new(&o, 0, fix_getenv, NOW, &err, &st);
 	CHECK(a, "auth: %s", buf_str(&err));
-	if (!a)
+	if (!a) {
+		buf_free(&err);
 		return;
+	}
 	so.auth = a;
 	CHECK(s3_init(&s, &so, &err) == 0 && s.style == S3_STYLE_PATH &&
 	      strcmp(s.region, "cn-north-1") == 0 && !s.host,
