@@ -34,7 +34,7 @@
 #define HELD_MIN (1L << 20)
 #define HELD_MAX (8L << 20)
 #define AHEAD 1000		/* listed keys kept ahead of the transfers */
-#define BATCH 256		/* folder entries or stdin lines at a time */
+#define BATCH 256		/* a folder's entries taken at a time */
 #define MAXURL (64 << 10)	/* a stdin line longer is no URL */
 #define SYNOPSIS "[-lsv] [-j N] [-S summary] [--no-sign-request] " \
 	"[--request-payer] " AWS_OPTS_SYNOPSIS " [url ...]"
@@ -50,16 +50,7 @@ static const char help[] =
 	AWS_OPTS_HELP;
 
 enum { E_OBJ, E_FILE, E_LIST, E_DIR, E_BAD };
-enum {
-	S_NEW,
-	S_RUN,		/* its transfer runs */
-	S_FAILING,	/* failed, while its transfer is still ending */
-	S_DONE,
-	S_FAIL,
-};
-
-struct xfer;
-struct listing;
+enum { S_NEW, S_RUN, S_DONE, S_FAIL };
 
 /*
  * One input in output order: an object or a local file to write, a
@@ -72,7 +63,7 @@ struct ent {
 	int kind, state;
 	char *name;		/* s3://bucket/key, or a path */
 	char *bucket, *key;
-	int64_t size;		/* in bytes, from a listing; -1: not known */
+	int64_t size;		/* in bytes, when listed; -1: not known */
 	int status;		/* a failure's exit status */
 	struct buf msg;		/* a failure's reason */
 	struct xfer *x;		/* an object's transfer, once started */
@@ -135,23 +126,35 @@ onsignal(int sig)
 /* ---- the queue ---- */
 
 static struct ent *
-newent(int kind, const char *name)
+newent(int kind, const char *name, int64_t size)
 {
 	struct ent *e = xcalloc(1, sizeof *e);
 
 	e->kind = kind;
 	e->name = xstrdup(name);
-	e->size = -1;
+	e->size = size;
 	return e;
 }
 
-static void efail(struct ent *e, int st, const char *why);
+/* Marks e failed for the reason why; its held bytes go. */
+static void
+efail(struct ent *e, int st, const char *why)
+{
+	buf_reset(&e->msg);
+	buf_adds(&e->msg, why);
+	e->state = S_FAIL;
+	e->status = st;
+	if (e->x)
+		buf_free(&e->x->held);
+	if (st == EXIT_REMOTE)
+		g.refused = 1;
+}
 
 /* An input that fails in its place, for the reason why. */
 static struct ent *
 bad(const char *name, const char *why)
 {
-	struct ent *e = newent(E_BAD, name);
+	struct ent *e = newent(E_BAD, name, -1);
 
 	efail(e, EXIT_PARTIAL, why);
 	return e;
@@ -195,28 +198,7 @@ drop(struct ent *e)
 	free(e);
 }
 
-/* Marks e failed for the reason why; its held bytes go. */
-static void
-efail(struct ent *e, int st, const char *why)
-{
-	buf_reset(&e->msg);
-	buf_adds(&e->msg, why);
-	e->state = S_FAIL;
-	e->status = st;
-	if (e->x)
-		buf_free(&e->x->held);
-	if (st == EXIT_REMOTE)
-		g.refused = 1;
-}
-
 /* ---- output ---- */
-
-/* Raw bytes of the object being written, decoded on their way out. */
-static int
-put(const char *p, size_t n)
-{
-	return decode_write(g.dec, p, n, lineout_write, &g.lo);
-}
 
 static int
 emit(void *ctx, const char *p, size_t n)
@@ -226,6 +208,13 @@ emit(void *ctx, const char *p, size_t n)
 		fcheck(stdout, "stdout");
 	g.bytes_out += n;
 	return 0;
+}
+
+/* Raw bytes of the object being written, decoded on their way out. */
+static int
+put(const char *p, size_t n)
+{
+	return decode_write(g.dec, p, n, lineout_write, &g.lo);
 }
 
 static void
@@ -264,28 +253,22 @@ static void
 putname(struct ent *e)
 {
 	const char *why = NULL;
-	struct stat st;
 
 	if (strchr(e->name, '\n'))
 		why = "a newline in the name: not listed";
 	else if (sflag && strchr(e->name, '\t'))
 		why = "a tab in the name: not listed";
-	else if (sflag && e->size < 0 && e->kind == E_FILE)
-		if (stat(e->name, &st) == 0)
-			e->size = st.st_size;
-		else
-			why = strerror(errno);
 	else if (sflag && e->size < 0)
-		why = "the listing gives no size";
+		why = "no size listed";
 	if (why) {
 		efail(e, EXIT_PARTIAL, why);
 		report(e);
-		return;
-	}
-	if ((sflag ? printf("%s\t%lld\n", e->name, (long long)e->size) :
-	     printf("%s\n", e->name)) < 0)
+	} else if ((sflag ? printf("%s\t%lld\n", e->name, (long long)e->size) :
+		    printf("%s\n", e->name)) < 0) {
 		fcheck(stdout, "stdout");
-	g.listed++;
+	} else {
+		g.listed++;
+	}
 }
 
 /* Writes a local file, decoded, as a whole. */
@@ -325,15 +308,12 @@ s3ready(void)
 
 	if (g.http)
 		return;
-	if (!(g.auth = aws_auth_new(&ao, nosign, getenv, (int64_t)time(NULL),
-				    &err, &st))) {
+	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
+					     (int64_t)time(NULL), &err, &st)))
+		st = s3_init(&g.s3, &so, &err) < 0 ? EXIT_USAGE : EXIT_OK;
+	if (!g.auth || st != EXIT_OK) {
 		warnx("%s", err.p);
 		exit(finish(st));
-	}
-	so.auth = g.auth;
-	if (s3_init(&g.s3, &so, &err) < 0) {
-		warnx("%s", err.p);
-		exit(finish(EXIT_USAGE));
 	}
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	o.ca_bundle = aws_auth_conf(g.auth)->ca_bundle;
@@ -354,17 +334,12 @@ retried(void *ctx, int64_t off, int attempt, long delay, const char *why)
 		      why);
 }
 
-/*
- * Decoding failed: e fails, once its transfer (if any) has ended: one
- * still in libcurl's hands is stopped, and e stays queued, S_FAILING,
- * until it has ended.
- */
+/* Decoding failed: e fails, once its transfer (stopped) has ended. */
 static void
 decodefail(struct ent *e)
 {
-	efail(e, EXIT_PARTIAL, decode_error(g.dec));
-	if (e->x && s3_get_stop(&e->x->get))
-		e->state = S_FAILING;
+	if (!s3_get_stop(&e->x->get, decode_error(g.dec)))
+		efail(e, EXIT_PARTIAL, decode_error(g.dec));
 }
 
 static int
@@ -390,9 +365,7 @@ ended(void *ctx, struct s3_get *get)
 {
 	struct ent *e = ctx;
 
-	if (e->state == S_FAILING)
-		e->state = S_FAIL;	/* for the reason it has */
-	else if (get->state == S3_GET_DONE)
+	if (get->state == S3_GET_DONE)
 		e->state = S_DONE;
 	else
 		efail(e, get->cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL,
@@ -432,10 +405,9 @@ gotpage(void *ctx, struct s3_pages *p)
 			continue;
 		buf_reset(&name);
 		buf_printf(&name, "s3://%s/%s", e->bucket, k);
-		c = newent(E_OBJ, name.p);
+		c = newent(E_OBJ, name.p, size);
 		c->bucket = xstrdup(e->bucket);
 		c->key = xstrdup(k);
-		c->size = size;
 		c->parent = e->l;
 		e->l->unstarted++;
 		insert(e, c);
@@ -460,9 +432,12 @@ newlisting(struct ent *e, int kind, int once)
 		e->l->walk = walk_open(e->name);
 }
 
+/* Asks for a listing's next page, unless one is on its way. */
 static void
-startpage(struct listing *l)
+nextpage(struct listing *l)
 {
+	if (l->pages.state == S3_PAGES_RUN)
+		return;
 	s3ready();
 	l->pages.http = g.http;
 	s3_pages_next(&l->pages);
@@ -494,15 +469,16 @@ addurl(const char *s, size_t n)
 		e = bad(line, err.p);
 	} else if (rc == 1) {
 		buf_printf(&name, "s3://%s/%s", bucket, key);
-		e = newent(E_OBJ, name.p);
+		e = newent(E_OBJ, name.p, -1);
 		e->bucket = bucket;
 		e->key = key;
 		if (s3_is_prefix(key) || (lflag && sflag))
 			newlisting(e, E_LIST, !s3_is_prefix(key));
 	} else if (stat(line, &st) < 0) {
-		e = lflag ? bad(line, strerror(errno)) : newent(E_FILE, line);
+		e = lflag ? bad(line, strerror(errno)) :
+		    newent(E_FILE, line, -1);
 	} else {
-		e = newent(E_FILE, line);
+		e = newent(E_FILE, line, st.st_size);
 		if (S_ISDIR(st.st_mode))
 			newlisting(e, E_DIR, 0);
 	}
@@ -512,43 +488,37 @@ addurl(const char *s, size_t n)
 	buf_free(&name);
 }
 
-/* URL lines from stdin, what it has of them, up to BATCH (a TAB and
- * what follows it are not the URL's: -l -s writes sizes there).
- * Returns 1 when more may be there without a wait. */
+/* A URL line from stdin, if it has one now (a TAB and what follows it
+ * are not the URL's: -l -s writes sizes there); 0 when it has none. */
 static int
 readinput(void)
 {
 	char *line, *tab;
-	ssize_t n;
-	int k;
+	ssize_t n = lineio_trynext(&g.in, &line);
 
-	for (k = 0; k < BATCH; k++) {
-		if ((n = lineio_trynext(&g.in, &line)) < 0) {
-			g.reading = n == LINEIO_AGAIN;
-			return 0;
-		}
-		if (g.in.cut)
-			insert(&g.queue, bad("stdin", "a line of over 64 KiB: "
-					     "no URL"));
-		else if ((tab = memchr(line, '\t', (size_t)n)))
-			addurl(line, (size_t)(tab - line));
-		else
-			addurl(line, (size_t)n);
-	}
-	return 1;
+	if (n < 0)
+		g.reading = n == LINEIO_AGAIN;
+	else if (g.in.cut)
+		insert(&g.queue, bad("stdin", "a line of over 64 KiB: no URL"));
+	else if ((tab = memchr(line, '\t', (size_t)n)))
+		addurl(line, (size_t)(tab - line));
+	else
+		addurl(line, (size_t)n);
+	return n >= 0;
 }
-
-/* ---- the loop ---- */
 
 /* Walks a little more of a local folder: its files join the queue. */
 static int
 expand(struct ent *d)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
+	int64_t size;
 	int n = 0, rc;
 
-	while (n < BATCH && (rc = walk_next(d->l->walk, &path, &err)) != 0) {
-		insert(d, rc < 0 ? bad(path.p, err.p) : newent(E_FILE, path.p));
+	while (n < BATCH &&
+	       (rc = walk_next(d->l->walk, &path, &size, &err)) != 0) {
+		insert(d, rc < 0 ? bad(path.p, err.p) :
+		       newent(E_FILE, path.p, size));
 		buf_reset(&err);
 		n++;
 	}
@@ -556,6 +526,8 @@ expand(struct ent *d)
 	buf_free(&err);
 	return n;
 }
+
+/* ---- the loop ---- */
 
 /* Starts what may start, in queue order, up to jobs at once; returns
  * how many entries it passed or dropped. */
@@ -570,15 +542,18 @@ schedule(void)
 		e = g.cursor;
 		if (g.refused && e->state != S_FAIL)
 			break;	/* nothing new once refused */
-		if (e->kind == E_DIR || (e->kind == E_LIST &&
-					 e->state != S_FAIL)) {
-			if (e->kind == E_LIST && s3_pages_more(&e->l->pages)) {
-				if (e->l->pages.state != S3_PAGES_RUN)
-					startpage(e->l);
-				break;
-			}
-			if (e->kind == E_LIST || expand(e) == 0)
-				drop(e);
+		if (e->kind == E_LIST && e->state != S_FAIL &&
+		    s3_pages_more(&e->l->pages)) {
+			nextpage(e->l);
+			break;
+		}
+		if ((e->kind == E_LIST && e->state != S_FAIL) ||
+		    (e->kind == E_DIR && expand(e) == 0)) {
+			drop(e);
+			moved++;
+			continue;
+		}
+		if (e->kind == E_DIR) {	/* its files are before it now */
 			moved++;
 			continue;
 		}
@@ -594,9 +569,8 @@ schedule(void)
 	}
 	/* the next page before this one runs dry */
 	if (!g.refused && g.cursor != &g.queue && (p = g.cursor->parent) &&
-	    s3_pages_more(&p->pages) && p->pages.state != S3_PAGES_RUN &&
-	    p->unstarted < AHEAD)
-		startpage(p);
+	    s3_pages_more(&p->pages) && p->unstarted < AHEAD)
+		nextpage(p);
 	return moved;
 }
 
@@ -619,15 +593,13 @@ behead(struct ent *e)
 static void
 writeout(struct ent *e)
 {
-	if (e->state == S_FAIL) {
-		if (e->x && e->x->head)
-			outend(e);
-	} else if (lflag) {
+	if (lflag && e->state != S_FAIL) {
 		putname(e);
 		return;
-	} else if (e->kind == E_FILE) {
+	}
+	if (e->kind == E_FILE && e->state != S_FAIL) {
 		catfile(e);
-	} else {
+	} else if (e->x) {
 		if (!e->x->head)
 			behead(e);
 		if (e->state != S_FAIL &&
@@ -650,8 +622,8 @@ drain(void)
 	int moved = 0;
 
 	while (!g.quit && (e = g.queue.next) != &g.queue && e != g.cursor) {
-		if (e->state == S_RUN || e->state == S_FAILING) {
-			if (e->state == S_RUN && !e->x->head)
+		if (e->state == S_RUN) {
+			if (!e->x->head)
 				behead(e);
 			break;
 		}
@@ -663,39 +635,34 @@ drain(void)
 	return moved;
 }
 
-static int
-wantinput(void)
-{
-	return g.reading && !g.refused && g.cursor == &g.queue &&
-	       g.nslots < jobs;
-}
-
 static void
 run(void)
 {
 	struct curl_waitfd fd = { 0, CURL_WAIT_POLLIN, 0 };
 	struct pollfd pfd = { 0, POLLIN, 0 };
 	int ready = g.reading;	/* lines may be there without a wait */
+	int want;
 
 	for (;;) {
 		while (!stop && !g.quit && schedule() + drain() > 0)
 			;
-		if (stop || g.quit)
-			return;
-		if (g.queue.next == &g.queue && !g.reading)
+		if (stop || g.quit || (g.queue.next == &g.queue &&
+				       !g.reading))
 			return;
 		/* what is written goes on down the pipe before a wait */
 		if (fflush(stdout) == EOF)
 			fcheck(stdout, "stdout");
-		if (ready && wantinput()) {
+		want = g.reading && !g.refused && g.cursor == &g.queue &&
+		       g.nslots < jobs;
+		if (want && ready) {
 			ready = readinput();
 			continue;
 		}
 		fd.fd = pfd.fd = lineio_fd(&g.in);
 		fd.revents = pfd.revents = 0;
 		if (g.http)
-			http_run_fds(g.http, 200, &fd, wantinput() ? 1 : 0);
-		else if (wantinput())
+			http_run_fds(g.http, 200, &fd, want ? 1 : 0);
+		else if (want)
 			poll(&pfd, 1, 200);
 		if (fd.revents || pfd.revents)
 			ready = 1;
@@ -704,44 +671,14 @@ run(void)
 
 /* ---- the end ---- */
 
-static void
-counts(void)
-{
-	unsigned long long r = g.http ? http_retries(g.http) : 0;
-
-	if (lflag)
-		warnx("%llu listed, %llu pages, %llu retries, %llu failed",
-		      g.listed, g.pages, r, g.failed);
-	else
-		warnx("%llu object%s, %llu bytes in, %llu bytes out, %llu "
-		      "retries, %llu failed", g.objects,
-		      g.objects == 1 ? "" : "s", g.bytes_in, g.bytes_out, r,
-		      g.failed);
-}
-
-static int
-summarize(void)
-{
-	struct summary sm;
-	int rc;
-
-	summary_init(&sm);
-	summary_count(&sm, "listed", g.listed);
-	summary_count(&sm, "objects", g.objects);
-	summary_count(&sm, "failed", g.failed);
-	summary_count(&sm, "bytes_in", g.bytes_in);
-	summary_count(&sm, "bytes_out", g.bytes_out);
-	summary_count(&sm, "retries", g.http ? http_retries(g.http) : 0);
-	rc = summary_write(&sm, sfile);
-	summary_free(&sm);
-	return rc;
-}
-
 /* The end, from wherever s3cat gets to it: stdout closed, the counts
  * (-v, -S), and the exit status, st or worse. */
 static int
 finish(int st)
 {
+	unsigned long long r = g.http ? http_retries(g.http) : 0;
+	struct summary sm;
+
 	if (g.in.status > st)
 		st = g.in.status;
 	if (stop) {
@@ -749,14 +686,29 @@ finish(int st)
 		if (vflag)
 			warnx("interrupted");
 		st = stop == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
-	} else {
-		if (fshut(stdout, "stdout") && st < EXIT_PARTIAL)
-			st = EXIT_PARTIAL;
-		if (vflag)
-			counts();
-	}
-	if (sfile && summarize() < 0 && st < EXIT_PARTIAL)
+	} else if (fshut(stdout, "stdout") && st < EXIT_PARTIAL) {
 		st = EXIT_PARTIAL;
+	}
+	if (vflag && !stop && lflag)
+		warnx("%llu listed, %llu pages, %llu retries, %llu failed",
+		      g.listed, g.pages, r, g.failed);
+	else if (vflag && !stop)
+		warnx("%llu object%s, %llu bytes in, %llu bytes out, %llu "
+		      "retries, %llu failed", g.objects,
+		      g.objects == 1 ? "" : "s", g.bytes_in, g.bytes_out, r,
+		      g.failed);
+	if (!sfile)
+		return st;
+	summary_init(&sm);
+	summary_count(&sm, "listed", g.listed);
+	summary_count(&sm, "objects", g.objects);
+	summary_count(&sm, "failed", g.failed);
+	summary_count(&sm, "bytes_in", g.bytes_in);
+	summary_count(&sm, "bytes_out", g.bytes_out);
+	summary_count(&sm, "retries", r);
+	if (summary_write(&sm, sfile) < 0 && st < EXIT_PARTIAL)
+		st = EXIT_PARTIAL;
+	summary_free(&sm);
 	return st;
 }
 
@@ -771,7 +723,8 @@ main(int argc, char *argv[])
 		AWS_OPTS_LONG,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa;
+	struct sigaction sa = { .sa_handler = onsignal,
+				.sa_flags = SA_RESTART };
 	int c, i, st;
 
 	err_setprog(argv[0]);
@@ -798,13 +751,9 @@ main(int argc, char *argv[])
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = onsignal;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-
 	g.heldcap = HELD_ALL / jobs < HELD_MIN ? HELD_MIN :
 		    HELD_ALL / jobs > HELD_MAX ? HELD_MAX : HELD_ALL / jobs;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -160,7 +160,7 @@ main(int argc, char *argv[])
 			s3_get_unpause(&g);
 		}
 		if (((Xbytes >= 0 && taken >= Xbytes) || (Rflag && retrying)) &&
-		    !s3_get_stop(&g))
+		    !s3_get_stop(&g, NULL))
 			break;
 	}
 	fflush(stdout);

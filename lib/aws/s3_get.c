@@ -169,10 +169,10 @@ s3_get_unpause(struct s3_get *g)
 }
 
 int
-s3_get_stop(struct s3_get *g)
+s3_get_stop(struct s3_get *g, const char *why)
 {
 	if (g->state == S3_GET_RUN) {
-		fail(g, S3_FAILED, "stopped");
+		fail(g, S3_FAILED, why ? why : "stopped");
 		http_unpause(g->http, &g->req);
 	}
 	return g->state == S3_GET_STOPPING;

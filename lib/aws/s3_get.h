@@ -50,7 +50,8 @@ enum {
 	S3_GET_TAKEN,		/* the bytes are taken */
 	S3_GET_PAUSE,		/* not taken: the same bytes come again after
 				 * s3_get_unpause */
-	S3_GET_STOP,		/* not taken: the read fails ("stopped") */
+	S3_GET_STOP,		/* not taken: the read fails, for the reason
+				 * s3_get_stop gave, else "stopped" */
 };
 
 struct s3_get;
@@ -90,11 +91,13 @@ void s3_get_start(struct s3_get *g);
 /* Resumes the bytes held back by S3_GET_PAUSE. */
 void s3_get_unpause(struct s3_get *g);
 /*
- * Fails a running read (why: "stopped"): it ends (on_end) as soon as its
- * attempt does, at the next bytes it gets or before its next attempt.
- * Returns 1 when on_end is still to come, 0 when it has come.
+ * Fails a running read for the reason why (NULL: "stopped"): it ends
+ * (on_end) as soon as its attempt does, at the next bytes it gets or
+ * before its next attempt.  From on_bytes too, before S3_GET_STOP.
+ * Returns 1 when on_end is still to come, 0 when it has come (nothing
+ * is done then).
  */
-int s3_get_stop(struct s3_get *g);
+int s3_get_stop(struct s3_get *g, const char *why);
 /* Frees what g holds (not g); not while it runs or is stopping. */
 void s3_get_free(struct s3_get *g);
 
