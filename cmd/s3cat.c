@@ -400,11 +400,15 @@ gotpage(void *ctx, struct s3_pages *p)
 		return;
 	}
 	while ((k = s3_list_key(&p->page, &off, &n, &size))) {
-		if (p->once ? strcmp(k, e->key) != 0 :
+		if (p->once ? n != strlen(e->key) || memcmp(k, e->key, n) :
 		    s3_skip_key(e->key, k, n))
 			continue;
 		buf_reset(&name);
 		buf_printf(&name, "s3://%s/%s", e->bucket, k);
+		if (memchr(k, '\0', n)) {
+			insert(e, bad(name.p, "a NUL byte in the key"));
+			continue;
+		}
 		c = newent(E_OBJ, name.p, size);
 		c->bucket = xstrdup(e->bucket);
 		c->key = xstrdup(k);

@@ -907,3 +907,13 @@ plain 1
 plain 2
 x"
 }
+
+@test "a listed key holding a NUL byte (%00) fails alone; the others are listed" {
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"list-type"},"action":"status","status":200,
+		"headers":{"content-type":"application/xml"},
+		"body":"<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>p/a%00b</Key><Size>3</Size></Contents><Contents><Key>p/c</Key><Size>4</Size></Contents></ListBucketResult>"}]'
+	run -1 --separate-stderr s3cat -l -s -e "$PROXY" s3://fmt/p/
+	assert_output "s3://fmt/p/c	4"
+	assert_equal "$stderr" "s3cat: s3://fmt/p/a: a NUL byte in the key"
+}

@@ -329,8 +329,8 @@ s3_classify(const struct http_req *r, const char *code)
 		"ExpiredToken", "InvalidToken", "TokenRefreshRequired",
 		"AuthorizationHeaderMalformed", "RequestTimeTooSkewed",
 		"AccountProblem", "AllAccessDisabled", "NoSuchBucket",
-		"InvalidBucketName", "PermanentRedirect", "MissingSecurityHeader",
-		"NotSignedUp", "InvalidPayer", NULL,
+		"InvalidBucketName", "PermanentRedirect",
+		"MissingSecurityHeader", "NotSignedUp", "InvalidPayer", NULL,
 	};
 
 	if (r->cc != CURLE_OK)

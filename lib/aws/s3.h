@@ -118,8 +118,9 @@ struct s3_list {
 	int where;		/* which element's text is being kept */
 	int contents;		/* inside a <Contents> */
 	struct buf text;
-	struct buf keys;	/* this page's keys, each NUL-terminated and
-				 * followed by its size (an int64_t) */
+	struct buf keys;	/* this page's keys: each its length (a
+				 * size_t), its bytes, a NUL, its size (an
+				 * int64_t) */
 	size_t nkeys;
 	int64_t size;		/* the <Contents>'s <Size>, -1 before it */
 	size_t sizeat;		/* where its key's size goes, 0: no key yet */
@@ -136,9 +137,10 @@ void s3_list_begin(struct s3_list *l);
 int s3_list_feed(struct s3_list *l, const char *p, size_t n);
 /* The end of the body: decodes the keys.  Returns 0, or -1. */
 int s3_list_end(struct s3_list *l);
-/* The key at *off (start at 0), its length in *n, its object's size in
- * bytes in *size (-1 when the listing gave none); moves *off on.  NULL
- * after the last.  Keys come in the listing's order. */
+/* The key at *off (start at 0), NUL-terminated, its length in *n (a
+ * key may hold a NUL: %00 decoded), its object's size in bytes in *size
+ * (-1 when the listing gave none); moves *off on.  NULL after the last.
+ * Keys come in the listing's order. */
 const char *s3_list_key(const struct s3_list *l, size_t *off, size_t *n,
 			int64_t *size);
 void s3_list_free(struct s3_list *l);

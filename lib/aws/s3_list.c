@@ -57,6 +57,15 @@ lstart(void *ud, const XML_Char *name, const XML_Char **attr)
 	buf_reset(&l->text);
 }
 
+static void
+addkey(struct buf *b, const char *k, size_t n, int64_t size)
+{
+	buf_add(b, &n, sizeof n);
+	buf_add(b, k, n);
+	buf_addc(b, '\0');
+	buf_add(b, &size, sizeof size);
+}
+
 /* The text of a <Size>, into l->size: 0, or -1 when it is none. */
 static int
 sizeval(struct s3_list *l)
@@ -87,10 +96,8 @@ lend(void *ud, const XML_Char *name)
 	(void)name;
 	switch (l->where) {
 	case W_KEY:
-		buf_add(&l->keys, buf_str(&l->text), l->text.len);
-		buf_addc(&l->keys, '\0');
-		l->sizeat = l->keys.len;
-		buf_add(&l->keys, &l->size, sizeof l->size);
+		addkey(&l->keys, buf_str(&l->text), l->text.len, l->size);
+		l->sizeat = l->keys.len - sizeof l->size;
 		l->nkeys++;
 		break;
 	case W_SIZE:
@@ -204,7 +211,7 @@ s3_list_feed(struct s3_list *l, const char *p, size_t n)
 int
 s3_list_end(struct s3_list *l)
 {
-	struct buf dec = BUF_INIT;
+	struct buf dec = BUF_INIT, one = BUF_INIT;
 	size_t off = 0, n;
 	int64_t size;
 	const char *k;
@@ -221,15 +228,17 @@ s3_list_end(struct s3_list *l)
 	if (!l->urlenc)
 		return 0;
 	while ((k = s3_list_key(l, &off, &n, &size))) {
-		if (s3_uri_decode(&dec, k, n, 1) < 0) {
+		buf_reset(&one);
+		if (s3_uri_decode(&one, k, n, 1) < 0) {
 			snprintf(l->err, sizeof l->err, "a listed key is not "
 				 "URL-encoded: %.60s", k);
 			buf_free(&dec);
+			buf_free(&one);
 			return -1;
 		}
-		buf_addc(&dec, '\0');
-		buf_add(&dec, &size, sizeof size);
+		addkey(&dec, buf_str(&one), one.len, size);
 	}
+	buf_free(&one);
 	buf_free(&l->keys);
 	l->keys = dec;
 	l->urlenc = 0;
@@ -243,10 +252,10 @@ s3_list_key(const struct s3_list *l, size_t *off, size_t *n, int64_t *size)
 
 	if (*off >= l->keys.len)
 		return NULL;
-	k = l->keys.p + *off;
-	*n = strlen(k);
+	memcpy(n, l->keys.p + *off, sizeof *n);
+	k = l->keys.p + *off + sizeof *n;
 	memcpy(size, k + *n + 1, sizeof *size);
-	*off += *n + 1 + sizeof *size;
+	*off += sizeof *n + *n + 1 + sizeof *size;
 	return k;
 }
 

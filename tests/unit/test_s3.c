@@ -140,6 +140,19 @@ listing(void)
 	      (long long)size);
 	CHECK(!s3_list_key(&l, &off, &n, &size), "two keys");
 
+	/* a key holding a NUL: its length says so */
+	CHECK(list(&l, "<ListBucketResult><EncodingType>url</EncodingType>"
+		   "<Contents><Key>a%00b</Key><Size>1</Size></Contents>"
+		   "<Contents><Key>c</Key><Size>2</Size></Contents>"
+		   "</ListBucketResult>", 4) == 0, "%%00: %s", l.err);
+	off = 0;
+	k = s3_list_key(&l, &off, &n, &size);
+	CHECK(k && n == 3 && memcmp(k, "a\0b", 4) == 0 && size == 1,
+	      "a NUL in a key: %zu", n);
+	k = s3_list_key(&l, &off, &n, &size);
+	CHECK(k && n == 1 && strcmp(k, "c") == 0 && size == 2 &&
+	      !s3_list_key(&l, &off, &n, &size), "after it");
+
 	CHECK(list(&l, "<ListBucketResult><IsTruncated>true</IsTruncated>"
 		   "</ListBucketResult>", 0) == -1 &&
 	      strstr(l.err, "NextContinuationToken"), "no token: %s", l.err);
