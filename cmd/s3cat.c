@@ -123,8 +123,6 @@ onsignal(int sig)
 	stop = sig;
 }
 
-/* ---- the queue ---- */
-
 static struct ent *
 newent(int kind, const char *name, int64_t size)
 {
@@ -136,7 +134,6 @@ newent(int kind, const char *name, int64_t size)
 	return e;
 }
 
-/* Marks e failed for the reason why; its held bytes go. */
 static void
 efail(struct ent *e, int st, const char *why)
 {
@@ -198,8 +195,6 @@ drop(struct ent *e)
 	free(e);
 }
 
-/* ---- output ---- */
-
 static int
 emit(void *ctx, const char *p, size_t n)
 {
@@ -210,7 +205,6 @@ emit(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-/* Raw bytes of the object being written, decoded on their way out. */
 static int
 put(const char *p, size_t n)
 {
@@ -271,7 +265,6 @@ putname(struct ent *e)
 	}
 }
 
-/* Writes a local file, decoded, as a whole. */
 static void
 catfile(struct ent *e)
 {
@@ -289,8 +282,6 @@ catfile(struct ent *e)
 	if (rc != DECODE_STOPPED)
 		outend(e);
 }
-
-/* ---- S3 ---- */
 
 static int finish(int st);
 
@@ -436,7 +427,6 @@ newlisting(struct ent *e, int kind, int once)
 		e->l->walk = walk_open(e->name);
 }
 
-/* Asks for a listing's next page, unless one is on its way. */
 static void
 nextpage(struct listing *l)
 {
@@ -446,8 +436,6 @@ nextpage(struct listing *l)
 	l->pages.http = g.http;
 	s3_pages_next(&l->pages);
 }
-
-/* ---- input ---- */
 
 /* One operand or stdin line: where it goes in the queue. */
 static void
@@ -531,8 +519,6 @@ expand(struct ent *d)
 	return n;
 }
 
-/* ---- the loop ---- */
-
 /* Starts what may start, in queue order, up to jobs at once; returns
  * how many entries it passed or dropped. */
 static int
@@ -593,7 +579,6 @@ behead(struct ent *e)
 	s3_get_unpause(&x->get);
 }
 
-/* Writes the head entry out, done or failed. */
 static void
 writeout(struct ent *e)
 {
@@ -672,8 +657,6 @@ run(void)
 			ready = 1;
 	}
 }
-
-/* ---- the end ---- */
 
 /* The end, from wherever s3cat gets to it: stdout closed, the counts
  * (-v, -S), and the exit status, st or worse. */
