@@ -169,8 +169,7 @@ insert(struct ent *at, struct ent *e)
 		g.cursor = e;
 }
 
-/* Takes e out and frees it: neither its transfer nor its listing may be
- * running. */
+/* Takes e out and frees it (a transfer or page running is cancelled). */
 static void
 drop(struct ent *e)
 {
@@ -295,20 +294,29 @@ s3ready(void)
 		.base_ms = 100, .cap_ms = 20000, .user_agent = "s3cat/1.0",
 		.recv_buffer = 256 * 1024 };
 	struct buf err = BUF_INIT;
-	int st = EXIT_USAGE;
+	int st = EXIT_USAGE, c;
 
 	if (g.http)
 		return;
 	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
 					     (int64_t)time(NULL), &err, &st)))
-		st = s3_init(&g.s3, &so, &err) < 0 ? EXIT_USAGE : EXIT_OK;
+		st = s3_init(&g.s3, &so, &err) < 0 ||
+		     http_opts_env(&o, getenv, &err) < 0 ? EXIT_USAGE : EXIT_OK;
 	if (!g.auth || st != EXIT_OK) {
 		warnx("%s", err.p);
 		exit(finish(st));
 	}
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	o.ca_bundle = aws_auth_conf(g.auth)->ca_bundle;
+	o.region = aws_auth_conf(g.auth)->region;
 	g.http = http_new(&o);
+	if (http_conns(g.http) <= jobs) {	/* few descriptors: fewer at once */
+		c = http_conns(g.http) > 1 ? http_conns(g.http) - 1 : 1;
+		if (vflag)
+			warnx("-j %ld lowered to %d (ulimit -n %ld)", jobs, c,
+			      http_nofile());
+		jobs = c;
+	}
 	buf_free(&err);
 }
 
@@ -325,7 +333,8 @@ retried(void *ctx, int64_t off, int attempt, long delay, const char *why)
 		      why);
 }
 
-/* Decoding failed: e fails, once its transfer (stopped) has ended. */
+/* Decoding failed: e fails, now or once its transfer (stopped from
+ * inside its own callback) has ended. */
 static void
 decodefail(struct ent *e)
 {
@@ -758,8 +767,6 @@ main(int argc, char *argv[])
 	run();
 
 	st = finish(g.status);
-	if (stop || g.quit)
-		return st;	/* transfers may be running: no frees */
 	while (g.queue.next != &g.queue)
 		drop(g.queue.next);
 	http_free(g.http);

@@ -124,6 +124,7 @@ struct s3_list {
 	size_t nkeys;
 	int64_t size;		/* the <Contents>'s <Size>, -1 before it */
 	size_t sizeat;		/* where its key's size goes, 0: no key yet */
+	size_t fed;		/* body bytes of this page */
 	int truncated;
 	int urlenc;		/* EncodingType url: keys are %-encoded */
 	struct buf token;	/* NextContinuationToken */

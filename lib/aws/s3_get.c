@@ -80,6 +80,7 @@ body(struct http_req *r, const char *p, size_t n)
 {
 	struct s3_get *g = r->ctx;
 	size_t k;
+	int rc;
 
 	if (g->state != S3_GET_RUN)
 		return 0;
@@ -90,7 +91,10 @@ body(struct http_req *r, const char *p, size_t n)
 	}
 	k = g->skip < (int64_t)n ? (size_t)g->skip : n;
 	if (k < n) {
-		switch (g->on_bytes(g->ctx, p + k, n - k)) {
+		g->inbody = 1;
+		rc = g->on_bytes(g->ctx, p + k, n - k);
+		g->inbody = 0;
+		switch (rc) {
 		case S3_GET_TAKEN:
 			break;
 		case S3_GET_PAUSE:
@@ -110,7 +114,7 @@ static void
 done(struct http_req *r)
 {
 	struct s3_get *g = r->ctx;
-	int fresh = r->status >= 200 && r->status < 300 && r->received;
+	int fresh = http_progress(r);
 	long delay;
 
 	if (g->state == S3_GET_RUN) {
@@ -159,6 +163,7 @@ s3_get_start(struct s3_get *g)
 	g->req.on_body = body;
 	g->req.on_done = done;
 	g->req.ctx = g;
+	g->req.timeout_ms = HTTP_NO_TIMEOUT;	/* the speed limit's */
 	http_start(g->http, &g->req);
 }
 
@@ -171,16 +176,23 @@ s3_get_unpause(struct s3_get *g)
 int
 s3_get_stop(struct s3_get *g, const char *why)
 {
-	if (g->state == S3_GET_RUN) {
-		fail(g, S3_FAILED, why ? why : "stopped");
-		http_unpause(g->http, &g->req);
-	}
-	return g->state == S3_GET_STOPPING;
+	if (g->state != S3_GET_RUN)
+		return g->state == S3_GET_STOPPING;
+	fail(g, S3_FAILED, why ? why : "stopped");
+	if (g->inbody)
+		return 1;	/* body() aborts the attempt; done() ends */
+	http_cancel(g->http, &g->req);	/* not in a libcurl callback */
+	g->state = S3_GET_FAILED;
+	g->on_end(g->ctx, g);
+	return 0;
 }
 
 void
 s3_get_free(struct s3_get *g)
 {
+	if (g->state == S3_GET_RUN || g->state == S3_GET_STOPPING)
+		http_cancel(g->http, &g->req);
+	g->state = S3_GET_IDLE;
 	http_req_free(&g->req);
 	buf_free(&g->why);
 }

@@ -59,8 +59,8 @@ struct s3_get;
 /* Takes the next n bytes of the object. */
 typedef int (*s3_get_bytes_fn)(void *ctx, const char *p, size_t n);
 /* The read has ended: g->state is S3_GET_DONE or S3_GET_FAILED.  Called
- * once, maybe from s3_get_start itself; after it, nothing of g is in
- * the loop's hands, and g may be freed (but not from inside on_end). */
+ * once, maybe from s3_get_start or s3_get_stop itself; after it, nothing
+ * of g is in the loop's hands, and g may be freed (not from on_end). */
 typedef void (*s3_get_end_fn)(void *ctx, struct s3_get *g);
 
 struct s3_get {
@@ -84,6 +84,7 @@ struct s3_get {
 	int64_t skip;		/* bytes to drop: a Range was ignored */
 	char etag[128];		/* the first attempt's */
 	int checked;		/* this attempt's answer was checked */
+	int inbody;		/* on_bytes is running */
 };
 
 /* Starts the read; g must stay where it is until on_end. */
@@ -91,14 +92,15 @@ void s3_get_start(struct s3_get *g);
 /* Resumes the bytes held back by S3_GET_PAUSE. */
 void s3_get_unpause(struct s3_get *g);
 /*
- * Fails a running read for the reason why (NULL: "stopped"): it ends
- * (on_end) as soon as its attempt does, at the next bytes it gets or
- * before its next attempt.  From on_bytes too, before S3_GET_STOP.
- * Returns 1 when on_end is still to come, 0 when it has come (nothing
- * is done then).
+ * Fails a running read for the reason why (NULL: "stopped").  From
+ * on_bytes (before it returns S3_GET_STOP) the read ends, on_end, as
+ * soon as libcurl has let go of the attempt, and 1 says on_end is still
+ * to come; anywhere else it ends now (on_end from here), and 0 says it
+ * has, as it does for a read that had ended already (nothing is done).
  */
 int s3_get_stop(struct s3_get *g, const char *why);
-/* Frees what g holds (not g); not while it runs or is stopping. */
+/* Frees what g holds (not g); a read still running is cancelled first,
+ * without on_end. */
 void s3_get_free(struct s3_get *g);
 
 #endif

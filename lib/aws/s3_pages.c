@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A prefix's listing, page after page. */
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 #include "http.h"
@@ -79,6 +80,10 @@ done(struct http_req *r)
 		fail(p, cls, NULL);
 	} else if (s3_list_end(&p->page) < 0) {
 		fail(p, S3_FAILED, p->page.err);
+	} else if (p->page.truncated && p->token.len &&
+		   strcmp(p->token.p, buf_str(&p->page.token)) == 0) {
+		fail(p, S3_FAILED, "the listing repeats itself: a page gave "
+		     "its own continuation token as the next");
 	} else {
 		p->state = p->page.truncated && !p->once ? S3_PAGES_PAGE :
 			   S3_PAGES_DONE;
@@ -111,6 +116,9 @@ s3_pages_more(const struct s3_pages *p)
 void
 s3_pages_free(struct s3_pages *p)
 {
+	if (p->state == S3_PAGES_RUN)
+		http_cancel(p->http, &p->req);
+	p->state = S3_PAGES_IDLE;
 	http_req_free(&p->req);
 	s3_list_free(&p->page);
 	buf_free(&p->token);

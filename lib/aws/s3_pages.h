@@ -63,7 +63,8 @@ void s3_pages_next(struct s3_pages *p);
 /* 1 while the listing may give more: a page not yet asked for, being
  * read, or following. */
 int s3_pages_more(const struct s3_pages *p);
-/* Frees what p holds (not p); not while a page is being read. */
+/* Frees what p holds (not p); a page being read is cancelled first,
+ * without on_page. */
 void s3_pages_free(struct s3_pages *p);
 
 #endif
