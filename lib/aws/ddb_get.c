@@ -789,7 +789,7 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 {
 	struct ddb_getter *g = xcalloc(1, sizeof *g);
 	struct http_opts ho = *o->http;
-	int i;
+	int i, jobs;
 
 	g->o = *o;
 	if (!g->o.stop)
@@ -800,15 +800,17 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 		free(g);
 		return NULL;
 	}
-	g->nreqs = o->jobs < 1 ? 1 : o->jobs;
-	ho.conns = g->nreqs;
+	/* jobs in flight, and one more to fill meanwhile */
+	jobs = o->jobs < 1 ? 1 : o->jobs;
+	g->nreqs = jobs + 1;
+	ho.conns = jobs;
 	g->h = http_new(&ho);
 	if (!(g->d = ddb_new(g->h, o->ddb, err))) {
 		http_free(g->h);
 		free(g);
 		return NULL;
 	}
-	rate_init(&g->rl, o->rate, g->nreqs, now_ns());
+	rate_init(&g->rl, o->rate, jobs, now_ns());
 	g->reqs = xcalloc((size_t)g->nreqs, sizeof *g->reqs);
 	for (i = g->nreqs - 1; i >= 0; i--) {
 		g->reqs[i].g = g;
