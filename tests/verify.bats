@@ -40,12 +40,13 @@ archive() {
 	RUN3=$(sed -n 3p runs.txt | cut -f1)
 }
 
-# items RUN: the manifest items of a run of ./archive, as eventcut makes them
+# items RUN: the manifest items of a run of ./archive, as eventcut makes
+# them for a job of --ttl-days 0 (no item expires)
 items() {
 	local f
 	for f in archive/"$1"/part-*; do
 		case $f in *.gz*) gzip -dc "$f" ;; *) cat "$f" ;; esac
-	done | eventcut 2>/dev/null
+	done | eventcut -t 0 2>/dev/null
 }
 
 table() { ddb_scan "$T"; }
@@ -78,7 +79,7 @@ lines() {
 
 @test "a complete table: every event present, exit 0, nothing written" {
 	archive 3 10
-	populate "$A" cfg.json 2>/dev/null
+	populate --ttl-days 0 "$A" cfg.json 2>/dev/null
 	want=$(table)
 	run -0 --separate-stderr populate verify "$A" cfg.json
 	# the 6 events of the first run that come back in each later run
@@ -96,7 +97,7 @@ lines() {
 
 @test "a few items deleted: found missing, in every run they are in, and the missing file fixes them" {
 	archive 3 10
-	populate "$A" cfg.json 2>/dev/null
+	populate --ttl-days 0 "$A" cfg.json 2>/dev/null
 	want=$(table)
 	# an event of the first run alone, and one that comes back in each run
 	items "$RUN1" | sed -n '1p;9p' >gone
@@ -119,7 +120,7 @@ lines() {
 
 @test "a run's items deleted: its events are missing, and one pipeline writes them back" {
 	archive 3 10
-	populate "$A" cfg.json 2>/dev/null
+	populate --ttl-days 0 "$A" cfg.json 2>/dev/null
 	want=$(table)
 	# the items the second run wrote: its events the first did not have
 	comm -12 <(table) <(items "$RUN2" | sort) >gone
@@ -135,7 +136,7 @@ lines() {
 
 @test "a run missed, a later one written: present with a later etlTime, listed, and fixed with --newest" {
 	archive 3 10
-	populate --since "${RUN2#run=}" "$A" cfg.json 2>/dev/null
+	populate --ttl-days 0 --since "${RUN2#run=}" "$A" cfg.json 2>/dev/null
 	run -1 --separate-stderr populate verify "$A" cfg.json
 	# the first run's events that come back later hold the second's
 	# etlTime: the first run was missed
@@ -152,7 +153,7 @@ populate: the items present with a later etlTime are in $J/later.jsonl: dynaput 
 
 @test "--sample N: N events, the first of each object, spread evenly over the objects; the same each time" {
 	archive 3 10
-	populate "$A" cfg.json 2>/dev/null
+	populate --ttl-days 0 "$A" cfg.json 2>/dev/null
 	# 5 of 6 objects: 0, 1 | 1, 1 | 1, 1 events
 	run -0 --separate-stderr populate verify --sample 5 "$A" cfg.json
 	assert_equal "$output" "$RUN1: 1 events: 1 present with the run's etlTime, 0 with an earlier one, 0 with a later one, 0 missing
@@ -162,7 +163,7 @@ $RUN3: 2 events: 0 present with the run's etlTime, 2 with an earlier one, 0 with
 	first=$output
 	# the one event drawn from the first run: the first of its second
 	# object (one that comes back in each run, and is drawn there too)
-	eventcut archive/"$RUN1"/part-00001 2>/dev/null | head -n 1 >gone
+	eventcut -t 0 archive/"$RUN1"/part-00001 2>/dev/null | head -n 1 >gone
 	del <gone
 	run -1 --separate-stderr populate verify --sample 5 "$A" cfg.json
 	assert_line -n 0 "$RUN1: 1 events: 0 present with the run's etlTime, 0 with an earlier one, 0 with a later one, 1 missing"
@@ -221,6 +222,20 @@ $RUN3: 2 events: 0 present with the run's etlTime, 2 with an earlier one, 0 with
 	[ "$rc" -eq 143 ]
 	assert_equal "$(cat out)" "0 of 3 runs, 0 events: 0 present with the run's etlTime, 0 with an earlier one, 0 with a later one, 0 missing"
 	assert_equal "$(tail -n 1 err)" "populate: interrupted at run=${RUN1#run=}"
+}
+
+@test "verify: an item missing whose ttl has passed is expired, not missing (DynamoDB deletes those)" {
+	archive 2 4
+	# the archive's events are of 2017: past the 180-day lifespan
+	populate "$A" cfg.json 2>/dev/null
+	items "$RUN1" | del
+	run -0 --separate-stderr populate verify "$A" cfg.json
+	assert_line -n 0 "$RUN1: 4 events: 0 present with the run's etlTime, 0 with an earlier one, 0 with a later one, 0 missing, 4 expired"
+	assert_line -n 2 "2 runs, 8 events: 0 present with the run's etlTime, 0 with an earlier one, 0 with a later one, 0 missing, 8 expired"
+	[ ! -e "$(job)/missing.jsonl" ]
+	# under another lifespan, they are missing
+	run -1 --separate-stderr populate verify --ttl-from now "$A" cfg.json
+	assert_line -n 2 "2 runs, 8 events: 0 present with the run's etlTime, 0 with an earlier one, 0 with a later one, 8 missing"
 }
 
 # --- the state is a cache of the table ---
@@ -385,6 +400,36 @@ dynaput: 5 read, 1 found, 0 missing, 4 rejected, 0 retries"
 	assert_equal "$(sort <<<"$output")" "$(head -n 60 keys.json | sort)"
 	assert_equal "$(jq -r '.line | fromjson | .eventId | length' rejects.json)" 3000
 	assert_equal "$(jq -r '.errors[0].message' rejects.json | cut -c1-20)" "ValidationException:"
+}
+
+@test "dynaput --get: SIGTERM or SIGINT cancels the lookups in flight at once: rejects, the summary, 143 or 130" {
+	export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+	ddb_mk "$T"
+	seq 300 | awk '{ printf "{\"eventId\":\"e%d\",\"fingerprint\":\"f\"}\n", $1 }' >keys.json
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "BatchGetItem"}, "action": "delay", "ms": 10000}]'
+	mkfifo in
+	for sig in TERM INT; do
+		curl -sf -X POST "$PROXY/__fault/reset"
+		proxy_rules '[{"match": {"target": "BatchGetItem"}, "action": "delay", "ms": 10000}]'
+		# a pipe that stays open: the 300 keys are read, then it waits
+		dynaput -t "$T" --get -e "$PROXY" -x rejects.json <in 2>err 3>&- &
+		pid=$!
+		exec 5>in
+		cat keys.json >&5
+		until [ "$(proxy_stats | jq '[.log[] | select(.target | endswith("BatchGetItem"))] | length')" -ge 3 ]; do
+			sleep 0.1
+		done
+		start=$(date +%s%N)
+		kill -"$sig" "$pid"
+		rc=0 && wait "$pid" || rc=$?
+		ms=$((($(date +%s%N) - start) / 1000000))
+		exec 5>&-
+		[ "$ms" -lt 1000 ] || fail "$sig: ended in $ms ms"
+		[ "$rc" -eq "$([ "$sig" = TERM ] && echo 143 || echo 130)" ] || fail "$sig: exit $rc"
+		assert_equal "$(cat err)" "dynaput: 300 read, 0 found, 0 missing, 300 rejected, 0 retries"
+		assert_equal "$(jq -r '.errors[0].message' rejects.json | sort -u)" "interrupted: not looked up"
+	done
 }
 
 @test "dynaput --get: --rate caps the keys a second; a table gone stops it, exit 3" {
