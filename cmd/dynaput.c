@@ -184,14 +184,19 @@ now_ns(void)
 static void
 httpopts(struct http_opts *ho)
 {
+	struct buf err = BUF_INIT;
+
 	memset(ho, 0, sizeof *ho);
 	ho->conns = 1;
 	ho->ca_bundle = aws_auth_conf(auth)->ca_bundle;
+	ho->region = aws_auth_conf(auth)->region;
 	ho->max_attempts = ATTEMPTS;
 	ho->base_ms = BASE_MS;
 	ho->cap_ms = CAP_MS;
 	ho->seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
 	ho->user_agent = "dynaput";
+	if (http_opts_env(ho, getenv, &err) < 0)
+		diex(EXIT_USAGE, "%s", err.p);
 }
 
 static void
@@ -334,6 +339,9 @@ startwriter(void)
 	o.reject = reject;
 	if (!(writer = ddb_writer_new(&o, &err)))
 		diex(EXIT_PARTIAL, "%s", err.p);
+	if (vflag && ddb_writer_conns(writer) < jobs)
+		warnx("-j %ld: %d connections at once (ulimit -n %ld)", jobs,
+		      ddb_writer_conns(writer), http_nofile());
 	buf_free(&err);
 }
 
