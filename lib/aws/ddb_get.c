@@ -17,6 +17,8 @@
 #define NOT_SENT "interrupted: not looked up"
 #define NOT_READ "not looked up: stopped by an error that stops every read"
 #define MAXKEYS 2		/* a DynamoDB key: hash, and range */
+/* an answer holds up to 16 MB of items, more in its JSON */
+#define RESP_MAX (40u << 20)
 
 enum { WAITING, FOUND, UNPROCESSED };
 
@@ -804,6 +806,8 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 	jobs = o->jobs < 1 ? 1 : o->jobs;
 	g->nreqs = jobs + 1;
 	ho.conns = jobs;
+	if (ho.resp_max < RESP_MAX)
+		ho.resp_max = RESP_MAX;
 	g->h = http_new(&ho);
 	if (!(g->d = ddb_new(g->h, o->ddb, err))) {
 		http_free(g->h);
