@@ -36,7 +36,8 @@ LIBS_aws = $(LIBS_aws0) $(LIBS_bz2)
 
 PROGS = eventcut sincefilter s3cat dynaput
 SCRIPTS = populate
-SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq
+SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq \
+	pipelines/populate-verify
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = $(wildcard man/*.7)
