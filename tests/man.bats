@@ -134,11 +134,11 @@ synopsis() {
 }
 
 # usage PROG: the program's -h output without "usage: ", in words: its
-# first line, and the lines under it that start where the program's name
-# does (a usage of several forms, as populate's)
+# first line, and the lines of its other forms after it (indented to line
+# up with the first, as sbase's cut(1) prints one line a mode)
 usage() {
-	"$1" -h | awk 'NR == 1 { sub(/^usage: /, ""); print; next }
-		/^       [^ ]/ { print; next } { exit }' | words
+	"$1" -h | awk 'NR == 1 || (go && /^       [^ ]/) { go = 1; print; next } { go = 0 }' |
+		sed 's/^usage: //' | words
 }
 
 # literal FILE: the lines of FILE as mandoc renders them in a
