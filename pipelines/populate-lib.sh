@@ -454,6 +454,8 @@ ranges() {
 	printf '%s\n' $1 | awk 'NR > 1 && $1 == b + 1 { b = $1; next }
 		NR > 1 { printf "%s%s", s, (a == b ? a : a "-" b); s = " " }
 		{ a = b = $1 } END { if (NR) printf "%s%s", s, (a == b ? a : a "-" b); print "" }'
+}
+
 # The runs (bash: arrays).
 # shellcheck disable=SC3024,SC3030
 
