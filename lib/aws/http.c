@@ -309,6 +309,7 @@ begin(struct http *h, struct http_req *r)
 	r->cc = CURLE_OK;
 	r->status = 0;
 	r->received = 0;
+	r->wait_us = -1;
 	r->paused = 0;
 	r->errbuf[0] = r->etag[0] = r->content_range[0] = '\0';
 	r->request_id[0] = '\0';
@@ -400,6 +401,21 @@ http_unpause(struct http *h, struct http_req *r)
 	}
 }
 
+/* The answer's wait: the server's time and the network's, and ours
+ * before we read it; not the connection's setup. */
+static int64_t
+waited(CURL *e)
+{
+	curl_off_t pre = 0, first = 0;
+
+	if (curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre) !=
+	    CURLE_OK ||
+	    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first) !=
+	    CURLE_OK || first <= 0 || first < pre)
+		return -1;
+	return (int64_t)(first - pre);
+}
+
 static void
 finish(struct http *h, CURLMsg *m)
 {
@@ -414,6 +430,7 @@ finish(struct http *h, CURLMsg *m)
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	if (code)
 		r->status = code;
+	r->wait_us = waited(e);
 	curl_multi_remove_handle(h->multi, e);
 	h->running--;
 	r->easy = NULL;

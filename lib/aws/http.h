@@ -75,6 +75,9 @@ struct http_req {
 	char request_id[96];		/* x-amz-request-id / x-amzn-RequestId */
 	char errbuf[CURL_ERROR_SIZE];
 	int64_t received;		/* body bytes of this attempt */
+	int64_t wait_us;		/* from sending it to the answer's
+					 * first byte (no connecting); -1:
+					 * no answer */
 	int attempt;			/* 1 for the first */
 	int delay_ms;			/* the wait before this attempt */
 
