@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,6 +41,51 @@ struct http {
 	size_t capready;
 	int64_t timer;		/* when libcurl wants a call; -1: never */
 };
+
+/*
+ * TLS sessions and resolved names, shared by every loop of the process
+ * (the shards' threads: hence the locks).  A connection opened as a
+ * window grows, or after one was dropped, then resumes a TLS session
+ * rather than making a full handshake; without this each pooled easy
+ * handle kept a cache of its own.  Connections themselves stay each
+ * loop's: libcurl does not share them between threads.
+ */
+static CURLSH *share;
+static pthread_mutex_t sharelock[CURL_LOCK_DATA_LAST];
+static pthread_once_t shareonce = PTHREAD_ONCE_INIT;
+
+static void
+sharelockfn(CURL *e, curl_lock_data d, curl_lock_access a, void *ud)
+{
+	(void)e;
+	(void)a;
+	(void)ud;
+	pthread_mutex_lock(&sharelock[d]);
+}
+
+static void
+shareunlockfn(CURL *e, curl_lock_data d, void *ud)
+{
+	(void)e;
+	(void)ud;
+	pthread_mutex_unlock(&sharelock[d]);
+}
+
+static void
+share_init(void)
+{
+	int i;
+
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&sharelock[i], NULL);
+	if (!(share = curl_share_init()) ||
+	    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, sharelockfn) ||
+	    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, shareunlockfn) ||
+	    curl_share_setopt(share, CURLSHOPT_SHARE,
+			      CURL_LOCK_DATA_SSL_SESSION) ||
+	    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS))
+		diex(EXIT_PARTIAL, "libcurl: cannot share TLS sessions");
+}
 
 static int64_t
 now_ms(void)
@@ -122,6 +168,7 @@ http_new(const struct http_opts *o)
 			diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 		inited = 1;
 	}
+	pthread_once(&shareonce, share_init);
 	h->o = *o;
 	if (h->o.conns < 1)
 		h->o.conns = 1;
@@ -280,6 +327,7 @@ setup(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, h->o.stall_s);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_SHARE, share);
 	if (h->o.ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_bundle);
 	if (h->o.user_agent)
