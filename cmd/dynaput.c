@@ -108,7 +108,6 @@ static int failshown;
 static int showing;		/* counts on the terminal */
 static FILE *tf;		/* DYNAPUT_TRACE */
 static const char *tfile;
-static int64_t tstart;
 
 static void
 usage(int status)
@@ -362,6 +361,16 @@ failed(void)
 		warnx("%s", why);
 }
 
+/* The wall clock, for the trace: its lines line up with others'. */
+static double
+wallclock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Once a second: the counts on the terminal, a line in the trace. */
 static void
 progress(int64_t now, int last)
@@ -388,8 +397,8 @@ progress(int64_t now, int last)
 			"at most\033[K", err_prog(), nread, c.written,
 			c.present, c.rejected + nbadlines,
 			s ? (double)(done - lastdone) / s : 0.0, c.window);
-	if (tf && s && fprintf(tf, "%.1f\t%.0f\t%.0f\t%d\t%.2f\n",
-			       (double)(now - tstart) / 1e9,
+	if (tf && s && fprintf(tf, "%.3f\t%.0f\t%.0f\t%d\t%.2f\n",
+			       wallclock(),
 			       (double)(done - lastdone) / s,
 			       (double)(c.throttled - lastthr) / s, c.window,
 			       (double)c.latency_us / 1000) < 0)
@@ -601,9 +610,9 @@ main(int argc, char *argv[])
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
 	if ((tfile = getenv("DYNAPUT_TRACE")) && *tfile) {
-		if (!(tf = fopen(tfile, "w")))
+		if (!(tf = fopen(tfile, "a")))
 			die(EXIT_USAGE, "DYNAPUT_TRACE: %s:", tfile);
-		fputs("# seconds\titems/s\tthrottled/s\twindow\t"
+		fputs("# epoch\titems/s\tthrottled/s\twindow\t"
 		      "latency_ms\n", tf);
 	}
 	signals();
@@ -615,7 +624,6 @@ main(int argc, char *argv[])
 	conv = ddb_conv_new(typed, names, nnames);
 	showing = vflag && isatty(2);
 	startwriter();
-	tstart = now_ns();
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
 	readall(&in, conv);

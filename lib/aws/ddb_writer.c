@@ -645,7 +645,9 @@ shard_loop(struct shard *s)
 			sleep_for_items(s, waitms(s));
 			atomic_store(&s->sleeping, 0);
 		} else {
-			http_run(s->h, waitms(s));
+			/* with the wake-up pipe among the fds: with nothing
+			 * running (a --rate's wait) http_run would not wait */
+			sleep_for_items(s, waitms(s));
 		}
 	}
 }
@@ -795,7 +797,7 @@ shard_of(struct ddb_writer *w, const struct ddb_item *it)
 int
 ddb_writer_put(struct ddb_writer *w, struct ddb_item *it)
 {
-	struct timespec pause = { 0, 100000 };
+	struct timespec pause = { 0, 50000 };
 	struct shard *s;
 
 	w->nput++;
@@ -808,7 +810,12 @@ ddb_writer_put(struct ddb_writer *w, struct ddb_item *it)
 			ddb_writer_unused(w, it);
 			return -1;
 		}
+		/* full: a shard slower than the input (a cap, throttling)
+		 * is waited for longer and longer, up to 2 ms (QUEUE items
+		 * last longer than that even at 100,000 a second) */
 		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 2000000)
+			pause.tv_nsec *= 2;
 	}
 	wakeup(s);
 	return 0;

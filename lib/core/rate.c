@@ -13,6 +13,7 @@ rate_init(struct rate *r, double max, int win0, int winmax, int64_t now)
 	r->winmin = win0 < 1 ? 1 : win0 > r->winmax ? r->winmax : win0;
 	r->win = r->winmin;
 	r->slow = 1;
+	r->far = 0;
 	r->round = 0;
 	r->sent = r->answers = r->throttled = r->nlat = r->full = 0;
 	r->latsum = 0;
@@ -122,11 +123,18 @@ by_latency(struct rate *r, int64_t now)
 	double to;
 
 	if (r->lat <= near) {
+		r->far = 0;
 		grow(r, now);
 		return;
 	}
 	r->slow = 0;
-	if (r->lat <= far)
+	if (r->lat <= far) {
+		r->far = 0;
+		return;
+	}
+	/* a round alone may be a stall of ours (the machine busy with
+	 * something else): two in a row are a queue */
+	if (++r->far < 2)
 		return;
 	to = r->win * near / r->lat;
 	if (to < r->win / 2)

@@ -19,12 +19,13 @@
  *     window grows, if the round used it all: doubling each round at
  *     first (slow start), then by sqrt(window) a round, or by one a
  *     round within RATE_CALM_S seconds of a throttle; well above the
- *     floor (over RATE_FAR times it plus twice the slack), it shrinks
- *     in proportion (to window * near / latency, at most by half, not
- *     below the starting window), as TCP Vegas and Netflix's gradient
- *     limiter do: more in flight would only queue somewhere.  In between
- *     it stays.  Leaving slow start is for good: on the first throttle
- *     or the first round not near the floor.
+ *     floor (over RATE_FAR times it plus twice the slack) two rounds in
+ *     a row (one may be a stall of our own), it shrinks in proportion
+ *     (to window * near / latency, at most by half, not below the
+ *     starting window), as TCP Vegas and Netflix's gradient limiter do:
+ *     more in flight would only queue somewhere.  In between it stays.
+ *     Leaving slow start is for good: on the first throttle or the
+ *     first round not near the floor.
  *
  * The ceiling is a ceiling, not the setting: the window only reaches it
  * when latency stays at its floor all the way.  The cap in items a second
@@ -58,6 +59,7 @@ struct rate {
 	int winmin;		/* latency does not cut it below this */
 	int winmax;		/* the ceiling */
 	int slow;		/* in slow start */
+	int far;		/* rounds in a row well above the floor */
 	unsigned round;		/* the round under way */
 	/* the round's answers so far, to requests sent in it */
 	int sent, answers, throttled, nlat, full;

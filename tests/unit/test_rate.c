@@ -60,7 +60,13 @@ test_window(void)
 	for (i = 0; i < 7; i++)
 		rate_ok(&r, t, 5 * MS, 2 * S);
 	CHECK(rate_window(&r) == 16, "plus sqrt: %g", r.win);
-	/* latency far above the floor: cut in proportion, not below win0 */
+	/* latency far above the floor: one round may be a stall; two in a
+	 * row cut in proportion, not below win0 */
+	for (i = 0; i < 16; i++)
+		t = rate_take(&r, 1, i);
+	for (i = 0; i < 8; i++)
+		rate_ok(&r, t, 40 * MS, 2 * S);
+	CHECK(rate_window(&r) == 16, "one slow round cut to %g", r.win);
 	for (i = 0; i < 16; i++)
 		t = rate_take(&r, 1, i);
 	for (i = 0; i < 8; i++)
