@@ -107,7 +107,7 @@ grow(struct rate *r, int64_t now)
 	if (r->slow)
 		r->win *= 2;
 	else if (now - r->calm_at < (int64_t)(RATE_CALM_S * NS))
-		r->win += 1;
+		r->win += RATE_CALM_INC;
 	else
 		r->win += root(r->win);
 	if (r->win > r->winmax)

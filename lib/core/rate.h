@@ -17,8 +17,9 @@
  *     mean of the last RATE_FLOOR_S to 2 RATE_FLOOR_S seconds): near
  *     the floor (at most RATE_NEAR times it plus RATE_SLACK_NS), the
  *     window grows, if the round used it all: doubling each round at
- *     first (slow start), then by sqrt(window) a round, or by one a
- *     round within RATE_CALM_S seconds of a throttle; well above the
+ *     first (slow start), then by sqrt(window) a round, or by a
+ *     quarter a round within RATE_CALM_S seconds of a throttle (by one,
+ *     a small window would throttle every other round); well above the
  *     floor (over RATE_FAR times it plus twice the slack) two rounds in
  *     a row (one may be a stall of our own), it shrinks in proportion
  *     (to window * near / latency, at most by half, not below the
@@ -45,8 +46,8 @@
 #define RATE_SLACK_NS 500000	/* plus this (jitter, our own loop) */
 #define RATE_CUT_MIN 0.1	/* a throttled round cuts at least this */
 #define RATE_FLOOR_S 10		/* the floor forgets older rounds */
-#define RATE_CALM_S 1		/* additive increase by one this long
-				 * after a throttle */
+#define RATE_CALM_S 1		/* for this long after a throttle, */
+#define RATE_CALM_INC 0.25	/*   add this much a round */
 #define RATE_BURST_S 0.05	/* the cap's bucket holds this much */
 
 struct rate {
