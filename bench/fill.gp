@@ -18,7 +18,7 @@ set yrange [0:*]
 set y2range [0:*]
 set ytics nomirror
 set y2tics
-set key top right
+set key below horizontal
 set grid ytics
 plot dat using 1:2 with lines lw 2 lc rgb "#1f77b4" title "written", \
      dat using 1:3 with impulses lc rgb "#d62728" title "throttled", \
