@@ -5,6 +5,10 @@ VERSION = 1.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+# populate's shell functions and config checker: populate looks beside
+# itself, then in ../share/manifest-populator, then in ../pipelines (the
+# build tree's bin/ beside the sources)
+SHAREDIR = $(PREFIX)/share/manifest-populator
 PKG_CONFIG ?= pkg-config
 
 CFLAGS ?= -O2 -g
@@ -32,6 +36,7 @@ LIBS_aws = $(LIBS_aws0) $(LIBS_bz2)
 
 PROGS = eventcut sincefilter s3cat dynaput
 SCRIPTS = populate
+SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = $(wildcard man/*.7)
@@ -167,8 +172,9 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(SHARE) $(DESTDIR)$(SHAREDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
 
@@ -181,7 +187,9 @@ uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
 		$(SCRIPTS:%=$(DESTDIR)$(BINDIR)/%) \
 		$(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
-		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) \
+		$(SHARE:pipelines/%=$(DESTDIR)$(SHAREDIR)/%)
+	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 clean:
 	rm -rf bin build

@@ -25,6 +25,7 @@
 #include "lineio.h"
 #include "opt.h"
 #include "summary.h"
+#include "tstamp.h"
 #include "xalloc.h"
 
 #define MAXBIND 32
@@ -41,10 +42,15 @@
 
 #define MANIFEST_COND "(attribute_not_exists(eventId) AND " \
 	"attribute_not_exists(fingerprint)) OR etlTime = :tst"
+/* written in any order, the earliest etlTime wins; what a live
+ * pipeline wrote after :newest is never touched */
+#define ANYORDER_COND "attribute_not_exists(eventId) OR " \
+	"(etlTime >= :tst AND etlTime <= :newest)"
 
 #define SYNOPSIS "-t table [-bv] [-j N] [-c expr] [-S summary] " \
-	"[-V :name=attribute] [-x rejects] [--manifest] [--typed] " \
-	"[--create] [--on-demand] [--rate N] " AWS_OPTS_SYNOPSIS " [file ...]"
+	"[-N #name=attribute] [-V :name=attribute] [-x rejects] " \
+	"[--manifest] [--newest time] [--typed] [--create] [--on-demand] " \
+	"[--rate N] " AWS_OPTS_SYNOPSIS " [file ...]"
 
 static const char help[] =
 	"  -t, --table table       the table to write to\n"
@@ -55,11 +61,14 @@ static const char help[] =
 	"  -c expr                 write each item on this condition\n"
 	"  -S summary              write the counts to this file as JSON at "
 	"the end\n"
+	"  -N #name=attribute      in -c, #name names this attribute\n"
 	"  -V :name=attribute      in -c, :name is the item's attribute\n"
 	"  -v                      name the table; counts on a terminal\n"
 	"  -x rejects              write rejected lines there as Snowplow bad "
 	"rows\n"
 	"  --manifest              the event manifest's conditional write\n"
+	"  --newest time           with --manifest: any order, the earliest "
+	"etlTime wins, none after time is touched\n"
 	"  --typed                 the lines are DynamoDB JSON\n"
 	"  --create                make the manifest's table when it is "
 	"missing\n"
@@ -67,10 +76,12 @@ static const char help[] =
 	"  --rate N                write at most N items a second\n"
 	AWS_OPTS_HELP;
 
-enum { O_MANIFEST = 256, O_TYPED, O_CREATE, O_ONDEMAND, O_RATE };
+enum { O_MANIFEST = 256, O_TYPED, O_CREATE, O_ONDEMAND, O_RATE,
+       O_NEWEST };
 
 static const struct option longopts[] = {
 	{ "manifest", no_argument, NULL, O_MANIFEST },
+	{ "newest", required_argument, NULL, O_NEWEST },
 	{ "typed", no_argument, NULL, O_TYPED },
 	{ "create", no_argument, NULL, O_CREATE },
 	{ "on-demand", no_argument, NULL, O_ONDEMAND },
@@ -88,6 +99,9 @@ static double ratemax;
 static struct aws_conf_opts ao = { .service = "dynamodb" };
 static const char *bindname[MAXBIND], *bindattr[MAXBIND];
 static size_t nbind;
+static const char *phname[MAXBIND], *phattr[MAXBIND];	/* -N */
+static size_t nph;
+static const char *newest;	/* --newest, as epoch seconds */
 
 /* the attributes each item is searched for: key, then bound values */
 static const char *names[3 + MAXBIND];
@@ -153,14 +167,19 @@ now_ns(void)
 static void
 httpopts(struct http_opts *ho)
 {
+	struct buf err = BUF_INIT;
+
 	memset(ho, 0, sizeof *ho);
 	ho->conns = 1;
 	ho->ca_bundle = aws_auth_conf(auth)->ca_bundle;
+	ho->region = aws_auth_conf(auth)->region;
 	ho->max_attempts = ATTEMPTS;
 	ho->base_ms = BASE_MS;
 	ho->cap_ms = CAP_MS;
 	ho->seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
 	ho->user_agent = "dynaput";
+	if (http_opts_env(ho, getenv, &err) < 0)
+		diex(EXIT_USAGE, "%s", err.p);
 }
 
 static void
@@ -266,6 +285,15 @@ setnames(void)
 	if (manifest)
 		names[nnames++] = "ttl";
 	ddb_put_init(&put, table, cexpr, bindname, nbind);
+	for (i = 0; i < nph; i++)
+		ddb_put_name(&put, phname[i], phattr[i]);
+	if (newest) {
+		struct buf v = BUF_INIT;
+
+		buf_printf(&v, "{\"N\":\"%s\"}", newest);
+		ddb_put_const(&put, ":newest", v.p);
+		buf_free(&v);
+	}
 }
 
 static void
@@ -294,6 +322,9 @@ startwriter(void)
 	o.reject = reject;
 	if (!(writer = ddb_writer_new(&o, &err)))
 		diex(EXIT_PARTIAL, "%s", err.p);
+	if (vflag && ddb_writer_conns(writer) < jobs)
+		warnx("-j %ld: %d connections at once (ulimit -n %ld)", jobs,
+		      ddb_writer_conns(writer), http_nofile());
 	buf_free(&err);
 }
 
@@ -512,6 +543,32 @@ addbind(const char *spec)
 	bindattr[nbind++] = eq + 1;
 }
 
+static void
+addname(const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+
+	if (spec[0] != '#' || !eq || eq == spec + 1 || !eq[1])
+		diex(EXIT_USAGE, "-N %s: not #name=attribute", spec);
+	if (nph == MAXBIND)
+		diex(EXIT_USAGE, "-N: more than %d names", MAXBIND);
+	phname[nph] = xstrndup(spec, (size_t)(eq - spec));
+	phattr[nph++] = eq + 1;
+}
+
+/* --newest: epoch seconds, or a timestamp */
+static const char *
+newesttime(const char *s)
+{
+	static char num[24];
+	int64_t t;
+
+	if (tstamp_parse(s, strlen(s), &t) < 0)
+		t = opt_num("--newest", s, 0, 253402300799LL);
+	snprintf(num, sizeof num, "%lld", (long long)t);
+	return num;
+}
+
 static double
 rate(const char *s)
 {
@@ -540,10 +597,14 @@ check(void)
 		     "--manifest writes with PutItem");
 	if (nbind && !cexpr)
 		diex(EXIT_USAGE, "-V: values only go with a condition (-c)");
+	if (nph && !cexpr)
+		diex(EXIT_USAGE, "-N: names only go with a condition (-c)");
+	if (newest && !manifest)
+		diex(EXIT_USAGE, "--newest: only with --manifest");
 	if (ondemand && !create)
 		diex(EXIT_USAGE, "--on-demand: only with --create");
 	if (manifest) {
-		cexpr = MANIFEST_COND;
+		cexpr = newest ? ANYORDER_COND : MANIFEST_COND;
 		bindname[0] = ":tst";
 		bindattr[0] = "etlTime";
 		nbind = 1;
@@ -555,7 +616,7 @@ options(int argc, char *argv[])
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "bc:hj:S:t:V:vx:" AWS_OPTS_SHORT,
+	while ((c = getopt_long(argc, argv, "bc:hj:N:S:t:V:vx:" AWS_OPTS_SHORT,
 				longopts, NULL)) != -1) {
 		if (aws_opts_take(&ao, c, optarg))
 			continue;
@@ -566,6 +627,7 @@ options(int argc, char *argv[])
 		case 'j': jobs = (long)opt_num("-j", optarg, 1, MAXJOBS); break;
 		case 'S': sfile = optarg; break;
 		case 't': table = optarg; break;
+		case 'N': addname(optarg); break;
 		case 'V': addbind(optarg); break;
 		case 'v': vflag = 1; break;
 		case 'x': xfile = optarg; break;
@@ -574,6 +636,7 @@ options(int argc, char *argv[])
 		case O_CREATE: create = 1; break;
 		case O_ONDEMAND: ondemand = 1; break;
 		case O_RATE: ratemax = rate(optarg); break;
+		case O_NEWEST: newest = newesttime(optarg); break;
 		default: usage(EXIT_USAGE);
 		}
 	}

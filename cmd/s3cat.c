@@ -400,8 +400,18 @@ s3ready(void)
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	o.user_agent = "s3cat/1.0";
 	o.ca_bundle = conf->ca_bundle;
+	o.region = conf->region;
 	o.recv_buffer = 256 * 1024;
+	if (http_opts_env(&o, getenv, &err) < 0)
+		diex(EXIT_USAGE, "%s", err.p);
 	hp = http_new(&o);
+	if (http_conns(hp) <= jobs) {	/* few descriptors: fewer at once */
+		if (vflag)
+			warnx("-j %ld lowered to %d (ulimit -n %ld)", jobs,
+			      http_conns(hp) > 1 ? http_conns(hp) - 1 : 1,
+			      http_nofile());
+		jobs = http_conns(hp) > 1 ? http_conns(hp) - 1 : 1;
+	}
 	buf_free(&err);
 }
 
@@ -602,7 +612,7 @@ static void
 objdone(struct http_req *r)
 {
 	struct ent *e = r->ctx;
-	int progress = r->status >= 200 && r->status < 300 && r->received;
+	int progress = http_progress(r);
 
 	if (e->state == S_FAIL)
 		return;		/* not prepared */
@@ -624,6 +634,7 @@ startobj(struct ent *e)
 	e->req.on_body = objbody;
 	e->req.on_done = objdone;
 	e->req.ctx = e;
+	e->req.timeout_ms = HTTP_NO_TIMEOUT;	/* the speed limit's */
 	http_start(hp, &e->req);
 }
 
@@ -709,6 +720,12 @@ listdone(struct http_req *r)
 		return;		/* retried, or failed */
 	if (s3_list_end(&e->list) < 0) {
 		efail(e, EXIT_PARTIAL, "%s", e->list.err);
+		return;
+	}
+	if (e->list.truncated && e->token.len &&
+	    strcmp(e->token.p, buf_str(&e->list.token)) == 0) {
+		efail(e, EXIT_PARTIAL, "the listing repeats itself: a page "
+		      "gave its own continuation token as the next");
 		return;
 	}
 	addpage(e);

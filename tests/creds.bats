@@ -1,10 +1,14 @@
 #!/usr/bin/env bats
 # lib/aws/aws_conf and lib/aws/aws_creds through build/credprobe, with a fake HOME,
-# credential_process scripts (tests/data/creds) and the container and
-# IMDS responders (tests/servers/container.js, imds.js) on 127.0.0.1.
+# credential_process scripts (tests/data/creds) and the container, IMDS,
+# STS and SSO portal responders (tests/servers/container.js, imds.js,
+# sts.js, sso.js) on 127.0.0.1.
 # Every secret in the fixtures holds "s3kr1t": no output may.
 
 load helper
+
+setup_file() { servers_up; }
+teardown_file() { servers_down; }
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
@@ -59,6 +63,45 @@ container() {
 	serve container "$@"
 	export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$PORT/v2/credentials/task
 }
+
+# sts [option ...]: the STS responder, AWS_ENDPOINT_URL_STS at it; sets
+# STS (its URL)
+sts() {
+	serve sts "$@"
+	STS=http://127.0.0.1:$PORT
+	export AWS_ENDPOINT_URL_STS=$STS
+}
+
+# sso [option ...]: the SSO portal responder, AWS_ENDPOINT_URL_SSO at it;
+# sets SSO (its URL)
+sso() {
+	serve sso "$@"
+	SSO=http://127.0.0.1:$PORT
+	export AWS_ENDPOINT_URL_SSO=$SSO
+}
+
+# the source key sts.js knows by default
+BASEKEY='[base]
+aws_access_key_id = AKIABASE
+aws_secret_access_key = base/s3kr1tKEY+EXAMPLE'
+ROLE=arn:aws:iam::123456789012:role/reader
+
+# ssotoken KEY EXPIRES: the token aws sso login would have cached for
+# KEY (a session name or a start URL), in sso-token; EXPIRES as date -d
+ssotoken() {
+	local f
+	f=$HOME/.aws/sso/cache/$(printf %s "$1" | sha1sum | cut -c1-40).json
+	mkdir -p "$HOME/.aws/sso/cache"
+	printf 'aoa/s3kr1tSSOACCESS+%s\n' "$RANDOM" >sso-token
+	jq -n --arg t "$(cat sso-token)" --arg u "$1" \
+		--arg e "$(date -u -d "$2" +%Y-%m-%dT%H:%M:%SZ)" \
+		'{startUrl: $u, region: "eu-west-1", accessToken: $t, expiresAt: $e,
+		  clientId: "c", clientSecret: "s3kr1tCLIENT",
+		  refreshToken: "s3kr1tREFRESH"}' >"$f"
+}
+
+# webtoken FILE N: a web identity token (a JWT's shape) into FILE
+webtoken() { printf 'eyJhbGciOiJSUzI1NiJ9.eyJuIjoi%s.s3kr1tSIG\n' "$2" >"$1"; }
 
 probe() { "$PROBE" "$@"; }
 
@@ -345,12 +388,385 @@ credprobe: credential_process: exited 1"
 	assert_line "akid AKIAPROCESSLONGTERM"
 }
 
-@test "the profile's sources the CLI has and we do not are refused clearly" {
-	printf '[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = default\n' \
+
+@test "assume role: a source profile's keys sign AssumeRole, as STS checks" {
+	sts
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[profile r]\nrole_arn = %s\nsource_profile = base\nrole_session_name = nightly\nexternal_id = ext-s3kr1t\nduration_seconds = 900\n' \
+		"$ROLE" >"$HOME/.aws/config"
+	run -0 --separate-stderr probe -p r
+	assert_line "source assume role"
+	assert_line "akid ASIASTS000000001"
+	assert_line "secret yes"
+	assert_line "token yes"
+	[ "$(field expires)" \> "$(date -u -d '+50 minutes' +%Y-%m-%dT%H:%M:%SZ)" ]
+	assert_equal "$(cat sts.log)" "AssumeRole role=$ROLE session=nightly signer=AKIABASE sig=ok scope=us-east-1/sts token=none ext=set duration=900"
+	assert_equal "$stderr" ""
+	no_secret
+}
+
+@test "assume role: the default session name is botocore's" {
+	sts
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\nregion = eu-central-1\n' \
+		"$ROLE" >"$HOME/.aws/config"
+	t=$(date +%s)
+	run -0 probe
+	assert_regex "$(cat sts.log)" "^AssumeRole role=$ROLE session=botocore-session-[0-9]{10} signer=AKIABASE sig=ok scope=eu-central-1/sts "
+	n=$(sed 's/.*botocore-session-\([0-9]*\).*/\1/' sts.log)
+	[ "$n" -ge "$t" ] && [ "$n" -le $((t + 5)) ]
+}
+
+@test "assume role: role -> role: the inner role's credentials sign the outer" {
+	sts
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	cat >"$HOME/.aws/config" <<-EOF
+	[profile outer]
+	role_arn = arn:aws:iam::123456789012:role/outer
+	source_profile = inner
+	role_session_name = out
+	[profile inner]
+	role_arn = arn:aws:iam::123456789012:role/inner
+	source_profile = base
+	role_session_name = in
+	EOF
+	run -0 --separate-stderr probe -v -p outer
+	assert_line "source assume role"
+	assert_line "akid ASIASTS000000002"
+	assert_line "request POST $STS/ AssumeRole RoleArn=arn:aws:iam::123456789012:role/inner RoleSessionName=in (signed for sts in us-east-1 by AKIABASE)"
+	assert_line "request POST $STS/ AssumeRole RoleArn=arn:aws:iam::123456789012:role/outer RoleSessionName=out (signed for sts in us-east-1 by ASIASTS000000001)"
+	assert_equal "$(cat sts.log)" "AssumeRole role=arn:aws:iam::123456789012:role/inner session=in signer=AKIABASE sig=ok scope=us-east-1/sts token=none ext=- duration=-
+AssumeRole role=arn:aws:iam::123456789012:role/outer session=out signer=ASIASTS000000001 sig=ok scope=us-east-1/sts token=ok ext=- duration=-"
+	no_secret
+}
+
+@test "assume role: credential_source Environment, with -p as with the CLI's --profile" {
+	sts --key AKIAENVIRONMENT:env/s3kr1t
+	printf '[profile r]\nrole_arn = %s\ncredential_source = Environment\n' "$ROLE" \
 		>"$HOME/.aws/config"
-	keys default AKIADEFAULT d/s3kr1t >"$HOME/.aws/credentials"
-	run -2 --separate-stderr probe -p r
-	assert_equal "$stderr" "credprobe: profile r: role_arn (assume role) is not supported; a profile with credential_process = aws configure export-credentials --profile r --format process can stand in for it"
+	export AWS_ACCESS_KEY_ID=AKIAENVIRONMENT AWS_SECRET_ACCESS_KEY=env/s3kr1t
+	run -0 --separate-stderr probe -p r
+	assert_line "source assume role"
+	assert_regex "$(cat sts.log)" "^AssumeRole role=$ROLE session=botocore-session-[0-9]+ signer=AKIAENVIRONMENT sig=ok "
+	# without -p the environment's keys come first, as in the CLI
+	AWS_PROFILE=r run -0 probe
+	assert_line "source environment"
+	[ "$(wc -l <sts.log)" -eq 1 ]
+	no_secret
+}
+
+@test "assume role: credential_source Ec2InstanceMetadata; a refresh runs the whole step again" {
+	imds
+	sts --key ASIAIMDSEXAMPLE:imds/s3kr1tKEY+EXAMPLE0123456789abcdefghij --expires 4
+	printf '[profile r]\nrole_arn = %s\ncredential_source = Ec2InstanceMetadata\n' "$ROLE" \
+		>"$HOME/.aws/config"
+	run -0 --separate-stderr probe -p r -L 2
+	assert_line "source assume role"
+	assert_line "akid ASIASTS000000001"
+	assert_line --regexp "^reload 2 akid ASIASTS000000002 expires "
+	# the source credentials were fetched again for the second AssumeRole
+	assert_equal "$(grep -c 'PUT /latest/api/token' imds.log)" 2
+	assert_equal "$(grep -c 'signer=ASIAIMDSEXAMPLE sig=ok scope=us-east-1/sts token=ok' sts.log)" 2
+	no_secret
+}
+
+@test "assume role: STS's refusal is named, exit 3" {
+	sts --role arn:aws:iam::123456789012:role/other
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[profile r]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	run -3 --separate-stderr probe -p r
+	assert_equal "$stderr" "credprobe: profile r: assume role $ROLE: HTTP 403 AccessDenied: User: AKIABASE is not authorized to perform: sts:AssumeRole on resource: $ROLE"
+	assert_output --partial "profile r"
+	refute_line --partial "source"
+	printf '[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = wrong/s3kr1t\n' \
+		>"$HOME/.aws/credentials"
+	run -3 --separate-stderr probe -p r
+	assert_equal "$stderr" "credprobe: profile r: assume role $ROLE: HTTP 403 SignatureDoesNotMatch: The request signature we calculated does not match (mismatch)"
+	no_secret
+}
+
+@test "STS: a 5xx is tried 3 times; a passing blip is ridden out" {
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	sts --fail-first 2
+	run -0 probe
+	assert_line "source assume role"
+	[ "$(wc -l <sts.log)" -eq 3 ]
+	teardown
+	PIDS=()
+	rm sts.log
+	sts --status 503
+	run -3 --separate-stderr probe
+	assert_equal "$stderr" "credprobe: profile default: assume role $ROLE: HTTP 503 ServiceUnavailable: no"
+	[ "$(wc -l <sts.log)" -eq 3 ]
+}
+
+@test "STS: nothing listening is exit 3, naming the endpoint's failure" {
+	port=$(node "$TOP/tests/servers/freeport.js")
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	AWS_ENDPOINT_URL=http://127.0.0.1:$port run -3 --separate-stderr probe
+	assert_regex "$stderr" "^credprobe: profile default: assume role $ROLE: Failed to connect to 127.0.0.1 port $port"
+}
+
+@test "STS: a signal ends the wait at once (the cancel hook)" {
+	sts --hang
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	"$PROBE" >out 2>err &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -s sts.log ] && break
+		sleep 0.05
+	done
+	t=$(ms)
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	t=$(($(ms) - t))
+	[ "$rc" -eq 143 ] || fail "exit $rc: $(cat err)"
+	[ "$t" -lt 1000 ] || fail "took $t ms"
+	assert_equal "$(cat err)" "credprobe: profile default: assume role $ROLE: interrupted"
+}
+
+@test "STS over https: TLS is verified, AWS_CA_BUNDLE is honoured" {
+	mkdir tls
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout tls/key.pem \
+		-out tls/cert.pem -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	serve sts --tls "$PWD/tls"
+	export AWS_ENDPOINT_URL_STS=https://127.0.0.1:$PORT
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	run -3 --separate-stderr probe
+	assert_regex "$stderr" "^credprobe: profile default: assume role $ROLE: SSL certificate problem: self.signed certificate"
+	[ ! -e sts.log ]
+	AWS_CA_BUNDLE=$PWD/tls/cert.pem run -0 probe
+	assert_line "source assume role"
+	assert_line "ca_bundle $PWD/tls/cert.pem"
+}
+
+@test "assume role: a loop of source profiles is named, nothing is asked" {
+	sts
+	cat >"$HOME/.aws/config" <<-EOF
+	[profile a]
+	role_arn = $ROLE
+	source_profile = b
+	[profile b]
+	role_arn = $ROLE
+	source_profile = a
+	EOF
+	run -2 --separate-stderr probe -p a
+	assert_equal "$stderr" "credprobe: profile b: source_profile a makes a loop: a -> b -> a"
+	[ ! -e sts.log ]
+}
+
+@test "assume role: mfa_serial is refused, nothing is asked" {
+	sts
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[profile r]\nrole_arn = %s\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n' \
+		"$ROLE" >"$HOME/.aws/config"
+	run -2 --separate-stderr probe -p r </dev/null
+	assert_equal "$stderr" "credprobe: profile r: mfa_serial is set, and a pipeline cannot prompt for an MFA code: use a role without MFA, or credential_process"
+	[ ! -e sts.log ]
+}
+
+@test "sts_regional_endpoints: regional or legacy picks the host (a dry run)" {
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\nrole_session_name = s\n' \
+		"$ROLE" >"$HOME/.aws/config"
+	line="AssumeRole RoleArn=$ROLE RoleSessionName=s (signed for sts in"
+	run -3 --separate-stderr probe -n -r eu-west-1
+	assert_line "request POST https://sts.eu-west-1.amazonaws.com/ $line eu-west-1 by AKIABASE)"
+	assert_equal "$stderr" "credprobe: profile default: assume role $ROLE: not sent (dry run)"
+	AWS_STS_REGIONAL_ENDPOINTS=legacy run -3 probe -n -r eu-west-1
+	assert_line "request POST https://sts.amazonaws.com/ $line us-east-1 by AKIABASE)"
+	AWS_STS_REGIONAL_ENDPOINTS=legacy run -3 probe -n -r ap-east-1
+	assert_line "request POST https://sts.ap-east-1.amazonaws.com/ $line ap-east-1 by AKIABASE)"
+	# the default is regional, us-east-1 included
+	run -3 probe -n
+	assert_line "request POST https://sts.us-east-1.amazonaws.com/ $line us-east-1 by AKIABASE)"
+	printf 'sts_regional_endpoints = legacy\n' >>"$HOME/.aws/config"
+	run -3 probe -n
+	assert_line "request POST https://sts.amazonaws.com/ $line us-east-1 by AKIABASE)"
+	AWS_STS_REGIONAL_ENDPOINTS=regional run -3 probe -n
+	assert_line "request POST https://sts.us-east-1.amazonaws.com/ $line us-east-1 by AKIABASE)"
+	AWS_STS_REGIONAL_ENDPOINTS=global run -2 --separate-stderr probe -n
+	assert_equal "$stderr" "credprobe: STS: AWS_STS_REGIONAL_ENDPOINTS 'global': not legacy or regional"
+	no_secret
+}
+
+@test "web identity from the environment: unsigned, the token checked" {
+	webtoken token 1
+	webtoken other 2
+	sts --web-token-file "$PWD/token" --web-token-file "$PWD/other"
+	export AWS_WEB_IDENTITY_TOKEN_FILE=$PWD/token AWS_ROLE_ARN=$ROLE \
+		AWS_ROLE_SESSION_NAME=pod-1
+	run -0 --separate-stderr probe -v
+	assert_line "source web identity"
+	assert_line "akid ASIASTS000000001"
+	assert_line "token yes"
+	assert_line "request POST $STS/ AssumeRoleWithWebIdentity RoleArn=$ROLE RoleSessionName=pod-1 (unsigned)"
+	assert_equal "$(cat sts.log)" "AssumeRoleWithWebIdentity role=$ROLE session=pod-1 token=1 signed=no"
+	webtoken token 3
+	run -3 --separate-stderr probe
+	assert_equal "$stderr" "credprobe: web identity (AWS_WEB_IDENTITY_TOKEN_FILE) $ROLE: HTTP 400 InvalidIdentityToken: The web identity token is not valid"
+	no_secret
+}
+
+@test "web identity from a profile: the token file is read again at each refresh" {
+	webtoken token 1
+	webtoken next 2
+	sts --web-token-file "$PWD/token" --web-token-file "$PWD/next" --expires 4
+	printf '[profile k8s]\nrole_arn = %s\nweb_identity_token_file = %s\nrole_session_name = job\n' \
+		"$ROLE" "$PWD/token" >"$HOME/.aws/config"
+	cp token first
+	run -0 --separate-stderr probe -p k8s -L 2 -X "cp '$PWD/next' '$PWD/token'"
+	assert_line "source web identity"
+	assert_line "akid ASIASTS000000001"
+	assert_line --regexp "^reload 2 akid ASIASTS000000002 expires "
+	assert_equal "$(cat sts.log)" "AssumeRoleWithWebIdentity role=$ROLE session=job token=1 signed=no
+AssumeRoleWithWebIdentity role=$ROLE session=job token=2 signed=no"
+	no_secret
+}
+
+@test "SSO: the sso-session form, its token from aws sso login's cache" {
+	ssotoken my-sso '+1 hour'
+	sso --token-file "$PWD/sso-token"
+	cat >"$HOME/.aws/config" <<-EOF
+	[profile dev]
+	sso_session = my-sso
+	sso_account_id = 123456789012
+	sso_role_name = ReadOnly
+	[sso-session my-sso]
+	sso_start_url = https://my-sso-portal.awsapps.com/start
+	sso_region = eu-west-1
+	sso_registration_scopes = sso:account:access
+	EOF
+	run -0 --separate-stderr probe -v -p dev
+	assert_line "source SSO"
+	assert_line "akid ASIASSOEXAMPLE"
+	assert_line "token yes"
+	assert_line "request GET $SSO/federation/credentials?role_name=ReadOnly&account_id=123456789012 (the SSO token in x-amz-sso_bearer_token)"
+	assert_equal "$(cat sso.log)" "GET /federation/credentials role=ReadOnly account=123456789012 token=ok"
+	[ "$(field expires)" \> "$(date -u -d '+50 minutes' +%Y-%m-%dT%H:%M:%SZ)" ]
+	assert_equal "$stderr" ""
+	no_secret
+}
+
+@test "SSO: the legacy form, the cache named by the start URL" {
+	ssotoken https://my-sso-portal.awsapps.com/start '+1 hour'
+	sso --token-file "$PWD/sso-token" --account 210987654321 --role Admin
+	cat >"$HOME/.aws/config" <<-EOF
+	[default]
+	sso_start_url = https://my-sso-portal.awsapps.com/start
+	sso_region = eu-west-1
+	sso_account_id = 210987654321
+	sso_role_name = Admin
+	EOF
+	run -0 --separate-stderr probe
+	assert_line "source SSO"
+	assert_equal "$(cat sso.log)" "GET /federation/credentials role=Admin account=210987654321 token=ok"
+	no_secret
+}
+
+@test "SSO: the portal's own host by default (a dry run)" {
+	ssotoken my-sso '+1 hour'
+	printf '[default]\nsso_session = my-sso\nsso_account_id = 1\nsso_role_name = R\n[sso-session my-sso]\nsso_start_url = https://x/start\nsso_region = ap-southeast-2\n' \
+		>"$HOME/.aws/config"
+	run -3 --separate-stderr probe -n
+	assert_line "request GET https://portal.sso.ap-southeast-2.amazonaws.com/federation/credentials?role_name=R&account_id=1 (the SSO token in x-amz-sso_bearer_token)"
+	assert_equal "$stderr" "credprobe: profile default: SSO session my-sso: not sent (dry run)"
+}
+
+@test "SSO: an expired or missing token: run aws sso login, exit 3" {
+	sso --token-file /dev/null
+	cat >"$HOME/.aws/config" <<-EOF
+	[profile dev]
+	sso_session = my-sso
+	sso_account_id = 123456789012
+	sso_role_name = ReadOnly
+	[sso-session my-sso]
+	sso_start_url = https://my-sso-portal.awsapps.com/start
+	sso_region = eu-west-1
+	EOF
+	run -3 --separate-stderr probe -p dev
+	assert_equal "$stderr" "credprobe: profile dev: SSO session my-sso: no SSO token ($HOME/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json): run aws sso login --profile dev"
+	ssotoken my-sso '-1 minute'
+	run -3 --separate-stderr probe -p dev
+	assert_equal "$stderr" "credprobe: profile dev: SSO session my-sso: the SSO token has expired: run aws sso login --profile dev"
+	[ ! -e sso.log ]
+	# a token the portal no longer takes is expired too
+	ssotoken my-sso '+1 hour'
+	run -3 --separate-stderr probe -p dev
+	assert_equal "$stderr" "credprobe: profile dev: SSO session my-sso: the SSO token has expired: run aws sso login --profile dev"
+	assert_equal "$(cat sso.log)" "GET /federation/credentials role=ReadOnly account=123456789012 token=bad"
+	no_secret
+}
+
+@test "SSO: the portal's refusal is named" {
+	ssotoken my-sso '+1 hour'
+	sso --token-file "$PWD/sso-token" --role Other
+	printf '[default]\nsso_session = my-sso\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n[sso-session my-sso]\nsso_start_url = https://x/start\nsso_region = eu-west-1\n' \
+		>"$HOME/.aws/config"
+	run -3 --separate-stderr probe
+	assert_equal "$stderr" "credprobe: profile default: SSO session my-sso: HTTP 403: No access"
+	no_secret
+}
+
+@test "order: environment, assume role, web identity, SSO, the files" {
+	webtoken token 1
+	sts --web-token-file "$PWD/token"
+	ssotoken my-sso '+1 hour'
+	sso --token-file "$PWD/sso-token"
+	printf '%s\n[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = f/s3kr1t\n' \
+		"$BASEKEY" >"$HOME/.aws/credentials"
+	cat >"$HOME/.aws/config" <<-EOF
+	[default]
+	role_arn = $ROLE
+	source_profile = base
+	sso_session = my-sso
+	sso_account_id = 123456789012
+	sso_role_name = ReadOnly
+	[sso-session my-sso]
+	sso_start_url = https://x/start
+	sso_region = eu-west-1
+	EOF
+	export AWS_WEB_IDENTITY_TOKEN_FILE=$PWD/token AWS_ROLE_ARN=$ROLE
+	AWS_ACCESS_KEY_ID=AKIAENV AWS_SECRET_ACCESS_KEY=e/s3kr1t run -0 probe
+	assert_line "source environment"
+	run -0 probe
+	assert_line "source assume role"
+	sed -i '/^role_arn\|^source_profile/d' "$HOME/.aws/config"
+	run -0 probe
+	assert_line "source web identity"
+	unset AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
+	run -0 probe
+	assert_line "source SSO"
+	sed -i '/^sso_account_id\|^sso_role_name/d' "$HOME/.aws/config"
+	run -0 probe
+	assert_line "source credentials file"
+	no_secret
+}
+
+@test "s3cat and dynaput get a role's credentials, and change nothing for it" {
+	# s3rver knows only its own key: STS hands that out
+	sts --issue S3RVER:S3RVER
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[profile r]\nrole_arn = %s\nsource_profile = base\nrole_session_name = etl\n' \
+		"$ROLE" >"$HOME/.aws/config"
+	b=creds-role-$RANDOM
+	curl -sf -X PUT "$S3_ENDPOINT/$b" -o /dev/null
+	printf 'one\ntwo\n' | curl -sf -X PUT --data-binary @- "$S3_ENDPOINT/$b/k" -o /dev/null
+	AWS_ENDPOINT_URL_S3=$S3_ENDPOINT run -0 --separate-stderr s3cat -p r "s3://$b/k"
+	assert_output "one
+two"
+	t=creds-role-$RANDOM
+	printf '{"eventId":"e","fingerprint":"f","etlTime":1}\n' >item
+	AWS_ENDPOINT_URL_DYNAMODB=$DDB_ENDPOINT run -0 --separate-stderr \
+		dynaput -p r -r us-east-1 -t "$t" --create item
+	assert_equal "$(grep -c "^AssumeRole role=$ROLE session=etl signer=AKIABASE sig=ok" sts.log)" 2
+	no_secret
 }
 
 @test "container: credentials from AWS_CONTAINER_CREDENTIALS_FULL_URI" {
@@ -590,8 +1006,28 @@ GET /latest/meta-data/iam/security-credentials/test-role ttl=- token=ok"
 		probe
 		AWS_ACCESS_KEY_ID=AKIA AWS_SECRET_ACCESS_KEY='s3kr1t x' probe
 		AWS_SECRET_ACCESS_KEY=s3kr1t probe
+		unset AWS_CONTAINER_CREDENTIALS_FULL_URI
+		printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+		printf '[default]\nrole_arn = %s\nsource_profile = base\nexternal_id = s3kr1t\n' \
+			"$ROLE" >"$HOME/.aws/config"
+		sts --status 500
+		probe -v
+		probe -n
+		webtoken token 1
+		AWS_WEB_IDENTITY_TOKEN_FILE=$PWD/token AWS_ROLE_ARN=$ROLE probe -v
+		AWS_WEB_IDENTITY_TOKEN_FILE=$PWD/token AWS_ROLE_ARN=$ROLE probe -n
+		ssotoken my-sso '+1 hour'
+		sso --token-file /dev/null
+		printf '[default]\nsso_session = my-sso\nsso_account_id = 1\nsso_role_name = R\n[sso-session my-sso]\nsso_start_url = https://x/start\nsso_region = eu-west-1\n' \
+			>"$HOME/.aws/config"
+		probe -v
+		probe -n
 	} >all 2>&1 || true
-	[ "$(wc -l <all)" -gt 10 ]
+	[ "$(wc -l <all)" -gt 20 ]
+	[ -s sts.log ] && [ -s sso.log ]
+	run grep -c s3kr1t sts.log sso.log
+	assert_output "sts.log:0
+sso.log:0"
 	run grep -c s3kr1t all
 	assert_output 0
 }

@@ -83,10 +83,10 @@ typed() {
 summary() { tail -n 1 <<<"$output"; }
 
 @test "usage: -h and --help, a line per option; each misuse exits 2 with a reason" {
-	u="usage: dynaput -t table [-bv] [-j N] [-c expr] [-S summary] [-V :name=attribute] [-x rejects] [--manifest] [--typed] [--create] [--on-demand] [--rate N] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [file ...]"
+	u="usage: dynaput -t table [-bv] [-j N] [-c expr] [-S summary] [-N #name=attribute] [-V :name=attribute] [-x rejects] [--manifest] [--newest time] [--typed] [--create] [--on-demand] [--rate N] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [file ...]"
 	run -0 --separate-stderr dynaput -h
 	assert_equal "${lines[0]}" "$u"
-	assert_equal "${#lines[@]}" 18
+	assert_equal "${#lines[@]}" 20
 	for o in '-t, --table table' -b '-j N' '-c expr' '-S summary' \
 		'-V :name=attribute' -v '-x rejects' --manifest --typed --create \
 		--on-demand '--rate N' '-e, --endpoint-url url' \
@@ -405,6 +405,58 @@ dynaput: 5 read, 1 written, 0 already present, 4 rejected, 0 retries"
 	# the table's key need not be eventId: --manifest says so
 	run -2 dynaput -t "$T" --manifest in3
 	assert_equal "$output" "dynaput: table $T: its key is (pk HASH), --manifest needs (eventId HASH, fingerprint RANGE)"
+}
+
+@test "-N: a condition can name ttl, a reserved word, through a placeholder" {
+	mk "$T" pk:S
+	printf '%s\n' '{"pk":"a","ttl":5}' '{"pk":"b","ttl":9}' >in
+	run -0 dynaput -t "$T" in
+	printf '%s\n' '{"pk":"a","ttl":7}' '{"pk":"b","ttl":8}' >in2
+	# without the placeholder DynamoDB refuses the reserved word
+	run -1 --separate-stderr dynaput -t "$T" -c 'attribute_not_exists(pk) OR ttl < :t' -V :t=ttl in2
+	[[ $stderr == *"reserved keyword"* ]] || fail "$stderr"
+	run -0 --separate-stderr dynaput -t "$T" -c 'attribute_not_exists(pk) OR #t < :t' -N '#t=ttl' -V :t=ttl in2
+	assert_equal "${stderr_lines[-1]}" "dynaput: 2 read, 1 written, 1 already present, 0 rejected, 0 retries"
+	run scan "$T"
+	assert_output '{"pk":{"S":"a"},"ttl":{"N":"7"}}
+{"pk":{"S":"b"},"ttl":{"N":"9"}}'
+	run -2 dynaput -t "$T" -N '#t=ttl' in2
+	assert_output "dynaput: -N: names only go with a condition (-c)"
+	run -2 dynaput -t "$T" -c 'x' -N 't=ttl' in2
+	assert_output "dynaput: -N t=ttl: not #name=attribute"
+}
+
+@test "--manifest --newest: runs in any order leave the earliest etlTime; a later item is never touched" {
+	mk "$T"
+	# four runs of one key set, in reverse order, then shuffled
+	for t in 400 300 200 100; do
+		item e1 f1 $t; item e2 f2 $((t + 1)); item e3 f3 $((t + 2))
+	done >reverse
+	run -0 --separate-stderr dynaput -t "$T" --manifest --newest 500 reverse
+	assert_equal "${stderr_lines[-1]}" "dynaput: 12 read, 12 written, 0 already present, 0 rejected, 0 retries"
+	run -0 jq -c '[.eventId.S, .etlTime.N]' <(scan "$T")
+	assert_output '["e1","100"]
+["e2","101"]
+["e3","102"]'
+	# written again in another order: stored values only go down
+	for t in 300 100 400 200; do item e1 f1 $t; done >again
+	run -0 --separate-stderr dynaput -t "$T" --manifest --newest 500 again
+	assert_equal "${stderr_lines[-1]}" "dynaput: 4 read, 1 written, 3 already present, 0 rejected, 0 retries"
+	# a live pipeline's item, later than the plan's newest run: untouched
+	ddb PutItem "{\"TableName\":\"$T\",\"Item\":{\"eventId\":{\"S\":\"e9\"},\"fingerprint\":{\"S\":\"f9\"},\"etlTime\":{\"N\":\"900\"}}}" >/dev/null
+	item e9 f9 50 >live
+	run -0 --separate-stderr dynaput -t "$T" --manifest --newest 500 live
+	assert_equal "${stderr_lines[-1]}" "dynaput: 1 read, 0 written, 1 already present, 0 rejected, 0 retries"
+	run -0 jq -c 'select(.eventId.S == "e9") | .etlTime.N' <(scan "$T")
+	assert_output '"900"'
+	# the condition as DynamoDB receives it
+	proxy_up "$DDB_ENDPOINT"
+	item x y 7 >one
+	run -0 dynaput -e "$PROXY" -t "$T" --manifest --newest '1970-01-01 00:08:20' one
+	run -0 jq -c '.log[] | select(.target == "DynamoDB_20120810.PutItem") | .body | fromjson | [.ConditionExpression, .ExpressionAttributeValues]' <<<"$(proxy_stats)"
+	assert_output '["attribute_not_exists(eventId) OR (etlTime >= :tst AND etlTime <= :newest)",{":tst":{"N":"7"},":newest":{"N":"500"}}]'
+	run -2 dynaput -t "$T" --newest 5 one
+	assert_output "dynaput: --newest: only with --manifest"
 }
 
 @test "-b: BatchWriteItem, 25 a request; a key twice in the input is written in input order" {

@@ -178,3 +178,50 @@ ddb_mk() {
 			{AttributeName: "fingerprint", KeyType: "RANGE"}],
 		BillingMode: "PAY_PER_REQUEST"}')" >/dev/null
 }
+
+# hostile_up [hostile.js options]: starts our hostile server (see
+# tests/servers/hostile.js) on free ports; sets HOSTILE (its URL),
+# ELSEWHERE (the URL of the host its redirects point to) and HPROXY (its
+# forward proxy).  hostile_down stops it; hostile_rules JSON sets its
+# rules; hostile_log prints what it saw, one JSON object a line.
+hostile_up() {
+	local ready=$BATS_TEST_TMPDIR/hostile.ports i=0 scheme=http a
+	rm -f "$ready"
+	for a in "$@"; do [ "$a" = --tls-cert ] && scheme=https; done
+	# fd 3 closed: bats waits on it, and would wait on a stray server
+	node "$TOP/tests/servers/hostile.js" --ready "$ready" "$@" \
+		>"$BATS_TEST_TMPDIR/hostile.out" 2>&1 3>&- &
+	HOSTILE_PID=$!
+	until [ -s "$ready" ]; do
+		i=$((i + 1))
+		if ! kill -0 "$HOSTILE_PID" 2>/dev/null || [ "$i" -gt 200 ]; then
+			cat "$BATS_TEST_TMPDIR/hostile.out" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	HOSTILE=$scheme://127.0.0.1:$(jq .port "$ready")
+	ELSEWHERE=http://127.0.0.1:$(jq .elsewhere "$ready")
+	HPROXY=http://127.0.0.1:$(jq .proxy "$ready")
+}
+hostile_down() {
+	[ -n "${HOSTILE_PID:-}" ] || return 0
+	kill "$HOSTILE_PID" 2>/dev/null
+	wait "$HOSTILE_PID" 2>/dev/null || true
+	HOSTILE_PID=
+}
+hostile_rules() { curl -sf -X PUT --data "$1" "$ELSEWHERE/__hostile/rules" >/dev/null; }
+hostile_log() { curl -sf "$ELSEWHERE/__hostile/log" | jq -c '.[]'; }
+
+# rss CMD [ARG ...]: runs CMD under GNU time, with CMD's status; rss_kb
+# then prints its peak RSS in kB (time puts a line on a failed status
+# before it)
+rss() { /usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$@"; }
+rss_kb() { tail -n 1 "$BATS_TEST_TMPDIR/rss"; }
+
+# sanitized PROG: true when PROG is built with a sanitizer (its RSS then
+# says nothing)
+sanitized() {
+	nm "$(command -v "$1")" 2>/dev/null | grep -q __asan_init ||
+		ldd "$(command -v "$1")" 2>/dev/null | grep -q -e libasan -e libtsan
+}

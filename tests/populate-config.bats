@@ -56,9 +56,15 @@ refused() {
 @test "a config that is not JSON, or not there, is refused" {
 	echo '{"schema":' >cfg.json
 	run -2 populate archive cfg.json
-	assert_output "populate: storage config cfg.json: not JSON"
+	assert_output "populate: storage config cfg.json: not JSON: Unfinished JSON term at EOF at line 2, column 0"
+	printf '{"schema": "x",\n "data": {,}}\n' >cfg.json
+	run -2 populate archive cfg.json
+	assert_output "populate: storage config cfg.json: not JSON: Expected value before ',' at line 2, column 11"
 	run -2 populate archive nope.json
-	assert_output "populate: storage config nope.json: cannot read it"
+	assert_output "populate: storage config nope.json: no such file"
+	mkdir dir.json
+	run -2 populate archive dir.json
+	assert_output "populate: storage config dir.json: is a directory, not a file"
 }
 
 @test "a resolver is checked against its schema version" {
@@ -87,8 +93,10 @@ refused() {
 
 @test "usage: operands, options, bad values" {
 	run -2 populate
-	assert_output --partial "usage: populate"
+	assert_line -n 0 "populate: missing enriched-archive"
+	assert_line -n 1 --partial "usage: populate"
 	run -2 populate archive
+	assert_line -n 0 "populate: missing storage-config"
 	run -2 populate a b c d
 	assert_output --partial "d: too many operands"
 	run -2 populate --bogus archive "$C/dynamodb-1-0-0.json"
@@ -108,14 +116,107 @@ refused() {
 	assert_output --partial "usage: populate"
 }
 
-@test "--since takes the original's two forms and real dates only" {
-	for s in 2017-13-01 2017-02-30 2017-01-01T00:00:00Z 17-01-01 2017-01-01-10 2017-01-01-25-00-00; do
+@test "--since takes real dates only, in sincefilter's forms" {
+	for s in 2017-13-01 2017-02-30 17-01-01 2017-01-01-10 2017-01-01-25-00-00; do
 		run -2 populate --since "$s" archive "$C/dynamodb-1-0-0.json"
-		assert_output "populate: --since: $s: not a date (YYYY-MM-dd or YYYY-MM-dd-HH-mm-ss)"
+		assert_output "populate: --since: $s: not a date (YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601)"
+	done
+	# the original's two forms and ISO 8601 pass (then: no run found)
+	for s in 2017-01-01 2017-01-01-10-00-00 2017-01-01T10:00:00Z; do
+		run -1 populate --since "$s" --dry-run archive "$C/dynamodb-1-0-0.json"
+		assert_output "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below archive/ at or after $s: nothing to read"
 	done
 }
 
 @test "options may be given as --opt=value and the operands as options" {
 	run -2 populate --storage-config="$C/dynamodb-1-0-0.json" --enriched-archive=nowhere
 	assert_output "populate: nowhere: no such folder"
+}
+
+@test "numbers out of range, an empty region or table, a log path that is a file: exit 2 before anything is made" {
+	cp "$C/dynamodb-1-0-0.json" cfg.json
+	while IFS=: read -r opt msg; do
+		# shellcheck disable=SC2086	# OPTION VALUE
+		run -2 populate $opt archive cfg.json
+		assert_output "populate: $msg"
+	done <<-'EOF'
+	--s3-jobs 0:--s3-jobs: 0: not a number from 1 to 64
+	--s3-jobs 65:--s3-jobs: 65: not a number from 1 to 64
+	--ddb-jobs 0:--ddb-jobs: 0: not a number from 1 to 1024
+	--ddb-jobs 1025:--ddb-jobs: 1025: not a number from 1 to 1024
+	--rate 0:--rate: 0: not a number from 1 to 1000000000
+	--rate 1.5:--rate: 1.5: not a number from 1 to 1000000000
+	--ttl-days 3650001:--ttl-days: 3650001: not a number from 0 to 3650000
+	--ttl-days 99999999999999999999:--ttl-days: 99999999999999999999: not a number from 0 to 3650000
+	--ttl-days -3:--ttl-days: -3: not a number from 0 to 3650000
+	EOF
+	mutate dynamodb-1-0-1.json '.data.awsRegion = ""'
+	run -2 populate archive cfg.json
+	assert_output "populate: storage config cfg.json: data.awsRegion: must not be empty"
+	mutate dynamodb-2-0-0.json '.data.dynamodbTable = ""'
+	run -2 populate archive cfg.json
+	assert_output "populate: storage config cfg.json: data.dynamodbTable: must not be empty"
+	touch logs
+	run -2 populate --log-path logs archive "$C/dynamodb-1-0-0.json"
+	assert_output "populate: --log-path: logs: not a folder"
+	[ ! -e populate-logs ]
+}
+
+@test "--help: the usage, then one line for each option; short options bundle; operands are named" {
+	run -0 populate --help
+	assert_line -n 0 "$(populate -h | head -n 1)"
+	for o in --since --log-path --profile --state --ttl-days --ttl-from --no-create \
+		--restart --skip-failed --s3-jobs --ddb-jobs --rate --enriched-archive \
+		--storage-config --resolver --dry-run --verbose --help; do
+		assert_line --regexp "^  (-[a-z], )?$o( |$)"
+	done
+	# every option the usage names is in the help
+	for o in $(populate -h | head -n 1 | grep -o -- '--[a-z0-9-]*'); do
+		assert_line --regexp "^  (-[a-z], )?$o( |$)"
+	done
+	# -nv is -n -v: here it gets to the listing, and finds no run
+	run -1 populate -nv archive "$C/dynamodb-1-0-0.json"
+	assert_output "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below archive/: nothing to read"
+	run -2 populate -nx archive "$C/dynamodb-1-0-0.json"
+	assert_line -n 0 "populate: -x: unknown option"
+	# an archive named -a follows --
+	mkdir -- -a
+	run -1 populate -n -- -a "$C/dynamodb-1-0-0.json"
+	assert_output "populate: no run folder (run=YYYY-MM-dd-HH-mm-ss) right below -a/: nothing to read"
+	run -2 populate --storage-config "$C/dynamodb-1-0-0.json" archive "$C/dynamodb-1-0-0.json"
+	assert_line -n 0 "populate: $C/dynamodb-1-0-0.json: a second storage-config (--storage-config gives one)"
+}
+
+@test "the config checker alone: jq -f pipelines/populate-config.jq" {
+	jqf=$TOP/pipelines/populate-config.jq
+	for f in "$C"/dynamodb-*.json; do
+		run -0 jq -r -f "$jqf" "$f"
+		assert_output ''
+	done
+	for f in "$C"/resolver-*.json; do
+		run -0 jq -r --arg kind resolver -f "$jqf" "$f"
+		assert_output ''
+	done
+	mutate dynamodb-1-0-1.json '.data.purpose = "X" | .data.z = 1 | .data.awsRegion = ""'
+	run -0 jq -r -f "$jqf" cfg.json
+	assert_output "data.z: is not allowed (no such field in the schema)
+data.purpose: must be \"DUPLICATE_TRACKING\", not \"X\"
+data.awsRegion: must not be empty"
+	# the values, as sh assignments: the secret into a variable, not a command line
+	run -0 sh -c 'eval "$(jq -r --arg want fields -f "$1" "$2")"; echo "$cfg_table $cfg_region $cfg_auth $cfg_akid ${#cfg_secret}"' sh "$jqf" "$C/dynamodb-2-0-0.json"
+	assert_output "manifest-200 us-west-2 static AKIDTEST200 25"
+	run -0 jq -r --arg want fields -f "$jqf" "$C/dynamodb-2-0-0-chain.json"
+	assert_output "cfg_table='manifest-chain' cfg_region='us-east-1' cfg_auth=chain cfg_akid='' cfg_secret=''"
+}
+
+@test "make install: populate finds its checker and functions in share/manifest-populator" {
+	make -s -C "$TOP" install PREFIX="$BATS_TEST_TMPDIR/usr" >/dev/null
+	[ -f usr/share/manifest-populator/populate-config.jq ]
+	[ -f usr/share/manifest-populator/populate-lib.sh ]
+	mutate dynamodb-1-0-0.json '.data.extra = 1'
+	run -2 usr/bin/populate archive cfg.json
+	assert_output "populate: storage config cfg.json: data.extra: is not allowed (no such field in the schema)"
+	make -s -C "$TOP" uninstall PREFIX="$BATS_TEST_TMPDIR/usr" >/dev/null
+	[ ! -e usr/share/manifest-populator ]
+	[ ! -e usr/bin/populate ]
 }

@@ -12,8 +12,9 @@
 #include "buf.h"
 #include "xalloc.h"
 
-/* what a section is: a profile, a [services NAME] block, anything else */
-enum { SECT_PROFILE, SECT_SERVICES, SECT_OTHER };
+/* what a section is: a profile, a [services NAME] block, an
+ * [sso-session NAME] block, anything else */
+enum { SECT_PROFILE, SECT_SERVICES, SECT_SSO_SESSION, SECT_OTHER };
 
 /* one setting, or with key NULL the mark that its section exists */
 struct ent {
@@ -118,7 +119,8 @@ ini_has(const struct ini *f, int kind, const char *name)
 
 /*
  * Sorts a config file's section name into its kind and name:
- * "default", "profile NAME", "profile \"A B\"", "services NAME".  A
+ * "default", "profile NAME", "profile \"A B\"", "services NAME",
+ * "sso-session NAME".  A
  * "profile" header botocore would not take (no name, two words) is
  * SECT_OTHER, so nothing finds it.
  */
@@ -128,7 +130,8 @@ classify(const char *sect, struct buf *name)
 	static const struct {
 		const char *word;
 		int kind;
-	} kw[] = { { "profile", SECT_PROFILE }, { "services", SECT_SERVICES } };
+	} kw[] = { { "profile", SECT_PROFILE }, { "services", SECT_SERVICES },
+		{ "sso-session", SECT_SSO_SESSION } };
 	size_t i, n;
 	const char *r;
 
@@ -368,26 +371,63 @@ file_path(aws_conf_env env, const char *var, const char *name)
 }
 
 const char *
+aws_conf_profile_file_get(const struct aws_conf *c, enum aws_conf_which which,
+    const char *profile, const char *key)
+{
+	if (!c->files || !profile)
+		return NULL;
+	return ini_get(which == AWS_CONF_CONFIG ? &c->files->conf :
+	    &c->files->cred, SECT_PROFILE, profile, key);
+}
+
+const char *
+aws_conf_profile_get(const struct aws_conf *c, const char *profile,
+    const char *key)
+{
+	const char *v = aws_conf_profile_file_get(c, AWS_CONF_CREDENTIALS,
+	    profile, key);
+
+	return v ? v : aws_conf_profile_file_get(c, AWS_CONF_CONFIG, profile,
+	    key);
+}
+
+int
+aws_conf_profile_exists(const struct aws_conf *c, const char *profile)
+{
+	return c->files && (ini_has(&c->files->conf, SECT_PROFILE, profile) ||
+	    ini_has(&c->files->cred, SECT_PROFILE, profile));
+}
+
+const char *
+aws_conf_sso_session_get(const struct aws_conf *c, const char *name,
+    const char *key)
+{
+	return c->files ? ini_get(&c->files->conf, SECT_SSO_SESSION, name,
+	    key) : NULL;
+}
+
+int
+aws_conf_sso_session_exists(const struct aws_conf *c, const char *name)
+{
+	return c->files && ini_has(&c->files->conf, SECT_SSO_SESSION, name);
+}
+
+const char *
 aws_conf_file_get(const struct aws_conf *c, enum aws_conf_which which,
     const char *key)
 {
-	if (!c->files || !c->profile)
-		return NULL;
-	return ini_get(which == AWS_CONF_CONFIG ? &c->files->conf :
-	    &c->files->cred, SECT_PROFILE, c->profile, key);
+	return aws_conf_profile_file_get(c, which, c->profile, key);
 }
 
 const char *
 aws_conf_get(const struct aws_conf *c, const char *key)
 {
-	const char *v = aws_conf_file_get(c, AWS_CONF_CREDENTIALS, key);
-
-	return v ? v : aws_conf_file_get(c, AWS_CONF_CONFIG, key);
+	return aws_conf_profile_get(c, c->profile, key);
 }
 
 /* botocore's region check: a DNS label */
-static int
-region_ok(const char *r)
+int
+aws_conf_region_ok(const char *r)
 {
 	size_t i, n = strlen(r);
 
@@ -529,28 +569,22 @@ endpoint_norm(const char *url, const char *from, struct buf *out,
 	return 0;
 }
 
-/* The endpoint for o->service, first source wins; 0 with none found. */
-static int
-pick_endpoint(struct aws_conf *c, const struct aws_conf_opts *o,
-    aws_conf_env env, struct buf *err)
+int
+aws_conf_service_endpoint(const struct aws_conf *c, const char *service,
+    aws_conf_env env, struct buf *out, struct buf *err)
 {
-	struct buf var = BUF_INIT, from = BUF_INIT, out = BUF_INIT;
+	struct buf var = BUF_INIT, from = BUF_INIT;
 	const char *v = NULL, *s, *ign;
 	int rc = 0;
 
-	if (o->endpoint && *o->endpoint) {
-		v = o->endpoint;
-		buf_adds(&from, "from the command line");
-		goto found;
-	}
 	ign = aws_conf_env_get(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	if (!ign)
 		ign = aws_conf_get(c, "ignore_configured_endpoint_urls");
 	if (aws_conf_is_true(ign))
 		goto out;
-	if (o->service) {
+	if (service) {
 		buf_adds(&var, "AWS_ENDPOINT_URL_");
-		for (s = o->service; *s; s++)
+		for (s = service; *s; s++)
 			buf_addc(&var, *s == ' ' || *s == '-' ? '_' :
 			    toupper((unsigned char)*s));
 		if ((v = aws_conf_env_get(env, var.p))) {
@@ -562,9 +596,9 @@ pick_endpoint(struct aws_conf *c, const struct aws_conf_opts *o,
 		buf_adds(&from, "from AWS_ENDPOINT_URL");
 		goto found;
 	}
-	if (o->service && (s = aws_conf_get(c, "services")) && *s) {
+	if (service && (s = aws_conf_get(c, "services")) && *s) {
 		buf_reset(&var);
-		buf_printf(&var, "%s.endpoint_url", o->service);
+		buf_printf(&var, "%s.endpoint_url", service);
 		v = ini_get(&c->files->conf, SECT_SERVICES, s, var.p);
 		if (v && *v) {
 			buf_printf(&from, "from [services %s] in %s", s,
@@ -578,17 +612,32 @@ pick_endpoint(struct aws_conf *c, const struct aws_conf_opts *o,
 	}
 	goto out;
 found:
-	if (endpoint_norm(v, from.p, &out, err) < 0) {
-		rc = -1;
-		goto out;
-	}
-	c->endpoint = buf_detach(&out);
-	c->custom_endpoint = 1;
+	rc = endpoint_norm(v, from.p, out, err) < 0 ? -1 : 1;
 out:
 	buf_free(&var);
 	buf_free(&from);
-	buf_free(&out);
 	return rc;
+}
+
+/* The endpoint for o->service, first source wins; 0 with none found. */
+static int
+pick_endpoint(struct aws_conf *c, const struct aws_conf_opts *o,
+    aws_conf_env env, struct buf *err)
+{
+	struct buf out = BUF_INIT;
+	int rc;
+
+	if (o->endpoint && *o->endpoint)
+		rc = endpoint_norm(o->endpoint, "from the command line", &out,
+		    err) < 0 ? -1 : 1;
+	else
+		rc = aws_conf_service_endpoint(c, o->service, env, &out, err);
+	if (rc > 0) {
+		c->endpoint = buf_detach(&out);
+		c->custom_endpoint = 1;
+	}
+	buf_free(&out);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The system's bundle where systems keep it, as Go's crypto/x509 looks
@@ -660,7 +709,7 @@ aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
 		goto fail;
 
 	if ((v = o->profile) && *v)
-		c->profile_explicit = 1;
+		c->profile_explicit = c->profile_flag = 1;
 	else if ((v = aws_conf_env_get(env, "AWS_PROFILE")) ||
 	    (v = aws_conf_env_get(env, "AWS_DEFAULT_PROFILE")))
 		c->profile_explicit = 1;
@@ -684,7 +733,7 @@ aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
 	    !(v = aws_conf_env_get(env, "AWS_DEFAULT_REGION")) &&
 	    !((v = aws_conf_get(c, "region")) && *v))
 		v = "us-east-1";
-	if (!region_ok(v)) {
+	if (!aws_conf_region_ok(v)) {
 		buf_printf(err, "region '%s': not a region name", v);
 		goto fail;
 	}

@@ -22,7 +22,9 @@
  *     are a nested block ("s3 =\n  addressing_style = path"), kept as the
  *     keys "s3.addressing_style" (nested keys keep their case);
  *   - [services NAME] sections give per-service settings, as the CLI's
- *     service-specific endpoints do.
+ *     service-specific endpoints do;
+ *   - [sso-session NAME] sections (config file only) hold an SSO
+ *     session's sso_start_url and sso_region.
  * Unlike the CLI, a repeated section or key is not an error: the later
  * value wins.  A line that is none of the above is an error that names
  * the file and line.
@@ -54,6 +56,9 @@ struct aws_conf {
 	char *profile;		/* never NULL */
 	int profile_explicit;	/* named by -p, AWS_PROFILE or
 				 * AWS_DEFAULT_PROFILE, not by default */
+	int profile_flag;	/* named by -p: the CLI's --profile, before
+				 * which the environment's credentials
+				 * give way (aws_creds.h) */
 	char *region;		/* never NULL; us-east-1 when unset */
 	char *endpoint;		/* "scheme://host[:port]", no trailing
 				 * slash; NULL: use aws_conf_default_endpoint */
@@ -104,6 +109,38 @@ enum aws_conf_which { AWS_CONF_CONFIG, AWS_CONF_CREDENTIALS };
 /* The selected profile's value for key in one file only, or NULL. */
 const char *aws_conf_file_get(const struct aws_conf *c,
     enum aws_conf_which which, const char *key);
+
+/*
+ * The same for any profile, as an assume-role chain's source_profile
+ * needs: the value in both files (credentials over config) or in one,
+ * and whether the profile has a section in either file.
+ */
+const char *aws_conf_profile_get(const struct aws_conf *c,
+    const char *profile, const char *key);
+const char *aws_conf_profile_file_get(const struct aws_conf *c,
+    enum aws_conf_which which, const char *profile, const char *key);
+int aws_conf_profile_exists(const struct aws_conf *c, const char *profile);
+
+/* An [sso-session NAME] section's value for key, or NULL; and whether
+ * the config file has that section. */
+const char *aws_conf_sso_session_get(const struct aws_conf *c,
+    const char *name, const char *key);
+int aws_conf_sso_session_exists(const struct aws_conf *c, const char *name);
+
+/*
+ * The configured endpoint of another service (the credential sources'
+ * "sts" and "sso"), as aws_conf_load resolves o->service's but without
+ * the command line's: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+ * profile's services section, the profile's endpoint_url, none (all
+ * skipped when configured endpoints are ignored).  Returns 1 with the
+ * normal form ("scheme://host[:port]") appended to out, 0 when none is
+ * configured, or -1 with the reason appended to err.
+ */
+int aws_conf_service_endpoint(const struct aws_conf *c, const char *service,
+    aws_conf_env env, struct buf *out, struct buf *err);
+
+/* 1 when r can be a region name (a DNS label), as botocore checks it. */
+int aws_conf_region_ok(const char *r);
 
 /* Appends AWS's own endpoint for service in region:
  * https://SERVICE.REGION.amazonaws.com, or .amazonaws.com.cn for cn-*. */

@@ -18,11 +18,14 @@
 #include "aws_conf.h"
 #include "buf.h"
 #include "aws_creds.h"
+#include "aws_fetch.h"
+#include "aws_sso.h"
+#include "aws_sts.h"
 #include "err.h"
 #include "tstamp.h"
 #include "xalloc.h"
 
-#define BODY_MAX (64 * 1024)	/* no credential document is bigger */
+#define BODY_MAX AWS_FETCH_MAX
 #define STALE_WINDOW 600	/* refresh this long before expiry */
 #define ECS_HOST "http://169.254.170.2"
 #define IMDS_TOKEN_PATH "/latest/api/token"
@@ -36,14 +39,6 @@ wipe_free(char *s)
 		explicit_bzero(s, strlen(s));
 		free(s);
 	}
-}
-
-static void
-buf_wipe(struct buf *b)
-{
-	if (b->p)
-		explicit_bzero(b->p, b->cap);
-	buf_free(b);
 }
 
 /* Keys and tokens go into HTTP headers: printable ASCII, no spaces. */
@@ -95,6 +90,35 @@ add_expired(struct buf *err, int64_t t)
 		buf_printf(err, "the credentials expired at %.19sZ", iso);
 }
 
+int
+aws_creds_fill(struct aws_creds *c, const char *akid, const char *secret,
+    const char *token, int64_t expires, int64_t now, const char *what,
+    struct buf *err)
+{
+	static const char *const names[3] = { "the access key id",
+		"the secret access key", "the session token" };
+	const char *bad;
+
+	memset(c, 0, sizeof *c);
+	if (!akid || !*akid || !secret || !*secret) {
+		buf_printf(err, "%s: %s is empty", what, names[!akid || !*akid ?
+		    0 : 1]);
+		return -1;
+	}
+	if ((bad = badkey(akid, secret, token, names))) {
+		buf_printf(err, "%s: %s has a space or a control character",
+		    what, bad);
+		return -1;
+	}
+	if (expires && expires <= now) {
+		buf_printf(err, "%s: ", what);
+		add_expired(err, expires);
+		return -1;
+	}
+	set_creds(c, "", akid, secret, token, expires);
+	return 0;
+}
+
 /* 1. the environment */
 static int
 from_env(struct aws_creds *c, aws_conf_env env, int64_t now, struct buf *err)
@@ -136,65 +160,28 @@ from_env(struct aws_creds *c, aws_conf_env env, int64_t now, struct buf *err)
 	return 1;
 }
 
-/*
- * Sources the CLI has and we do not: an error where the CLI would use
- * them, so a run never goes on with some other identity.
- */
-static int
-unsupported(const struct aws_conf *conf, aws_conf_env env, struct buf *err)
-{
-	static const char *const sso[] = {
-		"sso_session", "sso_start_url", "sso_account_id",
-		"sso_role_name",
-	};
-	const char *what = NULL;
-	size_t i;
-
-	if (aws_conf_get(conf, "web_identity_token_file"))
-		what = "web_identity_token_file (web identity)";
-	else if (aws_conf_get(conf, "role_arn"))
-		what = "role_arn (assume role)";
-	for (i = 0; !what && i < sizeof sso / sizeof sso[0]; i++)
-		if (aws_conf_get(conf, sso[i]))
-			what = sso[i];
-	if (what) {
-		buf_printf(err, "profile %s: %s%s is not supported; a profile "
-		    "with credential_process = aws configure "
-		    "export-credentials --profile %s --format process "
-		    "can stand in for it", conf->profile, what,
-		    strncmp(what, "sso_", 4) == 0 ? " (SSO)" : "",
-		    conf->profile);
-		return AWS_CREDS_BROKEN;
-	}
-	if (aws_conf_env_get(env, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
-	    aws_conf_env_get(env, "AWS_ROLE_ARN")) {
-		buf_adds(err, "environment: AWS_WEB_IDENTITY_TOKEN_FILE "
-		    "(web identity) is not supported; credential_process = "
-		    "aws configure export-credentials --format process "
-		    "can stand in for it");
-		return AWS_CREDS_BROKEN;
-	}
-	return 0;
-}
-
 /* 2 and 4: keys in one of the shared files */
 static int
 from_file(struct aws_creds *c, const struct aws_conf *conf,
-    enum aws_conf_which w, struct buf *err)
+    enum aws_conf_which w, const char *profile, struct buf *err)
 {
 	const char *what = w == AWS_CONF_CONFIG ? "config file" :
 	    "credentials file";
 	const char *path = w == AWS_CONF_CONFIG ? conf->config_path :
 	    conf->cred_path;
-	const char *id = aws_conf_file_get(conf, w, "aws_access_key_id");
-	const char *sk = aws_conf_file_get(conf, w, "aws_secret_access_key");
-	const char *tok = aws_conf_file_get(conf, w, "aws_session_token");
+	const char *id = aws_conf_profile_file_get(conf, w, profile,
+	    "aws_access_key_id");
+	const char *sk = aws_conf_profile_file_get(conf, w, profile,
+	    "aws_secret_access_key");
+	const char *tok = aws_conf_profile_file_get(conf, w, profile,
+	    "aws_session_token");
 	static const char *const keys[3] = { "aws_access_key_id",
 		"aws_secret_access_key", "aws_session_token" };
 	const char *bad;
 
 	if (!tok || !*tok)
-		tok = aws_conf_file_get(conf, w, "aws_security_token");
+		tok = aws_conf_profile_file_get(conf, w, profile,
+		    "aws_security_token");
 	if (id && !*id)
 		id = NULL;
 	if (sk && !*sk)
@@ -203,14 +190,14 @@ from_file(struct aws_creds *c, const struct aws_conf *conf,
 		return 0;
 	if (!id || !sk) {
 		buf_printf(err, "%s %s: profile %s has %s but no %s", what,
-		    path, conf->profile,
+		    path, profile,
 		    id ? "aws_access_key_id" : "aws_secret_access_key",
 		    id ? "aws_secret_access_key" : "aws_access_key_id");
 		return AWS_CREDS_BROKEN;
 	}
 	if ((bad = badkey(id, sk, tok, keys))) {
 		buf_printf(err, "%s %s: profile %s: %s has a space or a "
-		    "control character", what, path, conf->profile, bad);
+		    "control character", what, path, profile, bad);
 		return AWS_CREDS_BROKEN;
 	}
 	set_creds(c, what, id, sk, tok, 0);
@@ -474,10 +461,11 @@ syserr:
 
 /* 3. credential_process */
 static int
-from_process(struct aws_creds *c, const struct aws_conf *conf, int64_t now,
-    struct buf *err)
+from_process(struct aws_creds *c, const struct aws_conf *conf,
+    const char *profile, int64_t now, struct buf *err)
 {
-	const char *cmd = aws_conf_get(conf, "credential_process");
+	const char *cmd = aws_conf_profile_get(conf, profile,
+	    "credential_process");
 	struct buf out = BUF_INIT;
 	char **argv = NULL;
 	size_t argc = 0;
@@ -488,8 +476,7 @@ from_process(struct aws_creds *c, const struct aws_conf *conf, int64_t now,
 	if ((rc = shsplit(cmd, &argv, &argc)) < 0 || argc == 0 ||
 	    !*argv[0]) {
 		buf_printf(err, "credential_process: %s in profile %s",
-		    rc < 0 ? "unbalanced quotes" : "no command",
-		    conf->profile);
+		    rc < 0 ? "unbalanced quotes" : "no command", profile);
 		rc = AWS_CREDS_BROKEN;
 		goto out;
 	}
@@ -497,110 +484,26 @@ from_process(struct aws_creds *c, const struct aws_conf *conf, int64_t now,
 	    parse_doc(c, "credential_process", "credential_process", out.p ?
 	    out.p : "", out.len, 1, "SessionToken", now, AWS_CREDS_BROKEN, err);
 out:
-	buf_wipe(&out);
+	aws_fetch_wipe(&out);
 	while (argc)
 		free(argv[--argc]);
 	free(argv);
 	return rc;
 }
 
-/* One HTTP exchange of the easy interface. */
-struct fetch {
-	CURLcode cc;
-	long status;
-	int connected;		/* a connection was made */
-	int toobig;
-	char errbuf[CURL_ERROR_SIZE];
-	struct buf body;	/* may hold secrets: buf_wipe it */
-};
-
-static size_t
-fetch_write(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct fetch *f = arg;
-	size_t n = size * nmemb;
-
-	if (f->body.len + n > BODY_MAX) {
-		f->toobig = 1;
-		return 0;
-	}
-	buf_add(&f->body, p, n);
-	return n;
-}
-
-/*
- * method "GET" or "PUT" (an empty body) to url with the headers in hdrs
- * (a list of our own, so the secrets in it can be wiped).  direct: no
- * proxy, for link-local and loopback addresses.
- */
+/* method url with the headers in hdrs; direct: no proxy */
 static void
-fetch(struct fetch *f, const char *method, const char *url,
+fetch(struct aws_fetch *f, const char *method, const char *url,
     struct curl_slist *hdrs, long conn_ms, long total_ms,
     const char *cafile, int direct)
 {
-	curl_off_t ct = 0;
-	CURL *h;
+	struct aws_fetch_req r = {
+		.method = method, .url = url, .headers = hdrs,
+		.conn_ms = conn_ms, .total_ms = total_ms, .cafile = cafile,
+		.direct = direct,
+	};
 
-	buf_wipe(&f->body);
-	f->status = 0;
-	f->connected = 0;
-	f->toobig = 0;
-	f->errbuf[0] = '\0';
-	h = curl_easy_init();
-	if (!h) {
-		f->cc = CURLE_FAILED_INIT;
-		return;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, conn_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-	if (direct)
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	if (cafile)
-		curl_easy_setopt(h, CURLOPT_CAINFO, cafile);
-	if (strcmp(method, "PUT") == 0) {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-	}
-	f->cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
-	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &ct);
-	f->connected = f->cc == CURLE_OK || f->status != 0 || ct > 0;
-	curl_easy_cleanup(h);
-}
-
-static const char *
-fetch_why(const struct fetch *f)
-{
-	if (f->toobig)
-		return "the answer is larger than 64 KB";
-	return f->errbuf[0] ? f->errbuf : curl_easy_strerror(f->cc);
-}
-
-/* a transfer worth another try: no connection, or a 5xx */
-static int
-fetch_retry(const struct fetch *f)
-{
-	return !f->connected || (f->cc == CURLE_OK && f->status >= 500);
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	aws_fetch_run(f, &r);
 }
 
 /* http is allowed to these only: loopback and the container agents */
@@ -609,16 +512,13 @@ container_host_ok(const char *host)
 {
 	unsigned char a[16], b[16];
 
-	if (strcasecmp(host, "localhost") == 0)
+	if (aws_fetch_loopback(host))
 		return 1;
 	if (inet_pton(AF_INET, host, a) == 1)
-		return a[0] == 127 || strcmp(host, "169.254.170.2") == 0 ||
+		return strcmp(host, "169.254.170.2") == 0 ||
 		    strcmp(host, "169.254.170.23") == 0;
 	if (inet_pton(AF_INET6, host, a) != 1)
 		return 0;
-	inet_pton(AF_INET6, "::1", b);
-	if (memcmp(a, b, 16) == 0)
-		return 1;
 	inet_pton(AF_INET6, "fd00:ec2::23", b);
 	return memcmp(a, b, 16) == 0;
 }
@@ -666,17 +566,17 @@ container_auth(aws_conf_env env, struct buf *auth, struct buf *err)
 			buf_printf(err, "container credentials: the "
 			    "authorization token%s has a control character",
 			    file ? " file" : "");
-			buf_wipe(&t);
+			aws_fetch_wipe(&t);
 			return -1;
 		}
 	buf_printf(auth, "Authorization: %s", buf_str(&t));
-	buf_wipe(&t);
+	aws_fetch_wipe(&t);
 	return 1;
 fail:
 	buf_printf(err, "container credentials: "
 	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
 	    strerror(errno));
-	buf_wipe(&t);
+	aws_fetch_wipe(&t);
 	return -1;
 }
 
@@ -690,7 +590,7 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 	struct buf url = BUF_INIT, what = BUF_INIT, auth = BUF_INIT;
 	struct buf why = BUF_INIT;
 	struct curl_slist h[2] = { { 0 } };
-	struct fetch f = { 0 };
+	struct aws_fetch f = AWS_FETCH_INIT;
 	struct aws_conf_url u = { 0 };
 	int rc = AWS_CREDS_BROKEN, https = 0, i, direct = 1;
 
@@ -735,15 +635,15 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 	}
 	for (i = 0; i < 3; i++) {
 		if (i)
-			sleep_ms(200);
+			aws_fetch_sleep_ms(200, NULL, NULL);
 		fetch(&f, "GET", url.p, h, 1000, 2000,
 		    https ? conf->ca_bundle : NULL, direct);
-		if (!fetch_retry(&f))
+		if (!aws_fetch_retry(&f))
 			break;
 	}
 	rc = AWS_CREDS_REMOTE;
 	if (f.cc != CURLE_OK)
-		buf_printf(err, "%s: %s", what.p, fetch_why(&f));
+		buf_printf(err, "%s: %s", what.p, aws_fetch_why(&f));
 	else if (f.status != 200)
 		buf_printf(err, "%s: HTTP %ld", what.p, f.status);
 	else
@@ -751,8 +651,8 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 		    f.body.len, 0, "Token", now, AWS_CREDS_REMOTE, err);
 out:
 	free(u.host);
-	buf_wipe(&auth);
-	buf_wipe(&f.body);
+	aws_fetch_wipe(&auth);
+	aws_fetch_wipe(&f.body);
 	buf_free(&url);
 	buf_free(&what);
 	buf_free(&why);
@@ -774,7 +674,7 @@ struct imds {
 	long conn_ms, total_ms;
 	int attempts;
 	struct buf tokhdr;	/* "X-aws-ec2-metadata-token: ..." */
-	struct fetch f;
+	struct aws_fetch f;
 };
 
 static int
@@ -866,7 +766,7 @@ imds_get(struct imds *m, const char *method, const char *path, int ttl)
 	for (i = 0; i < m->attempts; i++) {
 		fetch(&m->f, method, url.p, hp, m->conn_ms, m->total_ms, NULL,
 		    1);
-		if (!fetch_retry(&m->f))
+		if (!aws_fetch_retry(&m->f))
 			break;
 	}
 	buf_free(&url);
@@ -878,7 +778,7 @@ imds_fail(struct imds *m, const char *path, struct buf *err)
 {
 	buf_printf(err, "EC2 instance metadata: %s%s: ", m->base.p, path);
 	if (m->f.cc != CURLE_OK)
-		buf_adds(err, fetch_why(&m->f));
+		buf_adds(err, aws_fetch_why(&m->f));
 	else
 		buf_printf(err, "HTTP %ld", m->f.status);
 	return AWS_CREDS_REMOTE;
@@ -889,7 +789,7 @@ static int
 from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
     int64_t now, struct buf *err, struct buf *note)
 {
-	struct imds m = { BUF_INIT, 0, 0, 0, BUF_INIT, { 0 } };
+	struct imds m = { BUF_INIT, 0, 0, 0, BUF_INIT, AWS_FETCH_INIT };
 	struct buf path = BUF_INIT, what = BUF_INIT;
 	char fallback[CURL_ERROR_SIZE + 32] = "";
 	size_t n;
@@ -907,7 +807,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 	imds_get(&m, "PUT", IMDS_TOKEN_PATH, 1);
 	if (!m.f.connected) {
 		/* nothing there: not on EC2 */
-		buf_printf(note, "%s: %s", m.base.p, fetch_why(&m.f));
+		buf_printf(note, "%s: %s", m.base.p, aws_fetch_why(&m.f));
 		rc = 0;
 		goto out;
 	}
@@ -937,7 +837,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 			    m.f.status);
 		else
 			snprintf(fallback, sizeof fallback, "%s",
-			    fetch_why(&m.f));
+			    aws_fetch_why(&m.f));
 		if (v1off) {
 			rc = imds_fail(&m, IMDS_TOKEN_PATH, err);
 			buf_adds(err, ", and IMDSv1 is disabled");
@@ -958,7 +858,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 		buf_printf(note, "%s: token: %s; IMDSv1: ", m.base.p,
 		    fallback);
 		if (m.f.cc != CURLE_OK)
-			buf_adds(note, fetch_why(&m.f));
+			buf_adds(note, aws_fetch_why(&m.f));
 		else
 			buf_printf(note, "answered HTTP %ld", m.f.status);
 		rc = 0;
@@ -990,42 +890,565 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 	    err);
 out:
 	buf_free(&m.base);
-	buf_wipe(&m.tokhdr);
-	buf_wipe(&m.f.body);
+	aws_fetch_wipe(&m.tokhdr);
+	aws_fetch_wipe(&m.f.body);
 	buf_free(&path);
 	buf_free(&what);
 	return rc;
 }
 
-int
-aws_creds_load(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
-    int64_t now, struct buf *err)
+/* ---- the profile's own sources: assume role, web identity, SSO ---- */
+
+#define CHAIN_MAX 32		/* source profiles followed at most */
+#define TOKEN_MAX (64 * 1024)	/* a web identity token, an SSO cache */
+
+/* One run of the chain. */
+struct chain {
+	const struct aws_conf *conf;
+	aws_conf_env env;
+	int64_t now;
+	const struct aws_creds_opts *o;
+	struct buf *err;
+	const char *visited[CHAIN_MAX];	/* the profiles assume role
+					 * went through, the first first */
+	size_t nvisited;
+	struct aws_sts_ep ep;		/* STS's endpoint, once resolved */
+	int have_ep;
+};
+
+/* profile's value for key; "" counts as unset */
+static const char *
+pget(const struct chain *ch, const char *profile, const char *key)
+{
+	const char *v = aws_conf_profile_get(ch->conf, profile, key);
+
+	return v && *v ? v : NULL;
+}
+
+static int
+has_static(const struct chain *ch, const char *profile)
+{
+	return pget(ch, profile, "aws_access_key_id") ||
+	    pget(ch, profile, "aws_secret_access_key");
+}
+
+/* what the CLI's assume-role provider takes: role_arn, and no
+ * web_identity_token_file (that profile is web identity's) */
+static int
+is_role(const struct chain *ch, const char *profile)
+{
+	return pget(ch, profile, "role_arn") &&
+	    !pget(ch, profile, "web_identity_token_file");
+}
+
+static int
+sts_ep(struct chain *ch)
+{
+	struct buf why = BUF_INIT;
+
+	if (ch->have_ep)
+		return 0;
+	if (aws_sts_endpoint(&ch->ep, ch->conf, ch->env, &why) < 0) {
+		buf_printf(ch->err, "STS: %s", why.p);
+		buf_free(&why);
+		return -1;
+	}
+	ch->have_ep = 1;
+	return 0;
+}
+
+/*
+ * Reads a small file (a token) into b, without its trailing white
+ * space.  Returns 0, or -1 with errno set (EFBIG: over TOKEN_MAX).
+ */
+static int
+read_small(const char *path, struct buf *b)
+{
+	char chunk[4096];
+	ssize_t n;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b->len + (size_t)n > TOKEN_MAX) {
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+		buf_add(b, chunk, (size_t)n);
+	}
+	e = errno;
+	explicit_bzero(chunk, sizeof chunk);
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return -1;
+	}
+	while (b->len && isspace((unsigned char)b->p[b->len - 1]))
+		b->p[--b->len] = '\0';
+	return 0;
+}
+
+static int profile_chain(struct chain *ch, const char *profile, int noenv,
+    struct aws_creds *c);
+
+/* The default RoleSessionName, as botocore makes it. */
+static void
+session_name(struct chain *ch, char out[48])
+{
+	snprintf(out, 48, "botocore-session-%lld", (long long)ch->now);
+}
+
+/* web identity: the environment's trio (unless noenv) over the
+ * profile's web_identity_token_file, role_arn, role_session_name */
+static int
+from_web_identity(struct chain *ch, const char *profile, int noenv,
+    struct aws_creds *c)
+{
+	const char *file = NULL, *arn = NULL, *name = NULL;
+	struct aws_sts_call call = { 0 };
+	struct buf what = BUF_INIT, tok = BUF_INIT;
+	char defname[48];
+	size_t i;
+	int rc = AWS_CREDS_BROKEN;
+
+	if (!noenv) {
+		file = aws_conf_env_get(ch->env, "AWS_WEB_IDENTITY_TOKEN_FILE");
+		arn = aws_conf_env_get(ch->env, "AWS_ROLE_ARN");
+		name = aws_conf_env_get(ch->env, "AWS_ROLE_SESSION_NAME");
+	}
+	if (file)
+		buf_adds(&what, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)");
+	else if ((file = pget(ch, profile, "web_identity_token_file")))
+		buf_printf(&what, "profile %s: web identity", profile);
+	else
+		return 0;
+	if (!arn)
+		arn = pget(ch, profile, "role_arn");
+	if (!name)
+		name = pget(ch, profile, "role_session_name");
+	if (!name) {
+		session_name(ch, defname);
+		name = defname;
+	}
+	if (!arn) {
+		buf_printf(ch->err, "%s: no role to assume: set AWS_ROLE_ARN, "
+		    "or role_arn in profile %s", what.p, profile);
+		goto out;
+	}
+	if (read_small(file, &tok) < 0) {
+		buf_printf(ch->err, "%s: token file %s: %s", what.p, file,
+		    strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < tok.len; i++)
+		if ((unsigned char)tok.p[i] < 0x21 || tok.p[i] == 0x7f)
+			break;
+	if (!tok.len || i < tok.len) {
+		buf_printf(ch->err, "%s: token file %s: %s", what.p, file,
+		    tok.len ? "a space or control character in the token" :
+		    "empty");
+		goto out;
+	}
+	if (sts_ep(ch) < 0)
+		goto out;
+	buf_printf(&what, " %s", arn);
+	call.role_arn = arn;
+	call.session_name = name;
+	call.web_token = tok.p;
+	call.what = what.p;
+	rc = aws_sts_assume(c, &ch->ep, NULL, &call, ch->conf, ch->o, ch->now,
+	    ch->err);
+	if (rc == AWS_CREDS_OK) {
+		snprintf(c->source, sizeof c->source, "web identity");
+		rc = 1;
+	}
+out:
+	aws_fetch_wipe(&tok);
+	buf_free(&what);
+	return rc;
+}
+
+/* SSO: a profile with sso_account_id or sso_role_name */
+static int
+from_sso(struct chain *ch, const char *profile, struct aws_creds *c)
+{
+	static const char *const need[] = { "sso_role_name", "sso_account_id",
+		"sso_start_url", "sso_region" };
+	const char *acct = pget(ch, profile, "sso_account_id");
+	const char *role = pget(ch, profile, "sso_role_name");
+	const char *sess = pget(ch, profile, "sso_session");
+	const char *val[4], *home, *v;
+	struct buf what = BUF_INIT, path = BUF_INIT, doc = BUF_INIT;
+	struct buf tok = BUF_INIT, base = BUF_INIT, why = BUF_INIT;
+	struct aws_sso_call call = { 0 };
+	char name[46];
+	int64_t exp = 0;
+	size_t i, nmiss = 0;
+	int rc = AWS_CREDS_BROKEN, found;
+
+	if (!acct && !role)
+		return 0;
+	for (i = 0; i < 4; i++)
+		val[i] = pget(ch, profile, need[i]);
+	if (sess) {
+		buf_printf(&what, "profile %s: SSO session %s", profile, sess);
+		if (!aws_conf_sso_session_exists(ch->conf, sess)) {
+			buf_printf(ch->err, "%s: there is no [sso-session %s] "
+			    "in %s", what.p, sess, ch->conf->config_path ?
+			    ch->conf->config_path : "the config file");
+			goto out;
+		}
+		for (i = 2; i < 4; i++) {
+			v = aws_conf_sso_session_get(ch->conf, sess, need[i]);
+			if (v && *v && val[i] && strcmp(v, val[i]) != 0) {
+				buf_printf(ch->err, "%s: %s differs between "
+				    "the profile and [sso-session %s]", what.p,
+				    need[i], sess);
+				goto out;
+			}
+			if (v && *v)
+				val[i] = v;
+		}
+	} else {
+		buf_printf(&what, "profile %s: SSO", profile);
+	}
+	for (i = 0; i < 4; i++)
+		if (!val[i])
+			buf_printf(&why, "%s%s", nmiss++ ? ", " : "", need[i]);
+	if (nmiss) {
+		buf_printf(ch->err, "%s: missing %s", what.p, why.p);
+		goto out;
+	}
+	if (!sess)
+		buf_printf(&what, " %s", val[2]);
+	if (!aws_conf_region_ok(val[3])) {
+		buf_printf(ch->err, "%s: sso_region '%s': not a region name",
+		    what.p, val[3]);
+		goto out;
+	}
+
+	/* the token aws sso login cached */
+	if (!(home = aws_conf_env_get(ch->env, "HOME"))) {
+		buf_printf(ch->err, "%s: HOME is not set, so there is no "
+		    "SSO token cache", what.p);
+		goto out;
+	}
+	aws_sso_cache_name(sess ? sess : val[2], name);
+	buf_printf(&path, "%s/.aws/sso/cache/%s", home, name);
+	if (read_small(path.p, &doc) < 0) {
+		rc = AWS_CREDS_REMOTE;
+		if (errno == ENOENT)
+			buf_printf(ch->err, "%s: no SSO token (%s): run aws "
+			    "sso login --profile %s", what.p, path.p, profile);
+		else
+			buf_printf(ch->err, "%s: %s: %s", what.p, path.p,
+			    strerror(errno));
+		goto out;
+	}
+	if (aws_sso_token_parse(doc.p ? doc.p : "", doc.len, &tok, &exp,
+	    &why) < 0) {
+		buf_printf(ch->err, "%s: %s: %s: run aws sso login --profile "
+		    "%s", what.p, path.p, why.p, profile);
+		rc = AWS_CREDS_REMOTE;
+		goto out;
+	}
+	if (exp <= ch->now) {
+		buf_printf(ch->err, "%s: the SSO token has expired: run aws "
+		    "sso login --profile %s", what.p, profile);
+		rc = AWS_CREDS_REMOTE;
+		goto out;
+	}
+
+	/* the portal */
+	if ((found = aws_conf_service_endpoint(ch->conf, "sso", ch->env,
+	    &base, &why)) < 0) {
+		buf_printf(ch->err, "SSO: %s", why.p);
+		goto out;
+	}
+	if (!found)
+		aws_sso_default_endpoint(&base, val[3]);
+	call.base = base.p;
+	call.account_id = val[1];
+	call.role_name = val[0];
+	call.token = tok.p;
+	call.what = what.p;
+	call.login = profile;
+	rc = aws_sso_get_role_credentials(c, &call, ch->conf, ch->o, ch->now,
+	    ch->err);
+	if (rc == AWS_CREDS_OK) {
+		snprintf(c->source, sizeof c->source, "SSO");
+		rc = 1;
+	}
+out:
+	aws_fetch_wipe(&tok);
+	aws_fetch_wipe(&doc);
+	buf_free(&what);
+	buf_free(&path);
+	buf_free(&base);
+	buf_free(&why);
+	return rc;
+}
+
+/* credential_source: one of the chain's own sources, by the CLI's
+ * names for them */
+static int
+from_named(struct chain *ch, const char *profile, const char *name,
+    struct aws_creds *c)
 {
 	struct buf note = BUF_INIT;
 	int r;
 
+	if (strcasecmp(name, "Environment") == 0) {
+		if ((r = from_env(c, ch->env, ch->now, ch->err)) == 0) {
+			buf_printf(ch->err, "profile %s: credential_source "
+			    "%s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+			    "are not set", profile, name);
+			r = AWS_CREDS_BROKEN;
+		}
+	} else if (strcasecmp(name, "EcsContainer") == 0) {
+		if ((r = from_container(c, ch->conf, ch->env, ch->now,
+		    ch->err)) == 0) {
+			buf_printf(ch->err, "profile %s: credential_source "
+			    "%s: neither AWS_CONTAINER_CREDENTIALS_"
+			    "RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_"
+			    "FULL_URI is set", profile, name);
+			r = AWS_CREDS_BROKEN;
+		}
+	} else if (strcasecmp(name, "Ec2InstanceMetadata") == 0) {
+		if ((r = from_imds(c, ch->conf, ch->env, ch->now, ch->err,
+		    &note)) == 0) {
+			buf_printf(ch->err, "profile %s: credential_source "
+			    "%s: no credentials (%s)", profile, name, note.p);
+			r = AWS_CREDS_REMOTE;
+		}
+	} else {
+		buf_printf(ch->err, "profile %s: credential_source '%s' is not "
+		    "Environment, Ec2InstanceMetadata or EcsContainer",
+		    profile, name);
+		r = AWS_CREDS_BROKEN;
+	}
+	buf_free(&note);
+	return r;
+}
+
+/* "a -> b -> a" */
+static void
+add_loop(struct chain *ch, const char *again)
+{
+	size_t i;
+
+	for (i = 0; i < ch->nvisited; i++)
+		buf_printf(ch->err, "%s -> ", ch->visited[i]);
+	buf_adds(ch->err, again);
+}
+
+/* assume role: role_arn with source_profile or credential_source */
+static int
+from_role(struct chain *ch, const char *profile, struct aws_creds *c)
+{
+	const char *arn = pget(ch, profile, "role_arn");
+	const char *src = pget(ch, profile, "source_profile");
+	const char *named = pget(ch, profile, "credential_source");
+	const char *name = pget(ch, profile, "role_session_name");
+	const char *ext = pget(ch, profile, "external_id");
+	const char *dur = pget(ch, profile, "duration_seconds");
+	struct aws_creds sc = AWS_CREDS_INIT;
+	struct aws_sts_call call = { 0 };
+	struct buf what = BUF_INIT;
+	char defname[48], *end;
+	long secs = 0;
+	size_t i;
+	int r = AWS_CREDS_BROKEN;
+
+	if (src && named) {
+		buf_printf(ch->err, "profile %s: source_profile and "
+		    "credential_source are both set: one of them says where "
+		    "the credentials to assume role_arn with come from",
+		    profile);
+		return r;
+	}
+	if (!src && !named) {
+		buf_printf(ch->err, "profile %s: role_arn needs source_profile "
+		    "or credential_source", profile);
+		return r;
+	}
+	if (pget(ch, profile, "mfa_serial")) {
+		buf_printf(ch->err, "profile %s: mfa_serial is set, and a "
+		    "pipeline cannot prompt for an MFA code: use a role "
+		    "without MFA, or credential_process", profile);
+		return r;
+	}
+	if (dur) {
+		errno = 0;
+		secs = strtol(dur, &end, 10);
+		if (end == dur || *end || errno || secs < 1) {
+			buf_printf(ch->err, "profile %s: duration_seconds '%s' "
+			    "is not a number of seconds", profile, dur);
+			return r;
+		}
+	}
+
+	/* the source credentials, fetched anew each time */
+	if (named) {
+		r = from_named(ch, profile, named, &sc);
+	} else {
+		if (!aws_conf_profile_exists(ch->conf, src)) {
+			buf_printf(ch->err, "profile %s: source_profile %s: no "
+			    "such profile", profile, src);
+			return r;
+		}
+		for (i = 0; i < ch->nvisited; i++)
+			if (strcmp(ch->visited[i], src) == 0)
+				break;
+		if (i < ch->nvisited && (strcmp(src, profile) != 0 ||
+		    !has_static(ch, src))) {
+			buf_printf(ch->err, "profile %s: source_profile %s "
+			    "makes a loop: ", profile, src);
+			add_loop(ch, src);
+			return r;
+		}
+		if (ch->nvisited == CHAIN_MAX) {
+			buf_printf(ch->err, "profile %s: more than %d "
+			    "source profiles in a row", profile, CHAIN_MAX);
+			return r;
+		}
+		ch->visited[ch->nvisited++] = src;
+		if (has_static(ch, src) || !is_role(ch, src)) {
+			r = profile_chain(ch, src, 1, &sc);
+			if (r == 0) {
+				buf_printf(ch->err, "profile %s: "
+				    "source_profile %s has no credentials",
+				    profile, src);
+				r = AWS_CREDS_BROKEN;
+			}
+		} else {
+			r = from_role(ch, src, &sc);
+		}
+	}
+	if (r <= 0)
+		goto out;
+
+	if (!name) {
+		session_name(ch, defname);
+		name = defname;
+	}
+	if ((r = sts_ep(ch)) < 0) {
+		r = AWS_CREDS_BROKEN;
+		goto out;
+	}
+	buf_printf(&what, "profile %s: assume role %s", profile, arn);
+	call.role_arn = arn;
+	call.session_name = name;
+	call.external_id = ext;
+	call.duration = secs;
+	call.what = what.p;
+	r = aws_sts_assume(c, &ch->ep, &sc, &call, ch->conf, ch->o, ch->now,
+	    ch->err);
+	if (r == AWS_CREDS_OK) {
+		snprintf(c->source, sizeof c->source, "assume role");
+		r = 1;
+	}
+out:
+	aws_creds_free(&sc);
+	buf_free(&what);
+	return r;
+}
+
+/*
+ * aws login's session (the CLI's newest source, between the credentials
+ * file and credential_process): an error where the CLI would use it, so
+ * that a run never goes on with another identity.
+ */
+static int
+from_login(struct chain *ch, const char *profile)
+{
+	if (!pget(ch, profile, "login_session"))
+		return 0;
+	buf_printf(ch->err, "profile %s: login_session (aws login) is not "
+	    "supported; a profile with credential_process = aws configure "
+	    "export-credentials --profile %s --format process can stand in "
+	    "for it", profile, profile);
+	return AWS_CREDS_BROKEN;
+}
+
+/*
+ * The sources that live in a profile, in the CLI's order: web identity,
+ * SSO, the credentials file, (aws login,) credential_process, the config
+ * file.  noenv: a source profile's, where the environment's web identity
+ * settings do not count.
+ */
+static int
+profile_chain(struct chain *ch, const char *profile, int noenv,
+    struct aws_creds *c)
+{
+	int r;
+
+	if ((r = from_web_identity(ch, profile, noenv, c)) ||
+	    (r = from_sso(ch, profile, c)) ||
+	    (r = from_file(c, ch->conf, AWS_CONF_CREDENTIALS, profile,
+	    ch->err)) ||
+	    (r = from_login(ch, profile)) ||
+	    (r = from_process(c, ch->conf, profile, ch->now, ch->err)) ||
+	    (r = from_file(c, ch->conf, AWS_CONF_CONFIG, profile, ch->err)))
+		return r;
+	return 0;
+}
+
+int
+aws_creds_load_with(struct aws_creds *c, const struct aws_conf *conf,
+    aws_conf_env env, int64_t now, const struct aws_creds_opts *o,
+    struct buf *err)
+{
+	struct chain ch = { 0 };
+	struct buf note = BUF_INIT;
+	int r, noenv;
+
 	memset(c, 0, sizeof *c);
-	if ((r = from_env(c, env, now, err)) ||
-	    (r = unsupported(conf, env, err)) ||
-	    (r = from_file(c, conf, AWS_CONF_CREDENTIALS, err)) ||
-	    (r = from_process(c, conf, now, err)) ||
-	    (r = from_file(c, conf, AWS_CONF_CONFIG, err)) ||
+	ch.conf = conf;
+	ch.env = env;
+	ch.now = now;
+	ch.o = o;
+	ch.err = err;
+	ch.visited[ch.nvisited++] = conf->profile;
+	ch.ep = (struct aws_sts_ep)AWS_STS_EP_INIT;
+	/* as the CLI's --profile, -p sets the environment's aside */
+	noenv = conf->profile_flag;
+	if ((!noenv && (r = from_env(c, env, now, err))) ||
+	    (is_role(&ch, conf->profile) &&
+	    (r = from_role(&ch, conf->profile, c))) ||
+	    (r = profile_chain(&ch, conf->profile, noenv, c)) ||
 	    (r = from_container(c, conf, env, now, err)) ||
 	    (r = from_imds(c, conf, env, now, err, &note)))
 		goto out;
-	buf_printf(err, "no credentials: tried environment, shared files "
-	    "(profile %s), container, EC2 instance metadata", conf->profile);
+	buf_printf(err, "no credentials: tried %sshared files (profile %s), "
+	    "container, EC2 instance metadata", noenv ? "" : "environment, ",
+	    conf->profile);
 	if (note.len)
 		buf_printf(err, " (%s)", note.p);
 	r = AWS_CREDS_NONE;
 out:
 	buf_free(&note);
+	aws_sts_ep_free(&ch.ep);
 	if (r > 0) {
 		c->loaded = now;
 		return AWS_CREDS_OK;
 	}
 	aws_creds_free(c);
 	return r;
+}
+
+int
+aws_creds_load(struct aws_creds *c, const struct aws_conf *conf,
+    aws_conf_env env, int64_t now, struct buf *err)
+{
+	return aws_creds_load_with(c, conf, env, now, NULL, err);
 }
 
 int

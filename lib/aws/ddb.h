@@ -203,23 +203,34 @@ enum ddb_class ddb_call(struct ddb *d, const char *op, const char *body,
  * PutItem, the same for every item but the item and its values:
  *
  *	{"TableName":T,"Item":ITEM,"ConditionExpression":C,
+ *	 "ExpressionAttributeNames":{"#n":"attr",...},
  *	 "ExpressionAttributeValues":{":v":VALUE,...}}
  *
- * without the condition when there is none, and without the values
- * when there are none (DynamoDB refuses an empty map).
+ * without the condition when there is none, and without the names or
+ * the values when there are none (DynamoDB refuses an empty map).
  */
 struct ddb_put {
 	struct buf head;	/* up to the item */
-	struct buf tail;	/* after it, up to the values */
+	struct buf expr;	/* ,"ConditionExpression":C or nothing */
+	struct buf names;	/* "#n":"attr",... */
+	struct buf consts;	/* ":v":{"N":"1"},... */
 	const char *const *values;
 	size_t nvalues;
 	int cond;		/* it has a condition */
 };
 
-/* cond NULL: no condition (and no values).  values[0..nvalues) name
- * the condition's values (":tst"); the array is not copied. */
+/* cond NULL: no condition (and no names or values).  values[0..nvalues)
+ * name the condition's values taken from each item (":tst"); the array
+ * is not copied. */
 void ddb_put_init(struct ddb_put *p, const char *table, const char *cond,
 		  const char *const *values, size_t nvalues);
+/* Adds an ExpressionAttributeNames entry: placeholder ("#t") stands for
+ * attr ("ttl") in the condition. */
+void ddb_put_name(struct ddb_put *p, const char *placeholder,
+		  const char *attr);
+/* Adds a value the same for every item: name (":newest") and its
+ * DynamoDB JSON (value, e.g. {"N":"1480236400"}, not checked here). */
+void ddb_put_const(struct ddb_put *p, const char *name, const char *value);
 /* Sets b to the body for item[0..n) (an Item map), whose values of
  * p->values lie at vals[0..nvalues) of item. */
 void ddb_put_body(const struct ddb_put *p, struct buf *b, const char *item,

@@ -19,17 +19,33 @@ ddb_put_init(struct ddb_put *p, const char *table, const char *cond,
 	memset(p, 0, sizeof *p);
 	tablename(&p->head, table);
 	buf_adds(&p->head, ",\"Item\":");
-	buf_adds(&p->tail, "");
+	buf_adds(&p->expr, "");
 	if (!cond)
 		return;
 	p->cond = 1;
-	buf_adds(&p->tail, ",\"ConditionExpression\":");
-	jsonw_str(&p->tail, cond, strlen(cond));
-	if (!nvalues)
-		return;
-	buf_adds(&p->tail, ",\"ExpressionAttributeValues\":{");
+	buf_adds(&p->expr, ",\"ConditionExpression\":");
+	jsonw_str(&p->expr, cond, strlen(cond));
 	p->values = values;
 	p->nvalues = nvalues;
+}
+
+void
+ddb_put_name(struct ddb_put *p, const char *placeholder, const char *attr)
+{
+	if (p->names.len)
+		buf_addc(&p->names, ',');
+	jsonw_str(&p->names, placeholder, strlen(placeholder));
+	buf_addc(&p->names, ':');
+	jsonw_str(&p->names, attr, strlen(attr));
+}
+
+void
+ddb_put_const(struct ddb_put *p, const char *name, const char *value)
+{
+	buf_addc(&p->consts, ',');
+	jsonw_str(&p->consts, name, strlen(name));
+	buf_addc(&p->consts, ':');
+	buf_adds(&p->consts, value);
 }
 
 void
@@ -41,16 +57,26 @@ ddb_put_body(const struct ddb_put *p, struct buf *b, const char *item,
 	buf_reset(b);
 	buf_add(b, p->head.p, p->head.len);
 	buf_add(b, item, n);
-	buf_add(b, p->tail.p, p->tail.len);
-	for (i = 0; i < p->nvalues; i++) {
-		if (i)
-			buf_addc(b, ',');
-		jsonw_str(b, p->values[i], strlen(p->values[i]));
-		buf_addc(b, ':');
-		buf_add(b, item + vals[i].off, vals[i].len);
-	}
-	if (p->nvalues)
+	buf_add(b, p->expr.p, p->expr.len);
+	if (p->names.len) {
+		buf_adds(b, ",\"ExpressionAttributeNames\":{");
+		buf_add(b, p->names.p, p->names.len);
 		buf_addc(b, '}');
+	}
+	if (p->nvalues || p->consts.len) {
+		buf_adds(b, ",\"ExpressionAttributeValues\":{");
+		for (i = 0; i < p->nvalues; i++) {
+			if (i)
+				buf_addc(b, ',');
+			jsonw_str(b, p->values[i], strlen(p->values[i]));
+			buf_addc(b, ':');
+			buf_add(b, item + vals[i].off, vals[i].len);
+		}
+		/* without its first comma when no value came before */
+		buf_add(b, p->consts.p + !p->nvalues,
+			p->consts.len - (p->consts.len && !p->nvalues));
+		buf_addc(b, '}');
+	}
 	buf_addc(b, '}');
 }
 
@@ -58,7 +84,9 @@ void
 ddb_put_free(struct ddb_put *p)
 {
 	buf_free(&p->head);
-	buf_free(&p->tail);
+	buf_free(&p->expr);
+	buf_free(&p->names);
+	buf_free(&p->consts);
 }
 
 void

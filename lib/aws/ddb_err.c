@@ -88,6 +88,11 @@ body(const char *p, size_t n, struct ddb_error *e)
 static enum ddb_class
 transport(const struct http_req *r)
 {
+	/* over a size limit: this request, not another try of it */
+	if (r->limit == HTTP_LIMIT_HEADER || r->limit == HTTP_LIMIT_BODY)
+		return DDB_REFUSED;
+	if (r->limit == HTTP_LIMIT_NOFD)
+		return DDB_FATAL;
 	if (http_transient(r))
 		return DDB_TRANSIENT;
 	switch (r->cc) {
@@ -120,6 +125,12 @@ ddb_classify(const struct http_req *r, struct ddb_error *e)
 	}
 	if (r->status >= 200 && r->status < 300)
 		return e->cls = DDB_DONE;
+	if (http_redirect(r)) {
+		/* DynamoDB sends none: a wrong endpoint or region */
+		buf_adds(&e->msg, http_strerror(r, &tmp));
+		buf_free(&tmp);
+		return e->cls = DDB_FATAL;
+	}
 	body(r->resp.p, r->resp.len, e);
 	if (e->type[0]) {
 		e->cls = ddb_class_of(e->type);
@@ -129,7 +140,8 @@ ddb_classify(const struct http_req *r, struct ddb_error *e)
 		return e->cls;
 	}
 	if (!e->msg.len)
-		buf_printf(&e->msg, "HTTP %ld", r->status);
+		buf_adds(&e->msg, http_strerror(r, &tmp));
+	buf_free(&tmp);
 	if (r->status == 429)
 		return e->cls = DDB_THROTTLED;
 	if (http_transient(r))

@@ -749,6 +749,16 @@ fail:
 	return NULL;
 }
 
+int
+ddb_writer_conns(const struct ddb_writer *w)
+{
+	int i, n = 0;
+
+	for (i = 0; i < w->nshards; i++)
+		n += http_conns(w->shards[i].h);
+	return n;
+}
+
 struct ddb_item *
 ddb_writer_item(struct ddb_writer *w)
 {

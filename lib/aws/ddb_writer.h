@@ -124,6 +124,9 @@ struct ddb_writer;
 /* Starts the shards; NULL with one line in err when it cannot. */
 struct ddb_writer *ddb_writer_new(const struct ddb_writer_opts *o,
 				  struct buf *err);
+/* The connections the shards may have open at once: jobs, or fewer when
+ * RLIMIT_NOFILE leaves fewer descriptors (http_conns). */
+int ddb_writer_conns(const struct ddb_writer *w);
 /* An empty item to fill (reused: its buffers keep their memory). */
 struct ddb_item *ddb_writer_item(struct ddb_writer *w);
 /* Gives back an item not put (a line that is no item). */

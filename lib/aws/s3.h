@@ -112,6 +112,7 @@ struct s3_list {
 	struct buf text;
 	struct buf keys;	/* this page's keys, each NUL-terminated */
 	size_t nkeys;
+	size_t fed;		/* body bytes of this page */
 	int truncated;
 	int urlenc;		/* EncodingType url: keys are %-encoded */
 	struct buf token;	/* NextContinuationToken */

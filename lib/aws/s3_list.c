@@ -12,6 +12,8 @@
 
 /* No S3 element text comes near this; a longer one is not S3. */
 #define TEXTMAX (64 * 1024)
+/* A page of 1000 keys of 1024 bytes, %-encoded, is under 4 MiB. */
+#define PAGEMAX (16u << 20)
 
 enum { W_NONE, W_KEY, W_TRUNC, W_TOKEN, W_ENC };
 
@@ -128,6 +130,7 @@ s3_list_begin(struct s3_list *l)
 	buf_reset(&l->keys);
 	buf_reset(&l->token);
 	l->nkeys = 0;
+	l->fed = 0;
 	l->truncated = 0;
 	l->urlenc = 0;
 	l->bad = 0;
@@ -152,6 +155,11 @@ s3_list_feed(struct s3_list *l, const char *p, size_t n)
 
 	if (l->err[0])
 		return -1;
+	if ((l->fed += n) > PAGEMAX) {
+		snprintf(l->err, sizeof l->err, "a listing page of more than "
+			 "%u bytes", PAGEMAX);
+		return -1;
+	}
 	while (n > 0) {
 		size_t k = n < step ? n : step;
 

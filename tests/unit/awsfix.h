@@ -8,7 +8,8 @@
  * AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE in the folder, HOME
  * the folder's home/, and AWS_EC2_METADATA_DISABLED=true (so nothing
  * ever asks a real 169.254.169.254).  "NAME=" in a case's table hides a
- * default (an empty variable counts as unset).
+ * default (an empty variable counts as unset).  A value that starts
+ * with "@/" names a file in tests/data/creds.
  */
 #ifndef AWSFIX_H
 #define AWSFIX_H
@@ -27,6 +28,21 @@ static char fix_home[PATH_MAX + 16];
 static const char *const *fix_env;	/* the case's table */
 static char fix_defaults[4][PATH_MAX + 64];
 
+/* a case's value that starts with "@/" is a path in tests/data/creds */
+static char *
+fix_at(const char *v)
+{
+	static char ring[8][PATH_MAX + 64];
+	static unsigned next;
+	char *b;
+
+	if (strncmp(v, "@/", 2) != 0)
+		return (char *)v;
+	b = ring[next++ % 8];
+	snprintf(b, sizeof ring[0], "%s%s", fix_data, v + 1);
+	return b;
+}
+
 static char *
 fix_getenv(const char *name)
 {
@@ -35,7 +51,7 @@ fix_getenv(const char *name)
 
 	for (e = fix_env; e && *e; e++)
 		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return (char *)*e + n + 1;
+			return fix_at(*e + n + 1);
 	for (i = 0; i < 4; i++)
 		if (strncmp(fix_defaults[i], name, n) == 0 &&
 		    fix_defaults[i][n] == '=')

@@ -481,6 +481,107 @@ file_views(void)
 	buf_free(&err);
 }
 
+/* any profile's settings, [sso-session] sections, -p */
+static void
+other_sections(void)
+{
+	struct aws_conf c = AWS_CONF_INIT;
+	struct aws_conf_opts o = { .profile = "dev" };
+	struct buf err = BUF_INIT;
+
+	fix_files("[default]\nk = dflt\n[profile dev]\nk = conf\n"
+	    "[profile src]\nrole_arn = arn\nk = srcconf\n"
+	    "[sso-session corp]\nsso_region = eu-west-1\n"
+	    "[sso-session \"my corp\"]\nsso_start_url = https://x/start\n"
+	    "[profile corp]\nsso_region = us-east-1\n",
+	    "[src]\nk = srccred\n[only-cred]\n");
+	fix_env = NULL;
+	CHECK(aws_conf_load(&c, &o, fix_getenv, &err) == 0, "sections: %s",
+	    buf_str(&err));
+	CHECK(c.profile_flag == 1 && c.profile_explicit == 1,
+	    "sections: -p is not the flag");
+	same("sections", "src k", aws_conf_profile_get(&c, "src", "k"),
+	    "srccred");
+	same("sections", "src role_arn",
+	    aws_conf_profile_get(&c, "src", "role_arn"), "arn");
+	same("sections", "src k in config", aws_conf_profile_file_get(&c,
+	    AWS_CONF_CONFIG, "src", "k"), "srcconf");
+	same("sections", "nope k", aws_conf_profile_get(&c, "nope", "k"),
+	    NONE);
+	CHECK(aws_conf_profile_exists(&c, "src") &&
+	    aws_conf_profile_exists(&c, "only-cred") &&
+	    aws_conf_profile_exists(&c, "default") &&
+	    !aws_conf_profile_exists(&c, "corp-x") &&
+	    !aws_conf_profile_exists(&c, "nope"), "sections: exists");
+	same("sections", "sso-session corp", aws_conf_sso_session_get(&c,
+	    "corp", "sso_region"), "eu-west-1");
+	same("sections", "a quoted sso-session", aws_conf_sso_session_get(&c,
+	    "my corp", "sso_start_url"), "https://x/start");
+	same("sections", "a profile is no sso-session",
+	    aws_conf_sso_session_get(&c, "corp", "sso_start_url"), NONE);
+	CHECK(aws_conf_sso_session_exists(&c, "corp") &&
+	    !aws_conf_sso_session_exists(&c, "dev"), "sections: sso exists");
+	/* a [sso-session] is no profile */
+	CHECK(aws_conf_profile_get(&c, "corp", "sso_region") &&
+	    strcmp(aws_conf_profile_get(&c, "corp", "sso_region"),
+	    "us-east-1") == 0, "sections: the profile corp");
+	aws_conf_free(&c);
+	buf_free(&err);
+}
+
+/* aws_conf_service_endpoint: another service's configured endpoint */
+static void
+service_endpoints(void)
+{
+	static const struct {
+		const char *env[4];
+		const char *svc;
+		int rc;
+		const char *want;	/* out, or err for -1 */
+	} t[] = {
+		{ { 0 }, "sts", 1, "http://svc-sts.test:2" },
+		{ { 0 }, "sso", 1, "http://profile.test:1" },
+		{ { "AWS_ENDPOINT_URL_STS=HTTP://env-sts.test:80/" }, "sts", 1,
+		  "http://env-sts.test" },
+		{ { "AWS_ENDPOINT_URL=http://env.test:5" }, "sts", 1,
+		  "http://env.test:5" },
+		{ { "AWS_ENDPOINT_URL=http://env.test:5",
+		    "AWS_ENDPOINT_URL_SSO=http://env-sso.test:6" }, "sso", 1,
+		  "http://env-sso.test:6" },
+		{ { "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true",
+		    "AWS_ENDPOINT_URL_STS=http://env-sts.test" }, "sts", 0, "" },
+		{ { "AWS_ENDPOINT_URL_STS=sts.test" }, "sts", -1,
+		  "endpoint URL 'sts.test' (from AWS_ENDPOINT_URL_STS): the "
+		  "scheme must be http:// or https://" },
+	};
+	struct aws_conf c = AWS_CONF_INIT;
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	size_t i;
+	int r;
+
+	fix_files("[default]\nendpoint_url = http://profile.test:1\n"
+	    "services = local\n[services local]\nsts =\n"
+	    "  endpoint_url = http://svc-sts.test:2\n", NULL);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		fix_env = t[i].env;
+		buf_reset(&out);
+		buf_reset(&err);
+		/* no service of its own: only the profile's endpoint_url */
+		if (aws_conf_load(&c, NULL, fix_getenv, &err) < 0) {
+			CHECK(0, "endpoint #%zu: %s", i, err.p);
+			continue;
+		}
+		r = aws_conf_service_endpoint(&c, t[i].svc, fix_getenv, &out,
+		    &err);
+		CHECK(r == t[i].rc && strcmp(r < 0 ? buf_str(&err) :
+		    buf_str(&out), t[i].want) == 0, "endpoint #%zu: %d [%s] "
+		    "[%s]", i, r, buf_str(&out), buf_str(&err));
+		aws_conf_free(&c);
+	}
+	buf_free(&out);
+	buf_free(&err);
+}
+
 static void
 default_endpoints(void)
 {
@@ -566,6 +667,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		run(&cases[i]);
 	file_views();
+	other_sections();
+	service_endpoints();
 	default_endpoints();
 	url_parse();
 	fix_cleanup();

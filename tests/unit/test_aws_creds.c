@@ -137,8 +137,8 @@ static const struct kcase {
 	  "[profile dev]\nregion = eu-west-1\n",
 	  "[default]\naws_access_key_id = AKIADEFAULT\n"
 	  "aws_secret_access_key = cred/s3kr1t\n", { 0 }, "dev", AWS_CREDS_NONE,
-	  NULL, NULL, 0, 0, "no credentials: tried environment, shared files "
-	  "(profile dev), container, EC2 instance metadata (disabled by "
+	  NULL, NULL, 0, 0, "no credentials: tried shared files (profile "
+	  "dev), container, EC2 instance metadata (disabled by "
 	  "AWS_EC2_METADATA_DISABLED)" },
 	{ "credentials file: a key without its secret", NULL,
 	  "[default]\naws_access_key_id = AKIACRED\n", { 0 }, NULL,
@@ -256,48 +256,180 @@ static const struct kcase {
 	  "p", AWS_CREDS_OK, "credential_process", "AKIAPROCESSLONGTERM", 0, 0,
 	  NULL },
 
-	/* what the CLI has and we do not */
-	{ "assume role is refused",
-	  "[default]\nrole_arn = arn:aws:iam::1:role/r\n"
-	  "source_profile = base\n[profile base]\n", NULL, { 0 }, NULL,
-	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: role_arn (assume "
-	  "role) is not supported; a profile with credential_process = aws "
-	  "configure export-credentials --profile default --format process "
-	  "can stand in for it" },
-	{ "assume role, even with keys in the file (the CLI assumes)",
-	  "[profile dev]\nrole_arn = arn:aws:iam::1:role/r\n",
+	/* 2. assume role: what fails before a request (the requests:
+	 * dcases below) */
+#define BASE "[base]\naws_access_key_id = AKIABASE\n" \
+	"aws_secret_access_key = base/s3kr1t\n"
+#define ROLE "arn:aws:iam::123456789012:role/r"
+	{ "role: itself as source, without keys, is a loop",
+	  "[profile dev]\nrole_arn = " ROLE "\nsource_profile = dev\n", NULL,
+	  { 0 }, "dev", AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile dev: "
+	  "source_profile dev makes a loop: dev -> dev" },
+	{ "role: a loop of source profiles is named",
+	  "[profile a]\nrole_arn = " ROLE "\nsource_profile = b\n"
+	  "[profile b]\nrole_arn = " ROLE "\nsource_profile = c\n"
+	  "[profile c]\nrole_arn = " ROLE "\nsource_profile = a\n", NULL,
+	  { 0 }, "a", AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile c: "
+	  "source_profile a makes a loop: a -> b -> c -> a" },
+	{ "role: keys in the same profile do not stand in for a source",
+	  "[profile dev]\nrole_arn = " ROLE "\n",
 	  "[dev]\naws_access_key_id = AKIACRED\n"
 	  "aws_secret_access_key = cred/s3kr1t\n", { 0 }, "dev", AWS_CREDS_BROKEN,
-	  NULL, NULL, 0, 0, "profile dev: role_arn (assume role) is not "
-	  "supported; *" },
-	{ "assume role: the environment still comes first",
-	  "[default]\nrole_arn = arn:aws:iam::1:role/r\n", NULL,
+	  NULL, NULL, 0, 0, "profile dev: role_arn needs source_profile or "
+	  "credential_source" },
+	{ "role: source_profile and credential_source both",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "credential_source = Environment\n", BASE, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: "
+	  "source_profile and credential_source are both set: *" },
+	{ "role: a source profile that does not exist",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = nope\n", NULL,
+	  { 0 }, NULL, AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: "
+	  "source_profile nope: no such profile" },
+	{ "role: a source profile without credentials",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "[profile base]\nregion = eu-west-1\n", NULL, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: "
+	  "source_profile base has no credentials" },
+	{ "role: a source profile's half pair is named",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n",
+	  "[base]\naws_access_key_id = AKIABASE\n", { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "credentials file @D/credentials: "
+	  "profile base has aws_access_key_id but no aws_secret_access_key" },
+	{ "role: duration_seconds that is no number",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "duration_seconds = 1h\n", BASE, { 0 }, NULL, AWS_CREDS_BROKEN, NULL,
+	  NULL, 0, 0, "profile default: duration_seconds '1h' is not a number "
+	  "of seconds" },
+	{ "role: credential_source Environment, nothing there",
+	  "[profile r]\nrole_arn = " ROLE "\ncredential_source = environment\n",
+	  NULL, { 0 }, "r", AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile r: "
+	  "credential_source environment: AWS_ACCESS_KEY_ID and "
+	  "AWS_SECRET_ACCESS_KEY are not set" },
+	{ "role: credential_source EcsContainer, nothing there",
+	  "[profile r]\nrole_arn = " ROLE "\ncredential_source = EcsContainer\n",
+	  NULL, { 0 }, "r", AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile r: "
+	  "credential_source EcsContainer: neither *" },
+	{ "role: credential_source Ec2InstanceMetadata, disabled",
+	  "[profile r]\nrole_arn = " ROLE
+	  "\ncredential_source = Ec2InstanceMetadata\n", NULL, { 0 }, "r",
+	  AWS_CREDS_REMOTE, NULL, NULL, 0, 0, "profile r: credential_source "
+	  "Ec2InstanceMetadata: no credentials (disabled by "
+	  "AWS_EC2_METADATA_DISABLED)" },
+	{ "role: an unknown credential_source",
+	  "[profile r]\nrole_arn = " ROLE "\ncredential_source = SharedConfig\n",
+	  NULL, { 0 }, "r", AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile r: "
+	  "credential_source 'SharedConfig' is not Environment, "
+	  "Ec2InstanceMetadata or EcsContainer" },
+	{ "role: the environment still comes first without -p",
+	  "[default]\nrole_arn = " ROLE "\n", NULL,
 	  { "AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=env/s3kr1t" },
 	  NULL, AWS_CREDS_OK, "environment", "AKIAENV", 0, 0, NULL },
-	{ "SSO is refused",
+	{ "role: AWS_PROFILE is not -p: the environment comes first",
+	  "[profile r]\nrole_arn = " ROLE "\ncredential_source = Environment\n",
+	  NULL, { "AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=e/s3kr1t",
+	  "AWS_PROFILE=r" }, NULL, AWS_CREDS_OK, "environment", "AKIAENV", 0, 0,
+	  NULL },
+	{ "-p sets the environment's keys aside, as the CLI's --profile",
+	  NULL, "[p]\naws_access_key_id = AKIAP\n"
+	  "aws_secret_access_key = p/s3kr1t\n",
+	  { "AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=e/s3kr1t" },
+	  "p", AWS_CREDS_OK, "credentials file", "AKIAP", 0, 0, NULL },
+	{ "sts: a bad sts_regional_endpoints",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n", BASE,
+	  { "AWS_STS_REGIONAL_ENDPOINTS=global" }, NULL, AWS_CREDS_BROKEN, NULL,
+	  NULL, 0, 0, "STS: AWS_STS_REGIONAL_ENDPOINTS 'global': not legacy or "
+	  "regional" },
+	{ "sts: a bad sts_regional_endpoints in the profile",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "sts_regional_endpoints = Legacy\n", BASE, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "STS: sts_regional_endpoints "
+	  "'Legacy': not legacy or regional" },
+	{ "sts: a bad endpoint URL",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n", BASE,
+	  { "AWS_ENDPOINT_URL_STS=sts.example.com" }, NULL, AWS_CREDS_BROKEN,
+	  NULL, NULL, 0, 0, "STS: endpoint URL 'sts.example.com' (from "
+	  "AWS_ENDPOINT_URL_STS): the scheme must be http:// or https://" },
+
+	/* 3. web identity: what fails before a request */
+	{ "web identity: the environment's give way to -p",
+	  "[profile p]\nregion = eu-west-1\n", "[p]\naws_access_key_id = AKIAP\n"
+	  "aws_secret_access_key = p/s3kr1t\n",
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken", "AWS_ROLE_ARN=" ROLE },
+	  "p", AWS_CREDS_OK, "credentials file", "AKIAP", 0, 0, NULL },
+	{ "web identity: no role", NULL, NULL,
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken" }, NULL, AWS_CREDS_BROKEN,
+	  NULL, NULL, 0, 0, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE): no "
+	  "role to assume: set AWS_ROLE_ARN, or role_arn in profile default" },
+	{ "web identity: a missing token file",
+	  "[default]\nrole_arn = " ROLE "\n"
+	  "web_identity_token_file = /nonexistent/token\n", NULL, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: web identity: "
+	  "token file /nonexistent/token: No such file or directory" },
+	{ "web identity: an empty token file",
+	  "[default]\nrole_arn = " ROLE "\nweb_identity_token_file = "
+	  "@/empty\n", NULL, { 0 }, NULL, AWS_CREDS_BROKEN, NULL, NULL, 0, 0,
+	  "profile default: web identity: token file @T/empty: empty" },
+
+	{ "aws login's session is refused where the CLI uses it",
+	  "[default]\nlogin_session = arn:aws:iam::1:user/me\n"
+	  "credential_process = @/longterm.sh\n", NULL, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: login_session "
+	  "(aws login) is not supported; a profile with credential_process = "
+	  "aws configure export-credentials --profile default --format "
+	  "process can stand in for it" },
+	{ "aws login's session: the credentials file comes first",
+	  "[default]\nlogin_session = arn:aws:iam::1:user/me\n",
+	  "[default]\naws_access_key_id = AKIACRED\n"
+	  "aws_secret_access_key = cred/s3kr1t\n", { 0 }, NULL, AWS_CREDS_OK,
+	  "credentials file", "AKIACRED", 0, 0, NULL },
+
+	/* 4. SSO: the configuration (the cache and portal: creds.bats) */
+	{ "SSO: a profile with sso_session but no role is not SSO's",
+	  "[default]\nsso_session = corp\n[sso-session corp]\n"
+	  "sso_start_url = https://x/start\nsso_region = eu-west-1\n", NULL,
+	  { 0 }, NULL, AWS_CREDS_NONE, NULL, NULL, 0, 0, "no credentials: *" },
+	{ "SSO: what is missing is named",
 	  "[profile dev]\nsso_session = corp\nsso_account_id = 1\n"
 	  "[sso-session corp]\nsso_start_url = https://x/start\n", NULL,
 	  { 0 }, "dev", AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile dev: "
-	  "sso_session (SSO) is not supported; a profile with "
-	  "credential_process = aws configure export-credentials --profile "
-	  "dev --format process can stand in for it" },
-	{ "legacy SSO is refused",
-	  "[default]\nsso_start_url = https://x/start\n", NULL, { 0 }, NULL,
-	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0,
-	  "profile default: sso_start_url (SSO) is not supported; *" },
-	{ "web identity in the profile is refused",
-	  "[default]\nrole_arn = arn:aws:iam::1:role/r\n"
-	  "web_identity_token_file = /var/run/token\n", NULL, { 0 }, NULL,
-	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: "
-	  "web_identity_token_file (web identity) is not supported; *" },
-	{ "web identity in the environment is refused", NULL,
+	  "SSO session corp: missing sso_role_name, sso_region" },
+	{ "SSO: the legacy form's missing settings",
+	  "[default]\nsso_role_name = ReadOnly\n", NULL, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: SSO: missing "
+	  "sso_account_id, sso_start_url, sso_region" },
+	{ "SSO: a session that does not exist",
+	  "[default]\nsso_session = corp\nsso_account_id = 1\n"
+	  "sso_role_name = r\n", NULL, { 0 }, NULL, AWS_CREDS_BROKEN, NULL,
+	  NULL, 0, 0, "profile default: SSO session corp: there is no "
+	  "[sso-session corp] in @D/config" },
+	{ "SSO: the profile and the session disagree",
+	  "[default]\nsso_session = corp\nsso_account_id = 1\n"
+	  "sso_role_name = r\nsso_region = us-east-1\n[sso-session corp]\n"
+	  "sso_start_url = https://x/start\nsso_region = eu-west-1\n", NULL,
+	  { 0 }, NULL, AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: "
+	  "SSO session corp: sso_region differs between the profile and "
+	  "[sso-session corp]" },
+	{ "SSO: a bad region",
+	  "[default]\nsso_start_url = https://x/start\nsso_region = eu/1\n"
+	  "sso_account_id = 1\nsso_role_name = r\n", NULL, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, NULL, NULL, 0, 0, "profile default: SSO "
+	  "https://x/start: sso_region 'eu/1': not a region name" },
+	{ "SSO: no token cached", "[default]\nsso_session = corp\n"
+	  "sso_account_id = 1\nsso_role_name = r\n[sso-session corp]\n"
+	  "sso_start_url = https://x/start\nsso_region = eu-west-1\n", NULL,
+	  { 0 }, NULL, AWS_CREDS_REMOTE, NULL, NULL, 0, 0, "profile default: "
+	  "SSO session corp: no SSO token (@D/home/.aws/sso/cache/"
+	  "ee0bfd2552fbd840c02cc48b6e823320543c450f.json): run aws sso login "
+	  "--profile default" },
+	{ "SSO: before the files",
+	  "[default]\nsso_session = corp\nsso_account_id = 1\n"
+	  "sso_role_name = r\n[sso-session corp]\n"
+	  "sso_start_url = https://x/start\nsso_region = eu-west-1\n",
 	  "[default]\naws_access_key_id = AKIACRED\n"
-	  "aws_secret_access_key = cred/s3kr1t\n",
-	  { "AWS_WEB_IDENTITY_TOKEN_FILE=/var/run/token",
-	    "AWS_ROLE_ARN=arn:aws:iam::1:role/r" }, NULL, AWS_CREDS_BROKEN, NULL,
-	  NULL, 0, 0, "environment: AWS_WEB_IDENTITY_TOKEN_FILE (web "
-	  "identity) is not supported; credential_process = aws configure "
-	  "export-credentials --format process can stand in for it" },
+	  "aws_secret_access_key = cred/s3kr1t\n", { 0 }, NULL,
+	  AWS_CREDS_REMOTE, NULL, NULL, 0, 0, "profile default: SSO session "
+	  "corp: no SSO token *" },
 
 	/* 5. container: what fails before or at connecting */
 	{ "container: a relative URI without /", NULL, NULL,
@@ -406,11 +538,175 @@ static const struct kcase {
 	    "AWS_METADATA_SERVICE_NUM_ATTEMPTS=0" }, NULL, AWS_CREDS_BROKEN, NULL,
 	  NULL, 0, 0, "EC2 instance metadata: attempts '0': not a number 1 "
 	  "to 10" },
-	{ "imds: the none message names the profile",
+	{ "imds: the none message names the profile (-p: no environment)",
 	  "[profile x]\n", NULL, { 0 }, "x", AWS_CREDS_NONE, NULL, NULL, 0, 0,
-	  "no credentials: tried environment, shared files (profile x), "
-	  "container, EC2 instance metadata (disabled by "
+	  "no credentials: tried shared files (profile x), container, EC2 "
+	  "instance metadata (disabled by AWS_EC2_METADATA_DISABLED)" },
+	{ "imds: the none message, AWS_PROFILE",
+	  "[profile x]\n", NULL, { "AWS_PROFILE=x" }, NULL, AWS_CREDS_NONE,
+	  NULL, NULL, 0, 0, "no credentials: tried environment, shared files "
+	  "(profile x), container, EC2 instance metadata (disabled by "
 	  "AWS_EC2_METADATA_DISABLED)" },
+};
+
+
+/*
+ * Dry runs: the STS requests a configuration makes, traced and not
+ * sent.  Each ends in its last step's "not sent (dry run)".
+ */
+#define DRY(p, arn) "profile " p ": assume role " arn ": not sent (dry run)"
+#define SIGNED(region, by) "(signed for sts in " region " by " by ")"
+static const struct dcase {
+	const char *what;
+	const char *config, *creds;
+	const char *env[10];
+	const char *profile;
+	int rc;
+	const char *err;		/* as in cases */
+	const char *trace;		/* the lines traced, '\n' between */
+} dcases[] = {
+	{ "role: source_profile with keys", "[default]\nrole_arn = " ROLE
+	  "\nsource_profile = base\n", BASE, { 0 }, NULL, AWS_CREDS_REMOTE,
+	  DRY("default", ROLE),
+	  "POST https://sts.us-east-1.amazonaws.com/ AssumeRole RoleArn="
+	  ROLE " RoleSessionName=botocore-session-1767225600 "
+	  SIGNED("us-east-1", "AKIABASE") },
+	{ "role: the session name, external id, duration; the region",
+	  "[profile r]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "role_session_name = nightly-backfill\nexternal_id = ext/s3kr1t\n"
+	  "duration_seconds = 7200\nregion = eu-west-1\n", BASE, { 0 }, "r",
+	  AWS_CREDS_REMOTE, DRY("r", ROLE),
+	  "POST https://sts.eu-west-1.amazonaws.com/ AssumeRole RoleArn="
+	  ROLE " RoleSessionName=nightly-backfill ExternalId=(set) "
+	  "DurationSeconds=7200 " SIGNED("eu-west-1", "AKIABASE") },
+	{ "role -> role -> keys: the innermost role first",
+	  "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+	  "[profile b]\nrole_arn = arn:aws:iam::2:role/b\n"
+	  "source_profile = base\n", BASE, { 0 }, "a", AWS_CREDS_REMOTE,
+	  DRY("b", "arn:aws:iam::2:role/b"),
+	  "POST https://sts.us-east-1.amazonaws.com/ AssumeRole RoleArn="
+	  "arn:aws:iam::2:role/b * " SIGNED("us-east-1", "AKIABASE") },
+	{ "role: a source profile with keys and role_arn uses its keys",
+	  "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+	  "[profile b]\nrole_arn = arn:aws:iam::2:role/b\n"
+	  "source_profile = base\n", "[b]\naws_access_key_id = AKIAB\n"
+	  "aws_secret_access_key = b/s3kr1t\n" BASE, { 0 }, "a",
+	  AWS_CREDS_REMOTE, DRY("a", "arn:aws:iam::1:role/a"),
+	  "* " SIGNED("us-east-1", "AKIAB") },
+	{ "role: a source profile's credential_process",
+	  "[profile a]\nrole_arn = " ROLE "\nsource_profile = p\n"
+	  "[profile p]\ncredential_process = @/longterm.sh\n", NULL, { 0 },
+	  "a", AWS_CREDS_REMOTE, DRY("a", ROLE),
+	  "* " SIGNED("us-east-1", "AKIAPROCESSLONGTERM") },
+	{ "role: itself as source, with keys of its own",
+	  "[profile dev]\nrole_arn = " ROLE "\nsource_profile = dev\n",
+	  "[dev]\naws_access_key_id = AKIADEV\n"
+	  "aws_secret_access_key = dev/s3kr1t\n", { 0 }, "dev",
+	  AWS_CREDS_REMOTE, DRY("dev", ROLE),
+	  "* " SIGNED("us-east-1", "AKIADEV") },
+	{ "role: a web identity source profile",
+	  "[profile a]\nrole_arn = " ROLE "\nsource_profile = w\n"
+	  "[profile w]\nrole_arn = arn:aws:iam::1:role/w\n"
+	  "web_identity_token_file = @/webtoken\n", NULL,
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=/nonexistent" }, "a",
+	  AWS_CREDS_REMOTE, "profile w: web identity arn:aws:iam::1:role/w: "
+	  "not sent (dry run)",
+	  "* AssumeRoleWithWebIdentity RoleArn=arn:aws:iam::1:role/w *" },
+	{ "role: mfa_serial is refused before anything is asked",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "mfa_serial = arn:aws:iam::1:mfa/me\n", BASE, { 0 }, NULL,
+	  AWS_CREDS_BROKEN, "profile default: mfa_serial is set, and a "
+	  "pipeline cannot prompt for an MFA code: use a role without MFA, "
+	  "or credential_process", "" },
+	{ "role: credential_source Environment, with -p",
+	  "[profile r]\nrole_arn = " ROLE "\ncredential_source = Environment\n",
+	  NULL, { "AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=e/s3kr1t" },
+	  "r", AWS_CREDS_REMOTE, DRY("r", ROLE),
+	  "* " SIGNED("us-east-1", "AKIAENV") },
+
+	/* STS's endpoint */
+	{ "sts: legacy sends a legacy region to the global endpoint",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "sts_regional_endpoints = legacy\nregion = eu-west-2\n", BASE, { 0 },
+	  NULL, AWS_CREDS_REMOTE, DRY("default", ROLE),
+	  "POST https://sts.amazonaws.com/ AssumeRole * "
+	  SIGNED("us-east-1", "AKIABASE") },
+	{ "sts: legacy keeps a newer region regional",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "sts_regional_endpoints = legacy\nregion = af-south-1\n", BASE,
+	  { 0 }, NULL, AWS_CREDS_REMOTE, DRY("default", ROLE),
+	  "POST https://sts.af-south-1.amazonaws.com/ AssumeRole * "
+	  SIGNED("af-south-1", "AKIABASE") },
+	{ "sts: AWS_STS_REGIONAL_ENDPOINTS beats the profile",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "sts_regional_endpoints = legacy\n", BASE,
+	  { "AWS_STS_REGIONAL_ENDPOINTS=regional" }, NULL, AWS_CREDS_REMOTE,
+	  DRY("default", ROLE),
+	  "POST https://sts.us-east-1.amazonaws.com/ AssumeRole *" },
+	{ "sts: China", "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "region = cn-north-1\n", BASE, { 0 }, NULL, AWS_CREDS_REMOTE,
+	  DRY("default", ROLE),
+	  "POST https://sts.cn-north-1.amazonaws.com.cn/ AssumeRole *" },
+	{ "sts: AWS_ENDPOINT_URL_STS over legacy, signed for the region",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "sts_regional_endpoints = legacy\n", BASE,
+	  { "AWS_ENDPOINT_URL_STS=http://127.0.0.1:9/",
+	    "AWS_ENDPOINT_URL=http://127.0.0.1:8" }, NULL, AWS_CREDS_REMOTE,
+	  DRY("default", ROLE), "POST http://127.0.0.1:9/ AssumeRole * "
+	  SIGNED("us-east-1", "AKIABASE") },
+	{ "sts: AWS_ENDPOINT_URL",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n", BASE,
+	  { "AWS_ENDPOINT_URL=http://127.0.0.1:8" }, NULL, AWS_CREDS_REMOTE,
+	  DRY("default", ROLE), "POST http://127.0.0.1:8/ AssumeRole *" },
+	{ "sts: the profile's services section",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n"
+	  "services = local\n[services local]\nsts =\n"
+	  "  endpoint_url = http://localhost:7\n", BASE, { 0 }, NULL,
+	  AWS_CREDS_REMOTE, DRY("default", ROLE),
+	  "POST http://localhost:7/ AssumeRole *" },
+
+	/* 3. web identity */
+	{ "web identity from the environment",
+	  NULL, NULL, { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken",
+	  "AWS_ROLE_ARN=" ROLE, "AWS_ROLE_SESSION_NAME=pod-1" }, NULL,
+	  AWS_CREDS_REMOTE, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE) " ROLE
+	  ": not sent (dry run)", "POST https://sts.us-east-1.amazonaws.com/ "
+	  "AssumeRoleWithWebIdentity RoleArn=" ROLE " RoleSessionName=pod-1 "
+	  "(unsigned)" },
+	{ "web identity from the profile, at its place after assume role",
+	  "[default]\nrole_arn = " ROLE "\nweb_identity_token_file = "
+	  "@/webtoken\n", NULL, { 0 }, NULL, AWS_CREDS_REMOTE,
+	  "profile default: web identity " ROLE ": not sent (dry run)",
+	  "POST * AssumeRoleWithWebIdentity RoleArn=" ROLE " RoleSessionName="
+	  "botocore-session-1767225600 (unsigned)" },
+	{ "web identity: each of the environment's over the profile's",
+	  "[default]\nrole_arn = arn:aws:iam::1:role/profile\n"
+	  "web_identity_token_file = /nonexistent\n"
+	  "role_session_name = from-profile\n", NULL,
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken" }, NULL, AWS_CREDS_REMOTE,
+	  "*: not sent (dry run)", "* RoleArn=arn:aws:iam::1:role/profile "
+	  "RoleSessionName=from-profile (unsigned)" },
+	{ "web identity: the environment's file, the profile's session name",
+	  "[default]\nrole_session_name = from-profile\n", NULL,
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken", "AWS_ROLE_ARN=" ROLE },
+	  NULL, AWS_CREDS_REMOTE, "*: not sent (dry run)", "* RoleArn=" ROLE
+	  " RoleSessionName=from-profile (unsigned)" },
+	{ "web identity: a profile with role_arn alone is assume role's",
+	  "[default]\nrole_arn = arn:aws:iam::1:role/profile\n", NULL,
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken" }, NULL, AWS_CREDS_BROKEN,
+	  "profile default: role_arn needs source_profile or "
+	  "credential_source", "" },
+	{ "web identity: before SSO and the files",
+	  NULL, "[default]\naws_access_key_id = AKIACRED\n"
+	  "aws_secret_access_key = cred/s3kr1t\n",
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken", "AWS_ROLE_ARN=" ROLE },
+	  NULL, AWS_CREDS_REMOTE, "*: not sent (dry run)",
+	  "* AssumeRoleWithWebIdentity *" },
+	{ "web identity: a role profile's web identity comes after the role",
+	  "[default]\nrole_arn = " ROLE "\nsource_profile = base\n", BASE,
+	  { "AWS_WEB_IDENTITY_TOKEN_FILE=@/webtoken",
+	    "AWS_ROLE_ARN=arn:aws:iam::1:role/w" }, NULL, AWS_CREDS_REMOTE,
+	  DRY("default", ROLE), "* AssumeRole RoleArn=" ROLE " *" },
 };
 
 /* the text err must be: @D, @T expanded */
@@ -492,6 +788,55 @@ run(const struct kcase *t)
 	CHECK(c.loaded == NOW, "%s: loaded %lld", t->what,
 	    (long long)c.loaded);
 	CHECK(err.len == 0, "%s: an error with success: %s", t->what, err.p);
+out:
+	aws_creds_free(&c);
+	aws_conf_free(&conf);
+	buf_free(&err);
+	buf_free(&want);
+}
+
+/* the dry runs' trace, lines joined by '\n' */
+static struct buf traced;
+
+static void
+collect(void *arg, const char *line)
+{
+	(void)arg;
+	if (traced.len)
+		buf_addc(&traced, '\n');
+	buf_adds(&traced, line);
+}
+
+static void
+dryrun(const struct dcase *t)
+{
+	static const struct aws_creds_opts dry = { .trace = collect, .dry = 1 };
+	struct aws_conf conf = AWS_CONF_INIT;
+	struct aws_conf_opts o = { .profile = t->profile };
+	struct aws_creds c = AWS_CREDS_INIT;
+	struct buf err = BUF_INIT, want = BUF_INIT;
+	int r;
+
+	fix_files(t->config, t->creds);
+	fix_env = t->env;
+	buf_reset(&traced);
+	if (aws_conf_load(&conf, &o, fix_getenv, &err) < 0) {
+		CHECK(0, "%s: aws_conf_load: %s", t->what, err.p);
+		goto out;
+	}
+	r = aws_creds_load_with(&c, &conf, fix_getenv, NOW, &dry, &err);
+	CHECK(r == t->rc, "%s: rc %d, want %d (%s)", t->what, r, t->rc,
+	    buf_str(&err));
+	expand(&want, t->err);
+	CHECK(glob(want.p, buf_str(&err)), "%s: err [%s], want [%s]",
+	    t->what, buf_str(&err), want.p);
+	expand(&want, t->trace);
+	CHECK(glob(want.p, buf_str(&traced)), "%s: traced [%s], want [%s]",
+	    t->what, buf_str(&traced), want.p);
+	CHECK(!strstr(buf_str(&err), "s3kr1t") &&
+	    !strstr(buf_str(&traced), "s3kr1t"), "%s: a secret in [%s] [%s]",
+	    t->what, buf_str(&err), buf_str(&traced));
+	CHECK(!c.akid && !c.secret, "%s: c not empty", t->what);
 out:
 	aws_creds_free(&c);
 	aws_conf_free(&conf);
@@ -592,10 +937,13 @@ main(int argc, char *argv[])
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		run(&cases[i]);
+	for (i = 0; i < sizeof dcases / sizeof dcases[0]; i++)
+		dryrun(&dcases[i]);
 	env_values();
 	staleness();
 	exit_status();
 	curl_global_cleanup();
+	buf_free(&traced);
 	fix_cleanup();
 	return unit_end("aws_creds");
 }

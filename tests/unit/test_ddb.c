@@ -378,6 +378,27 @@ test_bodies(void)
 		     "\"ExpressionAttributeValues\":{\":a\":{\"S\":\"x\"},"
 		     "\":b\\\"\":{\"S\":\"y\"}}}") != NULL, "%s", b.p);
 	ddb_put_free(&p);
+	/* the sharded manifest: a constant :newest after :tst; names */
+	ddb_put_init(&p, "t", "attribute_not_exists(eventId) OR (etlTime >= "
+		     ":tst AND etlTime <= :newest)", tst, 1);
+	ddb_put_const(&p, ":newest", "{\"N\":\"1500000000\"}");
+	ddb_put_body(&p, &b, out.p, out.len, at + 2);
+	CHECK(strstr(b.p, "\"ExpressionAttributeValues\":{\":tst\":"
+		     "{\"N\":\"1480236400\"},\":newest\":{\"N\":"
+		     "\"1500000000\"}}}") != NULL, "%s", b.p);
+	ddb_put_free(&p);
+	ddb_put_init(&p, "t", "#t > :now", NULL, 0);
+	ddb_put_name(&p, "#t", "ttl");
+	ddb_put_name(&p, "#e", "etl\"Time");
+	ddb_put_const(&p, ":now", "{\"N\":\"7\"}");
+	ddb_put_body(&p, &b, "{}", 2, NULL);
+	CHECK(!strcmp(b.p, "{\"TableName\":\"t\",\"Item\":{},"
+		      "\"ConditionExpression\":\"#t > :now\","
+		      "\"ExpressionAttributeNames\":{\"#t\":\"ttl\","
+		      "\"#e\":\"etl\\\"Time\"},"
+		      "\"ExpressionAttributeValues\":{\":now\":{\"N\":\"7\"}}}"),
+	      "%s", b.p);
+	ddb_put_free(&p);
 
 	ddb_batch_begin(&b, "t");
 	ddb_batch_add(&b, "{\"k\":{\"S\":\"1\"}}", 15);
