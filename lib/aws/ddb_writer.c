@@ -188,8 +188,10 @@ static void ondone(struct http_req *r);
 static int
 cansend(struct shard *s)
 {
+	/* no more than the connections the descriptors allow: one more
+	 * would wait in http for a connection, unseen by the window */
 	return s->freereqs && !atomic_load(&s->w->fatal) &&
-	       rate_room(&s->rl, s->busy) &&
+	       rate_room(&s->rl, s->busy) && s->busy < http_conns(s->h) &&
 	       (!s->w->o.rate || rate_delay(&s->rl, now_ns()) == 0);
 }
 
