@@ -14,7 +14,7 @@ set title sprintf("populate into a table of %d WCU, 5 ms a write (build/ddbsink 
 set xlabel "seconds from the first write"
 set ylabel "items a second"
 set y2label "requests in flight allowed (window)"
-set yrange [0:*]
+set yrange [0:cap * 1.15]
 set y2range [0:*]
 set ytics nomirror
 set y2tics
