@@ -297,7 +297,7 @@ POPULATE_VERSION=1.1.0
 populate_defaults() {
 	enriched_archive='' storage_config='' resolver='' since='' log_path=populate-logs
 	profile='' state='' ttl_days=180 ttl_from=etl no_create=0 restart=0 skip_failed=0
-	s3_jobs=8 ddb_jobs=16 rate='' dry_run=0 verbose=0 workers='' shards='' plan=''
+	s3_jobs=8 ddb_jobs='' rate='' dry_run=0 verbose=0 workers='' shards='' plan=''
 	newest='' force=0 quiet=0 reporter=0
 }
 
@@ -348,7 +348,7 @@ populate_args() {
 	[ -n "$config" ] || badusage "missing storage-config"
 	whole --ttl-days "$ttl_days" 0 3650000
 	whole --s3-jobs "$s3_jobs" 1 64
-	whole --ddb-jobs "$ddb_jobs" 1 1024
+	[ -z "$ddb_jobs" ] || whole --ddb-jobs "$ddb_jobs" 1 1024
 	[ -z "$rate" ] || whole --rate "$rate" 1 1000000000
 	case $ttl_from in etl | now) ;; *) fail 2 "--ttl-from: $ttl_from: must be etl or now" ;; esac
 	[ -z "$since" ] || sincefilter -r -s "$since" </dev/null 2>/dev/null ||
@@ -396,7 +396,7 @@ plan_read() {
 		j_ddb_ep=\(.dynamodb_endpoint // "") j_s3_ep=\(.s3_endpoint // "")
 		j_creds=\(.credentials) j_newest=\(.newest) j_ttl_days=\(.ttl_days)
 		j_ttl_from=\(.ttl_from) j_ttl_base=\(.ttl_base // "") j_rate=\(.rate // "")
-		j_wrate=\(.worker_rate // "") j_s3_jobs=\(.s3_jobs) j_ddb_jobs=\(.ddb_jobs)
+		j_wrate=\(.worker_rate // "") j_s3_jobs=\(.s3_jobs) j_ddb_jobs=\(.ddb_jobs // "")
 		j_shards=\(.shards)"' 2>/dev/null) && [ -n "$_j" ] ||
 		fail 2 "plan $1: $1/job.json is not a plan of this populate ($POPULATE_VERSION)"
 	eval "$_j"

@@ -20,6 +20,7 @@ struct aws_auth {
 	int s3;
 	aws_conf_env env;
 	unsigned char key[32];
+	struct sigv4_hmac *hkey;	/* key, ready to sign with */
 	char keyday[9];		/* the day key was derived for, "" if none */
 	struct sigv4_out out;
 	struct buf line;
@@ -70,6 +71,7 @@ aws_auth_free(struct aws_auth *a)
 	if (!a)
 		return;
 	OPENSSL_cleanse(a->key, sizeof a->key);
+	sigv4_hmac_free(a->hkey);
 	aws_creds_free(&a->creds);
 	aws_conf_free(&a->conf);
 	sigv4_out_free(&a->out);
@@ -130,6 +132,8 @@ aws_auth_sign(struct aws_auth *a, const char *method, const char *host,
 		a->keyday[8] = '\0';
 		sigv4_signing_key(a->creds.secret, a->keyday, a->conf.region,
 				  a->s3 ? "s3" : "dynamodb", a->key);
+		sigv4_hmac_free(a->hkey);
+		a->hkey = sigv4_hmac_new(a->key);
 	}
 	h[n++] = (struct sigv4_header){ "host", host };
 	h[n++] = (struct sigv4_header){ "x-amz-date", amzdate };
@@ -150,7 +154,7 @@ aws_auth_sign(struct aws_auth *a, const char *method, const char *host,
 		.service = a->s3 ? "s3" : "dynamodb", .amzdate = amzdate,
 		.normalize = !a->s3,
 	};
-	sigv4_sign(&r, a->creds.akid, a->key, &a->out);
+	sigv4_sign_hmac(&r, a->creds.akid, a->hkey, &a->out);
 	addheader(a, headers, "x-amz-date", amzdate);
 	if (a->s3)
 		addheader(a, headers, "x-amz-content-sha256", payload_hash);
