@@ -5,7 +5,8 @@
  * 1.0 protocol (POST /, X-Amz-Target: DynamoDB_20120810.Op, keep-alive,
  * Content-Length bodies; signatures are not checked) as DynamoDB does for
  * this project's calls: DescribeTable, CreateTable, UpdateTimeToLive,
- * DescribeTimeToLive, PutItem and BatchWriteItem.
+ * DescribeTimeToLive, PutItem, BatchWriteItem and Scan (a count only, as
+ * dynaput --describe asks it).
  *
  *   ddbsink [-PZ] [-b seconds] [-c wcu] [-J ms] [-l ms] [-p port]
  *           [-s seconds] [-t table ...]
@@ -97,10 +98,10 @@ static long nseries = 600;
 static int anyname = 1;
 
 enum { OP_DESCRIBE, OP_CREATE, OP_UPDTTL, OP_DESCTTL, OP_PUT, OP_BATCH,
-	OP_OTHER, NOPS };
+	OP_SCAN, OP_OTHER, NOPS };
 static const char *const opname[NOPS] = {
 	"DescribeTable", "CreateTable", "UpdateTimeToLive",
-	"DescribeTimeToLive", "PutItem", "BatchWriteItem", "other",
+	"DescribeTimeToLive", "PutItem", "BatchWriteItem", "Scan", "other",
 };
 
 static struct {
@@ -1622,6 +1623,25 @@ op_describe(struct jr *j)
 	buf_addc(ob, '}');
 }
 
+/* Scan, as dynaput --describe asks it (Limit 1, Select COUNT): the count
+ * of the one page, 1 when the table holds any item; no item is listed
+ * and there is no next page. */
+static void
+op_scan(struct jr *j)
+{
+	struct table *t;
+	struct str name;
+
+	if (!tablearg(j, &name, NULL))
+		return;
+	if (!(t = table_get(&name, 1))) {
+		fail_notfound(&name, 1);
+		return;
+	}
+	buf_printf(ob, "{\"Count\":%d,\"ScannedCount\":%d}",
+		   t->items.n > 0, t->items.n > 0);
+}
+
 /* Makes the table (the manifest's key whatever the request says); it is
  * ACTIVE at once, though the answer says CREATING as DynamoDB's does. */
 static void
@@ -2042,6 +2062,7 @@ dynamo(const struct str *target, const char *body, size_t n)
 	case OP_DESCTTL: op_descttl(&j); break;
 	case OP_PUT: op_put(&j); break;
 	case OP_BATCH: op_batch(&j); break;
+	case OP_SCAN: op_scan(&j); break;
 	}
 	if (scratch.cap > KEEPBUF)
 		buf_free(&scratch);

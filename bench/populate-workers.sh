@@ -4,7 +4,7 @@
 # DynamoDB-like sink (build/ddbsink: 5 ms +- 1 a write, no capacity
 # limit): events a second and CPU an event.
 #
-#   BENCH_MB=200 BENCH_JOBS="16 64" bench/populate-workers.sh
+#   BENCH_MB=400 BENCH_JOBS="- 16" bench/populate-workers.sh
 #
 # The archive: BENCH_MB of bench/genevents' enriched events (1 to 6 KB a
 # line) cut into 8 runs of 6 plain objects of varied sizes, on disk (the
@@ -12,13 +12,14 @@
 # of its own on the sink; the sink's keys are checked against the
 # archive's.  Wall clock and the CPU of populate and every process under
 # it (GNU time); the sink's own CPU apart.  BENCH_JOBS: the --ddb-jobs
-# of each series (writes in flight a worker).
+# of each series (the most writes in flight a worker; - for dynaput's
+# own window, up to 512).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export LC_ALL=C
-mb=${BENCH_MB:-200}
-jobs=${BENCH_JOBS:-16 64}
+mb=${BENCH_MB:-400}
+jobs=${BENCH_JOBS:--  16}
 out=bench/out
 PATH=$top/bin:$PATH
 mkdir -p "$out"
@@ -107,9 +108,11 @@ job() {
 echo "archive: $arch, $bytes bytes, $events events ($nkeys keys), 8 runs, 48 objects; $(nproc) cores"
 echo "sink: build/ddbsink -l 5 -J 1 (5 ms +- 1 a write, no capacity limit)"
 for j in $jobs; do
-	echo "--ddb-jobs $j:"
-	job "populate (one machine)" --ddb-jobs "$j"
+	o=(--ddb-jobs "$j") && [ "$j" != - ] || o=()
+	l="dynaput's window (--ddb-jobs unset)" && [ "$j" = - ] || l="--ddb-jobs $j"
+	echo "$l:"
+	job "populate (one machine)" "${o[@]}"
 	for k in 1 2 4; do
-		job "populate -P $k" -P "$k" --ddb-jobs "$j"
+		job "populate -P $k" -P "$k" "${o[@]}"
 	done
 done
