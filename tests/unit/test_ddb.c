@@ -305,6 +305,12 @@ test_errors(void)
 		       "#MissingAuthenticationToken\",\"Message\":\"M\"}", &e) ==
 	      DDB_FATAL && !strcmp(e.msg.p, "M"), "Message: %s", e.msg.p);
 	CHECK(classify(403, CURLE_OK, "<html>", &e) == DDB_FATAL, "403");
+	/* found by tests/fuzz/fuzz_ddberr: the server's strings go into a
+	 * one-line message, their control characters as spaces */
+	CHECK(classify(500, CURLE_OK, "{\"__type\":\"x#Intern\\nFailure\","
+		       "\"message\":\"a\\r\\nb\\u0007\"}", &e) ==
+	      DDB_TRANSIENT && !strcmp(ddb_strerror(&e, &b),
+				       "Intern Failure: a  b "), "%s", b.p);
 	CHECK(classify(0, CURLE_RECV_ERROR, NULL, &e) == DDB_TRANSIENT,
 	      "reset");
 	CHECK(classify(0, CURLE_COULDNT_RESOLVE_HOST, NULL, &e) == DDB_FATAL,
