@@ -36,7 +36,8 @@ LIBS_aws = $(LIBS_aws0) $(LIBS_bz2)
 
 PROGS = eventcut sincefilter s3cat dynaput
 SCRIPTS = populate
-SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq
+SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq \
+	pipelines/populate-verify
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = $(wildcard man/*.7)
@@ -115,7 +116,7 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 UNIT = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 ASAN_OBJ = $(CORE:%=build/asan/core/%.o) $(AWS:%=build/asan/aws/%.o)
 
-unit: $(UNIT:%=build/asan/%) build/credprobe
+unit: $(UNIT:%=build/asan/%) build/credprobe build/s3probe
 
 build/asan/core/%.o: lib/core/%.c $(HDR)
 	@mkdir -p $(@D)
@@ -133,6 +134,12 @@ build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) \
 # tests/creds.bats drives lib/aws/aws_conf and lib/aws/aws_creds through
 # this, also under ASan and UBSan; it is not installed.
 build/credprobe: tests/credprobe.c $(ASAN_OBJ)
+	$(CC) $(INC_aws) $(ALL_CFLAGS) $(ASAN) -o $@ $< $(ASAN_OBJ) \
+		$(LIBS_aws)
+
+# tests/s3get.bats drives lib/aws/s3_get and s3_pages through this
+# against the fault proxy, also under ASan and UBSan; not installed.
+build/s3probe: tests/s3probe.c $(ASAN_OBJ)
 	$(CC) $(INC_aws) $(ALL_CFLAGS) $(ASAN) -o $@ $< $(ASAN_OBJ) \
 		$(LIBS_aws)
 

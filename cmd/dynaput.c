@@ -17,11 +17,13 @@
 #include "badrow.h"
 #include "buf.h"
 #include "ddb.h"
+#include "ddb_get.h"
 #include "ddb_table.h"
 #include "ddb_writer.h"
 #include "err.h"
 #include "fshut.h"
 #include "http.h"
+#include "jsonw.h"
 #include "lineio.h"
 #include "opt.h"
 #include "summary.h"
@@ -48,7 +50,12 @@
 #define SYNOPSIS "-t table [-bv] [-j N] [-c expr] [-S summary] " \
 	"[-N #name=attribute] [-V :name=attribute] [-x rejects] " \
 	"[--manifest] [--newest time] [--typed] [--create] [--on-demand] " \
-	"[--rate N] " AWS_OPTS_SYNOPSIS " [file ...]"
+	"[--rate N] " AWS_OPTS_SYNOPSIS " [file ...]\n" \
+	"       dynaput -t table --get [-v] [-j N] [-S summary] " \
+	"[-x rejects] [--manifest] [--typed] [--rate N] " AWS_OPTS_SYNOPSIS \
+	" [file ...]\n" \
+	"       dynaput -t table --describe [-v] [--manifest] [--create] " \
+	"[--on-demand] " AWS_OPTS_SYNOPSIS
 
 static const char help[] =
 	"  -t, --table table       the table to write to\n"
@@ -71,11 +78,16 @@ static const char help[] =
 	"  --create                make the manifest's table when it is "
 	"missing\n"
 	"  --on-demand             with --create: billed per request\n"
-	"  --rate N                write at most N items a second\n"
+	"  --rate N                write (or look up) at most N items a "
+	"second\n"
+	"  --get                   look the lines' keys up: the items found "
+	"on stdout\n"
+	"  --describe              the table's key and status, and whether it "
+	"is empty, as JSON\n"
 	AWS_OPTS_HELP;
 
 enum { O_MANIFEST = 256, O_TYPED, O_CREATE, O_ONDEMAND, O_RATE,
-       O_NEWEST };
+       O_NEWEST, O_GET, O_DESCRIBE };
 
 static const struct option longopts[] = {
 	{ "manifest", no_argument, NULL, O_MANIFEST },
@@ -84,6 +96,8 @@ static const struct option longopts[] = {
 	{ "create", no_argument, NULL, O_CREATE },
 	{ "on-demand", no_argument, NULL, O_ONDEMAND },
 	{ "rate", required_argument, NULL, O_RATE },
+	{ "get", no_argument, NULL, O_GET },
+	{ "describe", no_argument, NULL, O_DESCRIBE },
 	{ "table", required_argument, NULL, 't' },
 	{ "help", no_argument, NULL, 'h' },
 	AWS_OPTS_LONG,
@@ -92,6 +106,7 @@ static const struct option longopts[] = {
 
 static const char *table, *xfile, *sfile, *cexpr;
 static int bflag, vflag, manifest, typed, create, ondemand;
+static int getmode, describe;	/* --get, --describe */
 static long jobs = 16;
 static double ratemax;
 static struct aws_conf_opts ao = { .service = "dynamodb" };
@@ -131,23 +146,30 @@ onsig(int sig)
 	nsigs++;
 }
 
-/* From any thread: a line that is not written, and why. */
+/* From any thread: a line that is not written (or looked up), and why. */
 static void
-reject(void *ctx, const struct ddb_item *it, const char *why)
+rejectline(const char *input, unsigned long long lineno,
+	   const struct buf *line, const char *why)
 {
-	(void)ctx;
 	pthread_mutex_lock(&xlock);
 	if (!xf) {
 		if (++nshown <= SHOWN)
-			warnx("%s:%llu: %s", it->input, it->lineno, why);
+			warnx("%s:%llu: %s", input, lineno, why);
 	} else {
-		badrow_begin(&bad, it->line.p, it->line.len);
+		badrow_begin(&bad, line->p, line->len);
 		badrow_error(&bad, why, strlen(why));
 		badrow_end(&bad, badrow_now());
 		if (fwrite(bad.p, 1, bad.len, xf) != bad.len)
 			fcheck(xf, xfile);
 	}
 	pthread_mutex_unlock(&xlock);
+}
+
+static void
+reject(void *ctx, const struct ddb_item *it, const char *why)
+{
+	(void)ctx;
+	rejectline(it->input, it->lineno, &it->line, why);
 }
 
 static int64_t
@@ -556,11 +578,17 @@ rate(const char *s)
 	return v;
 }
 
+static void checkmode(void);
+
 static void
 check(void)
 {
 	if (!table || !*table)
 		usage(EXIT_USAGE);
+	if (getmode || describe) {
+		checkmode();
+		return;
+	}
 	if (cexpr && (manifest || bflag))
 		diex(EXIT_USAGE, "-c: no condition with %s", manifest ?
 		     "--manifest (it has its own)" : "-b (BatchWriteItem "
@@ -610,6 +638,8 @@ options(int argc, char *argv[])
 		case O_ONDEMAND: ondemand = 1; break;
 		case O_RATE: ratemax = rate(optarg); break;
 		case O_NEWEST: newest = newesttime(optarg); break;
+		case O_GET: getmode = 1; break;
+		case O_DESCRIBE: describe = 1; break;
 		default: usage(EXIT_USAGE);
 		}
 	}
@@ -629,6 +659,298 @@ signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* --- --get and --describe --- */
+
+static void
+checkmode(void)
+{
+	const char *m = getmode ? "--get" : "--describe";
+
+	if (getmode && describe)
+		diex(EXIT_USAGE, "--get, --describe: one or the other");
+	if (bflag || cexpr || nbind || nph || newest)
+		diex(EXIT_USAGE, "%s: %s is for writes", m, bflag ? "-b" :
+		     cexpr ? "-c" : nbind ? "-V" : nph ? "-N" : "--newest");
+	if (getmode && create)
+		diex(EXIT_USAGE, "--get: no --create: a new table holds no "
+		     "item to look up");
+	if (describe && (xfile || sfile || typed || ratemax))
+		diex(EXIT_USAGE, "--describe: %s: it reads no line",
+		     xfile ? "-x" : sfile ? "-S" : typed ? "--typed" :
+		     "--rate");
+	if (ondemand && !create)
+		diex(EXIT_USAGE, "--on-demand: only with --create");
+}
+
+/* The table's key, and whether it holds any item, as one JSON object. */
+static int
+describemain(void)
+{
+	struct buf err = BUF_INIT, b = BUF_INIT;
+	struct ddb_error e = DDB_ERROR_INIT;
+	struct http_opts ho;
+	struct ddb_opts o;
+	struct http *h;
+	struct ddb *d;
+	int empty;
+
+	httpopts(&ho);
+	ddbopts(&o);
+	h = http_new(&ho);
+	if (!(d = ddb_new(h, &o, &err)))
+		diex(EXIT_USAGE, "%s", err.p);
+	if ((empty = ddb_table_empty(d, table, &e, &err)) < 0)
+		tablefail(&e, &err);
+	buf_adds(&b, "{\"table\":");
+	jsonw_str(&b, table, strlen(table));
+	buf_adds(&b, ",\"status\":");
+	jsonw_str(&b, tab.status, strlen(tab.status));
+	buf_adds(&b, ",\"hash\":");
+	jsonw_str(&b, tab.hash, strlen(tab.hash));
+	buf_printf(&b, ",\"hashType\":\"%c\"", tab.hash_type ? tab.hash_type :
+		   '?');
+	if (tab.range[0]) {
+		buf_adds(&b, ",\"range\":");
+		jsonw_str(&b, tab.range, strlen(tab.range));
+		buf_printf(&b, ",\"rangeType\":\"%c\"", tab.range_type ?
+			   tab.range_type : '?');
+	}
+	buf_printf(&b, ",\"empty\":%s}\n", empty ? "true" : "false");
+	fwrite(b.p, 1, b.len, stdout);
+	ddb_free(d);
+	http_free(h);
+	ddb_error_free(&e);
+	buf_free(&err);
+	buf_free(&b);
+	aws_auth_free(auth);
+	return fshut(stdout, "stdout") ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static struct ddb_getter *getter;
+static const char *const manifestattrs[] = { "etlTime", "ttl" };
+
+static void
+gotfound(void *ctx, const struct ddb_get_item *it, const char *item,
+	 size_t n)
+{
+	(void)ctx;
+	(void)it;
+	fwrite(item, 1, n, stdout);
+	putchar('\n');
+	fcheck(stdout, "stdout");
+}
+
+static void
+gotmissing(void *ctx, const struct ddb_get_item *it)
+{
+	(void)ctx;
+	(void)it;
+}
+
+static void
+getreject(void *ctx, const struct ddb_get_item *it, const char *why)
+{
+	(void)ctx;
+	rejectline(it->input, it->lineno, &it->line, why);
+}
+
+/* The key's values, of the table's types: what --get sends. */
+static int
+getkey(const struct ddb_get_item *it, struct buf *msg)
+{
+	char want;
+	const char *v;
+	size_t i;
+
+	buf_reset(msg);
+	for (i = 0; i < nkeys; i++) {
+		want = i ? tab.range_type : tab.hash_type;
+		v = it->json.p + it->at[i].off;
+		if (!it->at[i].len)
+			buf_printf(msg, "the item has no %s (of the key)",
+				   names[i]);
+		else if (want && (it->at[i].len < 6 || v[2] != want ||
+				  v[3] != '"'))
+			buf_printf(msg, "%s must be %s (%c), as the table's "
+				   "key is", names[i], typename(want), want);
+		else if (it->at[i].len == 8 && v[2] != 'N')
+			buf_printf(msg, "%s: an empty value, which no key "
+				   "has", names[i]);
+		else
+			continue;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+getprogress(int64_t now, int last)
+{
+	static int64_t lastshow;
+	static unsigned long long lastdone;
+	struct ddb_get_counts c;
+	unsigned long long done;
+
+	if (last) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (now - lastshow < 1000000000)
+		return;
+	ddb_get_counts(getter, &c);
+	done = c.found + c.missing;
+	fprintf(stderr, "\r%s: %llu read, %llu found, %llu missing, "
+		"%llu rejected, %.0f keys/s\033[K", err_prog(), nread, c.found,
+		c.missing, c.rejected + nbadlines,
+		lastshow ? (double)(done - lastdone) * 1e9 /
+		(double)(now - lastshow) : 0.0);
+	lastshow = now;
+	lastdone = done;
+}
+
+static void
+getall(struct lineio *in, struct ddb_conv *conv, int showing)
+{
+	struct buf msg = BUF_INIT;
+	struct ddb_get_item *it;
+	char *line;
+	ssize_t n;
+
+	while (!nsigs && !ddb_get_failed(getter)) {
+		if (showing)
+			getprogress(now_ns(), 0);
+		n = lineio_trynext(in, &line);
+		if (n == LINEIO_END)
+			break;
+		if (n == LINEIO_AGAIN) {
+			ddb_get_flush(getter);
+			ddb_get_poll(getter, lineio_fd(in), showing ? 200 :
+				     1000);
+			continue;
+		}
+		if (blank(line, (size_t)n))
+			continue;
+		nread++;
+		it = ddb_get_item(getter);
+		buf_add(&it->line, line, (size_t)n);
+		it->input = in->name;
+		it->lineno = in->lineno;
+		if (in->cut) {
+			buf_reset(&msg);
+			buf_printf(&msg, "a line of more than %u bytes (kept "
+				   "cut to them): no DynamoDB item is that "
+				   "long", MAXLINE);
+		}
+		if (in->cut || ddb_conv_item(conv, line, (size_t)n, &it->json,
+					     it->at, &msg) < 0 ||
+		    getkey(it, &msg) < 0) {
+			nbadlines++;
+			getreject(NULL, it, msg.p);
+			ddb_get_unused(getter, it);
+		} else if (ddb_get_put(getter, it) < 0) {
+			break;
+		}
+	}
+	buf_free(&msg);
+}
+
+static int
+getfinish(int status, int showing)
+{
+	struct ddb_get_counts c;
+	struct summary sm;
+	const char *why = ddb_get_failed(getter);
+
+	if (showing)
+		getprogress(0, 1);
+	if (why)
+		warnx("%s", why);
+	ddb_get_counts(getter, &c);
+	if (fshut(stdout, "stdout"))
+		status = EXIT_PARTIAL;
+	if (xf && fshut(xf, xfile))
+		status = EXIT_PARTIAL;
+	if (c.rejected + nbadlines)
+		status = EXIT_PARTIAL;
+	if (!xf && nshown > SHOWN)
+		warnx("%llu more rejected lines not shown (-x FILE keeps them)",
+		      nshown - SHOWN);
+	fprintf(stderr, "%s: %llu read, %llu found, %llu missing, "
+		"%llu rejected, %llu retries\n", err_prog(), nread, c.found,
+		c.missing, c.rejected + nbadlines, c.retries);
+	if (sfile) {
+		summary_init(&sm);
+		summary_count(&sm, "read", nread);
+		summary_count(&sm, "found", c.found);
+		summary_count(&sm, "missing", c.missing);
+		summary_count(&sm, "rejected", c.rejected + nbadlines);
+		summary_count(&sm, "retries", c.retries);
+		summary_count(&sm, "throttled", c.throttled);
+		if (summary_write(&sm, sfile) < 0)
+			status = EXIT_PARTIAL;
+		summary_free(&sm);
+	}
+	if (why)
+		status = EXIT_REMOTE;
+	if (gotsig)
+		status = gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
+	return status;
+}
+
+/* --get: each line's key looked up, the items found on stdout. */
+static int
+getmain(int argc, char *argv[])
+{
+	struct ddb_get_opts o;
+	struct http_opts ho;
+	struct ddb_opts d;
+	struct buf err = BUF_INIT;
+	struct ddb_conv *conv;
+	struct lineio in;
+	int status, showing = vflag && isatty(2);
+
+	names[nnames++] = tab.hash;
+	if (tab.range[0])
+		names[nnames++] = tab.range;
+	nkeys = nnames;
+	conv = ddb_conv_new(typed, names, nkeys);
+	httpopts(&ho);
+	ddbopts(&d);
+	memset(&o, 0, sizeof o);
+	o.table = table;
+	o.ddb = &d;
+	o.http = &ho;
+	o.keys = names;
+	o.nkeys = nkeys;
+	o.attrs = manifest ? manifestattrs : NULL;
+	o.nattrs = manifest ? 2 : 0;
+	o.consistent = 1;
+	o.plain = !typed;
+	o.jobs = (int)jobs;
+	o.rate = ratemax;
+	o.stop = &nsigs;
+	o.found = gotfound;
+	o.missing = gotmissing;
+	o.reject = getreject;
+	if (!(getter = ddb_get_new(&o, &err)))
+		diex(EXIT_PARTIAL, "%s", err.p);
+	lineio_open(&in, argc, argv);
+	in.maxline = MAXLINE;
+	getall(&in, conv, showing);
+	ddb_get_close(getter);
+	while (!ddb_get_wait(getter, 50))
+		if (showing)
+			getprogress(now_ns(), 0);
+	status = getfinish(in.status, showing);
+	lineio_close(&in);
+	ddb_get_free(getter);
+	ddb_conv_free(conv);
+	aws_auth_free(auth);
+	buf_free(&bad);
+	buf_free(&err);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -641,7 +963,7 @@ main(int argc, char *argv[])
 	options(argc, argv);
 	argc -= optind;
 	argv += optind;
-	if (argc == 0 && isatty(0))
+	if (!describe && argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
@@ -650,6 +972,10 @@ main(int argc, char *argv[])
 				 &status)))
 		diex(status, "%s", buf_str(&err));
 	opentable();
+	if (describe)
+		return describemain();
+	if (getmode)
+		return getmain(argc, argv);
 	setnames();
 	conv = ddb_conv_new(typed, names, nnames);
 	showing = vflag && isatty(2);

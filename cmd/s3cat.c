@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,14 +13,19 @@
 #include <unistd.h>
 
 #include "aws_auth.h"
+#include "aws_opts.h"
 #include "buf.h"
 #include "decode.h"
 #include "err.h"
 #include "fshut.h"
 #include "http.h"
+#include "lineio.h"
 #include "lineout.h"
+#include "opt.h"
 #include "s3.h"
-#include "sigv4.h"
+#include "s3_get.h"
+#include "s3_pages.h"
+#include "summary.h"
 #include "walk.h"
 #include "xalloc.h"
 
@@ -30,80 +34,87 @@
 #define HELD_MIN (1L << 20)
 #define HELD_MAX (8L << 20)
 #define AHEAD 1000		/* listed keys kept ahead of the transfers */
-#define DIRBATCH 256
-#define READBUF (1 << 20)
+#define BATCH 256		/* a folder's entries taken at a time */
+#define MAXURL (64 << 10)	/* a stdin line longer is no URL */
+#define SYNOPSIS "[-lsv] [-j N] [-S summary] [--no-sign-request] " \
+	"[--request-payer] " AWS_OPTS_SYNOPSIS " [url ...]"
+
+static const char help[] =
+	"  -j N                    fetch N objects at once (default 4)\n"
+	"  -l                      write the objects' names, not contents\n"
+	"  -S summary              write the counts there as JSON at the end\n"
+	"  -s                      with -l: a tab and the size after a name\n"
+	"  -v                      retries, resumes and counts on stderr\n"
+	"  --no-sign-request       anonymous requests (public buckets)\n"
+	"  --request-payer         the requester pays for the requests\n"
+	AWS_OPTS_HELP;
 
 enum { E_OBJ, E_FILE, E_LIST, E_DIR, E_BAD };
 enum { S_NEW, S_RUN, S_DONE, S_FAIL };
 
 /*
- * One input in output order: an object or a local file to write, or a
+ * One input in output order: an object or a local file to write, a
  * listing (S3 prefix, local folder) that inserts what it finds before
- * itself as it goes.
+ * itself as it goes, or a failure to report in its place.
  */
 struct ent {
 	struct ent *prev, *next;
-	struct ent *parent;	/* the listing that found it, until passed */
+	struct listing *parent;	/* the listing that found it, until passed */
 	int kind, state;
 	char *name;		/* s3://bucket/key, or a path */
 	char *bucket, *key;
+	int64_t size;		/* in bytes, when listed; -1: not known */
 	int status;		/* a failure's exit status */
 	struct buf msg;		/* a failure's reason */
-
-	struct http_req req;
-	struct buf held;	/* raw bytes got while not the head */
-	int64_t off;		/* raw bytes taken: a resume starts here */
-	int64_t skip;		/* bytes to drop: a Range was ignored */
-	char etag[128];
-	int head;		/* its bytes go to stdout as they come */
-	int checked;		/* this attempt's response was looked at */
-	int bad;		/* abort the transfer: msg says why */
-
-	struct s3_list list;
-	struct buf token;	/* the next page's continuation token */
-	int busy, more;
-	size_t unstarted;	/* children not yet passed */
-	struct walk *walk;
+	struct xfer *x;		/* an object's transfer, once started */
+	struct listing *l;	/* a listing's state */
 };
 
-static int lflag, vflag, nosign, payer;
+/* One object's transfer, from its start to the end of its output. */
+struct xfer {
+	struct s3_get get;
+	struct buf held;	/* bytes got while another object is written */
+	int head;		/* its bytes go to stdout as they come */
+};
+
+/* One listing: an S3 prefix page by page (pages.once: -l -s of one
+ * object, its key only), or a local folder. */
+struct listing {
+	struct s3_pages pages;
+	struct walk *walk;
+	size_t unstarted;	/* entries it found, not yet passed */
+};
+
+/* What the whole run shares. */
+static struct {
+	struct ent queue;	/* a ring around this sentinel */
+	struct ent *cursor;	/* the first entry not yet passed */
+	long nslots;		/* passed entries still queued, <= jobs */
+	struct lineio in;	/* URL lines from stdin */
+	int reading;		/* until stdin ends */
+	int refused;		/* the remote refused us: nothing new starts */
+	int quit;		/* and that was reported: the end */
+	int status;
+	struct http *http;
+	struct aws_auth *auth;
+	struct s3 s3;
+	long heldcap;
+	struct decode *dec;
+	struct lineout lo;	/* the object being written */
+	unsigned long long listed, pages, objects, failed, bytes_in,
+	    bytes_out;
+} g;
+
+static int lflag, sflag, vflag, nosign, payer;
 static long jobs = 4;
-static const char *region, *profile, *endpoint, *cabundle;
-
-/* The queue: a ring around a sentinel.  cursor is the first entry not
- * yet passed (started, expanded, or let through); nslots counts the
- * passed entries still queued, at most jobs. */
-static struct ent queue;
-static struct ent *cursor;
-static long nslots;
-
-static int reading, stdin_eof, refused;
-static struct buf pending = BUF_INIT;
+static const char *sfile;
+static struct aws_conf_opts ao = { .service = "s3" };
 static volatile sig_atomic_t stop;
-static int status = EXIT_OK;
-
-static struct http *hp;
-static struct aws_auth *auth;
-static struct s3 s3;
-static struct s3_error s3err;
-static long heldcap;
-
-static struct decode *dec;
-static struct lineout lo;	/* the object being written */
-static uint64_t nobjs, nfailed, nlisted, npages, bytes_in, bytes_out;
-static char *rbuf;
 
 static void
-usage(int st)
+usage(int status)
 {
-	FILE *f = st ? stderr : stdout;
-
-	fprintf(f, "usage: %s [-lv] [-j N] [-r region] [-p profile] "
-		"[-e endpoint] [--ca-bundle file] [--no-sign-request] "
-		"[--request-payer] [url ...]\n", err_prog());
-	if (!st && fshut(stdout, "stdout"))
-		exit(EXIT_PARTIAL);
-	exit(st);
+	opt_usage(status, SYNOPSIS, help);
 }
 
 static void
@@ -112,15 +123,37 @@ onsignal(int sig)
 	stop = sig;
 }
 
-/* ---- the queue ---- */
-
 static struct ent *
-newent(int kind, const char *name)
+newent(int kind, const char *name, int64_t size)
 {
 	struct ent *e = xcalloc(1, sizeof *e);
 
 	e->kind = kind;
 	e->name = xstrdup(name);
+	e->size = size;
+	return e;
+}
+
+static void
+efail(struct ent *e, int st, const char *why)
+{
+	buf_reset(&e->msg);
+	buf_adds(&e->msg, why);
+	e->state = S_FAIL;
+	e->status = st;
+	if (e->x)
+		buf_free(&e->x->held);
+	if (st == EXIT_REMOTE)
+		g.refused = 1;
+}
+
+/* An input that fails in its place, for the reason why. */
+static struct ent *
+bad(const char *name, const char *why)
+{
+	struct ent *e = newent(E_BAD, name, -1);
+
+	efail(e, EXIT_PARTIAL, why);
 	return e;
 }
 
@@ -132,55 +165,285 @@ insert(struct ent *at, struct ent *e)
 	e->prev = at->prev;
 	at->prev->next = e;
 	at->prev = e;
-	if (cursor == at)
-		cursor = e;
+	if (g.cursor == at)
+		g.cursor = e;
 }
 
+/* Takes e out and frees it (a transfer or page running is cancelled). */
 static void
 drop(struct ent *e)
 {
 	e->prev->next = e->next;
 	e->next->prev = e->prev;
-	if (cursor == e)
-		cursor = e->next;
+	if (g.cursor == e)
+		g.cursor = e->next;
+	if (e->x) {
+		s3_get_free(&e->x->get);
+		buf_free(&e->x->held);
+		free(e->x);
+	}
+	if (e->l) {
+		s3_pages_free(&e->l->pages);
+		walk_close(e->l->walk);
+		free(e->l);
+	}
 	free(e->name);
 	free(e->bucket);
 	free(e->key);
 	buf_free(&e->msg);
-	buf_free(&e->held);
-	buf_free(&e->token);
-	http_req_free(&e->req);
-	s3_list_free(&e->list);
-	walk_close(e->walk);
 	free(e);
 }
 
-static void
-efail(struct ent *e, int st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Marks e failed with the reason given; its held bytes go. */
-static void
-efail(struct ent *e, int st, const char *fmt, ...)
+static int
+emit(void *ctx, const char *p, size_t n)
 {
-	va_list ap;
-	int n;
+	(void)ctx;
+	if (fwrite(p, 1, n, stdout) != n)
+		fcheck(stdout, "stdout");
+	g.bytes_out += n;
+	return 0;
+}
 
-	buf_reset(&e->msg);
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_grow(&e->msg, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(e->msg.p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	e->msg.len = (size_t)n;
-	e->state = S_FAIL;
-	e->status = st;
-	e->busy = e->more = 0;
-	buf_free(&e->held);
-	if (st == EXIT_REMOTE)
-		refused = 1;
+static int
+put(const char *p, size_t n)
+{
+	return decode_write(g.dec, p, n, lineout_write, &g.lo);
+}
+
+static void
+outbegin(void)
+{
+	decode_reset(g.dec);
+	lineout_begin(&g.lo);
+}
+
+/* Ends an object's output: its unfinished last line goes out when the
+ * object is whole, else it is dropped, and the failure says so. */
+static void
+outend(struct ent *e)
+{
+	if (e->state == S_FAIL)
+		lineout_fail(&g.lo, &e->msg);
+	else
+		lineout_end(&g.lo);
+}
+
+static void
+report(struct ent *e)
+{
+	if (fflush(stdout) == EOF)	/* in order, on a shared terminal */
+		fcheck(stdout, "stdout");
+	warnx("%s: %s", e->name, e->msg.p);
+	g.failed++;
+	if (e->status > g.status)
+		g.status = e->status;
+	if (e->status == EXIT_REMOTE)
+		g.quit = 1;
+}
+
+/* -l: the name, and with -s its size */
+static void
+putname(struct ent *e)
+{
+	const char *why = NULL;
+
+	if (strchr(e->name, '\n'))
+		why = "a newline in the name: not listed";
+	else if (sflag && strchr(e->name, '\t'))
+		why = "a tab in the name: not listed";
+	else if (sflag && e->size < 0)
+		why = "no size listed";
+	if (why) {
+		efail(e, EXIT_PARTIAL, why);
+		report(e);
+	} else if ((sflag ? printf("%s\t%lld\n", e->name, (long long)e->size) :
+		    printf("%s\n", e->name)) < 0) {
+		fcheck(stdout, "stdout");
+	} else {
+		g.listed++;
+	}
+}
+
+static void
+catfile(struct ent *e)
+{
+	int fd, rc;
+
+	if ((fd = open(e->name, O_RDONLY)) < 0) {
+		efail(e, EXIT_PARTIAL, strerror(errno));
+		return;
+	}
+	outbegin();
+	rc = decode_fd(g.dec, fd, &stop, &g.bytes_in, lineout_write, &g.lo);
+	close(fd);
+	if (rc == -1)
+		efail(e, EXIT_PARTIAL, decode_error(g.dec));
+	if (rc != DECODE_STOPPED)
+		outend(e);
+}
+
+static int finish(int st);
+
+/* The first S3 request loads the configuration and credentials: local
+ * inputs need neither. */
+static void
+s3ready(void)
+{
+	struct s3_opts so = { .request_payer = payer };
+	struct http_opts o = { .conns = 2 * (int)jobs, .max_attempts = 8,
+		.base_ms = 100, .cap_ms = 20000, .user_agent = "s3cat/1.0",
+		.recv_buffer = 256 * 1024 };
+	struct buf err = BUF_INIT;
+	int st = EXIT_USAGE, c;
+
+	if (g.http)
+		return;
+	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
+					     (int64_t)time(NULL), &err, &st)))
+		st = s3_init(&g.s3, &so, &err) < 0 ||
+		     http_opts_env(&o, getenv, &err) < 0 ? EXIT_USAGE : EXIT_OK;
+	if (!g.auth || st != EXIT_OK) {
+		warnx("%s", err.p);
+		exit(finish(st));
+	}
+	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	o.ca_bundle = aws_auth_conf(g.auth)->ca_bundle;
+	o.region = aws_auth_conf(g.auth)->region;
+	g.http = http_new(&o);
+	if (http_conns(g.http) <= jobs) {	/* few descriptors: fewer at once */
+		c = http_conns(g.http) > 1 ? http_conns(g.http) - 1 : 1;
+		if (vflag)
+			warnx("-j %ld lowered to %d (ulimit -n %ld)", jobs, c,
+			      http_nofile());
+		jobs = c;
+	}
+	buf_free(&err);
+}
+
+static void
+retried(void *ctx, int64_t off, int attempt, long delay, const char *why)
+{
+	struct ent *e = ctx;
+
+	if (vflag && off > 0)
+		warnx("%s: resume from byte %lld, retry %d in %ld ms: %s",
+		      e->name, (long long)off, attempt, delay, why);
+	else if (vflag)
+		warnx("%s: retry %d in %ld ms: %s", e->name, attempt, delay,
+		      why);
+}
+
+/* Decoding failed: e fails, now or once its transfer (stopped from
+ * inside its own callback) has ended. */
+static void
+decodefail(struct ent *e)
+{
+	if (!s3_get_stop(&e->x->get, decode_error(g.dec)))
+		efail(e, EXIT_PARTIAL, decode_error(g.dec));
+}
+
+static int
+take(void *ctx, const char *p, size_t n)
+{
+	struct ent *e = ctx;
+	struct xfer *x = e->x;
+
+	if (!x->head) {
+		if (x->held.len && x->held.len + n > (size_t)g.heldcap)
+			return S3_GET_PAUSE;
+		buf_add(&x->held, p, n);
+	} else if (put(p, n) != 0) {
+		decodefail(e);
+		return S3_GET_STOP;
+	}
+	g.bytes_in += n;
+	return S3_GET_TAKEN;
+}
+
+static void
+ended(void *ctx, struct s3_get *get)
+{
+	struct ent *e = ctx;
+
+	if (get->state == S3_GET_DONE)
+		e->state = S_DONE;
+	else
+		efail(e, get->cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL,
+		      get->why.p);
+}
+
+static void
+startobj(struct ent *e)
+{
+	s3ready();
+	e->x = xcalloc(1, sizeof *e->x);
+	e->x->get = (struct s3_get){ .s3 = &g.s3, .http = g.http,
+		.bucket = e->bucket, .key = e->key, .on_bytes = take,
+		.on_end = ended, .on_retry = retried, .ctx = e };
+	e->state = S_RUN;
+	s3_get_start(&e->x->get);
+}
+
+/* A page came: its keys join the queue before the listing. */
+static void
+gotpage(void *ctx, struct s3_pages *p)
+{
+	struct ent *e = ctx, *c;
+	struct buf name = BUF_INIT;
+	size_t off = 0, n, found = 0;
+	int64_t size;
+	const char *k;
+
+	if (p->state == S3_PAGES_FAILED) {
+		efail(e, p->cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL,
+		      p->why.p);
+		return;
+	}
+	while ((k = s3_list_key(&p->page, &off, &n, &size))) {
+		if (p->once ? n != strlen(e->key) || memcmp(k, e->key, n) :
+		    s3_skip_key(e->key, k, n))
+			continue;
+		buf_reset(&name);
+		buf_printf(&name, "s3://%s/%s", e->bucket, k);
+		if (memchr(k, '\0', n)) {
+			insert(e, bad(name.p, "a NUL byte in the key"));
+			continue;
+		}
+		c = newent(E_OBJ, name.p, size);
+		c->bucket = xstrdup(e->bucket);
+		c->key = xstrdup(k);
+		c->parent = e->l;
+		e->l->unstarted++;
+		insert(e, c);
+		found++;
+	}
+	g.pages++;
+	if (p->once && !found)
+		efail(e, EXIT_PARTIAL, "no such key");
+	buf_free(&name);
+}
+
+/* e becomes a listing; with once, of its key alone. */
+static void
+newlisting(struct ent *e, int kind, int once)
+{
+	e->kind = kind;
+	e->l = xcalloc(1, sizeof *e->l);
+	e->l->pages = (struct s3_pages){ .s3 = &g.s3, .bucket = e->bucket,
+		.prefix = e->key, .max_keys = once, .once = once,
+		.on_page = gotpage, .on_retry = retried, .ctx = e };
+	if (kind == E_DIR)
+		e->l->walk = walk_open(e->name);
+}
+
+static void
+nextpage(struct listing *l)
+{
+	if (l->pages.state == S3_PAGES_RUN)
+		return;
+	s3ready();
+	l->pages.http = g.http;
+	s3_pages_next(&l->pages);
 }
 
 /* One operand or stdin line: where it goes in the queue. */
@@ -192,6 +455,7 @@ addurl(const char *s, size_t n)
 	struct ent *e;
 	char *line, *bucket, *key;
 	size_t i;
+	int rc;
 
 	while (n && s[n - 1] == '\r')
 		n--;
@@ -201,569 +465,62 @@ addurl(const char *s, size_t n)
 		return;
 	line = xstrndup(s, n);
 	if (memchr(s, '\0', n)) {
-		e = newent(E_BAD, line);
-		efail(e, EXIT_PARTIAL, "a NUL byte in the name");
-		goto add;
-	}
-	switch (s3_url_parse(line, &bucket, &key, &err)) {
-	case 1:
+		e = bad(line, "a NUL byte in the name");
+	} else if ((rc = s3_url_parse(line, &bucket, &key, &err)) < 0) {
+		e = bad(line, err.p);
+	} else if (rc == 1) {
 		buf_printf(&name, "s3://%s/%s", bucket, key);
-		e = newent(s3_is_prefix(key) ? E_LIST : E_OBJ, name.p);
+		e = newent(E_OBJ, name.p, -1);
 		e->bucket = bucket;
 		e->key = key;
-		e->more = 1;
-		break;
-	case 0:
-		i = stat(line, &st) == 0 ? 0 : (size_t)errno;
-		e = newent(!i && S_ISDIR(st.st_mode) ? E_DIR : E_FILE, line);
-		if (e->kind == E_DIR)
-			e->walk = walk_open(line);
-		else if (i && lflag)
-			efail(e, EXIT_PARTIAL, "%s", strerror((int)i));
-		break;
-	default:
-		e = newent(E_BAD, line);
-		efail(e, EXIT_PARTIAL, "%s", err.p);
-		break;
+		if (s3_is_prefix(key) || (lflag && sflag))
+			newlisting(e, E_LIST, !s3_is_prefix(key));
+	} else if (stat(line, &st) < 0) {
+		e = lflag ? bad(line, strerror(errno)) :
+		    newent(E_FILE, line, -1);
+	} else {
+		e = newent(E_FILE, line, st.st_size);
+		if (S_ISDIR(st.st_mode))
+			newlisting(e, E_DIR, 0);
 	}
-add:
-	insert(&queue, e);
+	insert(&g.queue, e);
 	free(line);
 	buf_free(&err);
 	buf_free(&name);
 }
 
-/* Reads what stdin has, one read: URL lines join the queue. */
-static void
+/* A URL line from stdin, if it has one now (a TAB and what follows it
+ * are not the URL's: -l -s writes sizes there); 0 when it has none. */
+static int
 readinput(void)
 {
-	char *nl, *p;
-	ssize_t n;
+	char *line, *tab;
+	ssize_t n = lineio_trynext(&g.in, &line);
 
-	buf_grow(&pending, 64 * 1024);
-	n = read(0, pending.p + pending.len, 64 * 1024);
-	if (n < 0) {
-		if (errno == EINTR || errno == EAGAIN)
-			return;
-		warn("stdin: read error:");
-		status = EXIT_PARTIAL;
-		stdin_eof = 1;
-		return;
-	}
-	if (n == 0) {
-		stdin_eof = 1;
-		addurl(pending.p, pending.len);
-		buf_reset(&pending);
-		return;
-	}
-	pending.len += (size_t)n;
-	p = pending.p;
-	while ((nl = memchr(p, '\n', pending.len - (size_t)(p - pending.p)))) {
-		addurl(p, (size_t)(nl - p));
-		p = nl + 1;
-	}
-	buf_consume(&pending, (size_t)(p - pending.p));
-}
-
-/* ---- output ---- */
-
-static int
-emit(void *ctx, const char *p, size_t n)
-{
-	(void)ctx;
-	if (fwrite(p, 1, n, stdout) != n)
-		fcheck(stdout, "stdout");
-	bytes_out += n;
-	return 0;
-}
-
-static void
-outbegin(void)
-{
-	decode_reset(dec);
-	lineout_begin(&lo);
-}
-
-/* Ends an object's output: its unfinished last line goes out when the
- * object is whole, else it is dropped, and the failure says so. */
-static void
-outend(struct ent *e)
-{
-	if (e->state == S_FAIL)
-		lineout_fail(&lo, &e->msg);
+	if (n < 0)
+		g.reading = n == LINEIO_AGAIN;
+	else if (g.in.cut)
+		insert(&g.queue, bad("stdin", "a line of over 64 KiB: no URL"));
+	else if ((tab = memchr(line, '\t', (size_t)n)))
+		addurl(line, (size_t)(tab - line));
 	else
-		lineout_end(&lo);
+		addurl(line, (size_t)n);
+	return n >= 0;
 }
-
-static void
-putname(const char *name)
-{
-	if (strchr(name, '\n')) {
-		warnx("%s: a newline in the name: not listed", name);
-		status = EXIT_PARTIAL;
-		return;
-	}
-	if (fputs(name, stdout) == EOF || putchar('\n') == EOF)
-		fcheck(stdout, "stdout");
-	nlisted++;
-}
-
-/* Writes a local file, decoded, as a whole. */
-static void
-catfile(struct ent *e)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(e->name, O_RDONLY)) < 0) {
-		efail(e, EXIT_PARTIAL, "%s", strerror(errno));
-		return;
-	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	outbegin();
-	while (!stop && (n = read(fd, rbuf, READBUF)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			efail(e, EXIT_PARTIAL, "read error: %s",
-			      strerror(errno));
-			break;
-		}
-		bytes_in += (uint64_t)n;
-		if (decode_write(dec, rbuf, (size_t)n, lineout_write,
-				 &lo) != 0) {
-			efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
-			break;
-		}
-	}
-	if (!stop && e->state != S_FAIL &&
-	    decode_end(dec, lineout_write, &lo) != 0)
-		efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
-	if (!stop)
-		outend(e);
-	close(fd);
-}
-
-/* ---- S3 ---- */
-
-static int
-sign(void *ctx, const char *method, const char *host, const char *path,
-     const struct sigv4_param *q, size_t nq, const struct sigv4_header *x,
-     size_t nx, struct curl_slist **headers, struct buf *err, int *st)
-{
-	if (aws_auth_sign(ctx, method, host, path, q, nq, x, nx,
-			 SIGV4_EMPTY_SHA256, (int64_t)time(NULL), headers,
-			 err) < 0) {
-		*st = EXIT_REMOTE;
-		return -1;
-	}
-	return 0;
-}
-
-/* The first S3 request loads the configuration and credentials: local
- * inputs need neither. */
-static void
-s3ready(void)
-{
-	struct aws_conf_opts ao = { profile, region, endpoint, cabundle, "s3" };
-	const struct aws_conf *conf;
-	const char *v;
-	struct http_opts o = { 0 };
-	struct buf err = BUF_INIT;
-	int st = EXIT_USAGE;
-
-	if (hp)
-		return;
-	if (!(auth = aws_auth_new(&ao, nosign, getenv, (int64_t)time(NULL),
-				 &err, &st)))
-		diex(st, "%s", err.p);
-	conf = aws_auth_conf(auth);
-	if (s3_init(&s3, conf->custom_endpoint ? conf->endpoint : NULL,
-		    conf->region, &err) < 0)
-		diex(EXIT_USAGE, "%s", err.p);
-	if ((v = aws_conf_get(conf, "s3.addressing_style")) && *v) {
-		if (strcmp(v, "path") == 0)
-			s3.style = S3_STYLE_PATH;
-		else if (strcmp(v, "virtual") == 0)
-			s3.style = S3_STYLE_VIRTUAL;
-		else if (strcmp(v, "auto") != 0)
-			diex(EXIT_USAGE, "profile %s: s3 addressing_style %s: "
-			     "not auto, path or virtual", conf->profile, v);
-	}
-	s3.request_payer = payer;
-	s3.sign = sign;
-	s3.signctx = auth;
-	o.conns = 2 * (int)jobs;
-	o.max_attempts = 8;
-	o.base_ms = 100;
-	o.cap_ms = 20000;
-	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	o.user_agent = "s3cat/1.0";
-	o.ca_bundle = conf->ca_bundle;
-	o.region = conf->region;
-	o.recv_buffer = 256 * 1024;
-	if (http_opts_env(&o, getenv, &err) < 0)
-		diex(EXIT_USAGE, "%s", err.p);
-	hp = http_new(&o);
-	if (http_conns(hp) <= jobs) {	/* few descriptors: fewer at once */
-		if (vflag)
-			warnx("-j %ld lowered to %d (ulimit -n %ld)", jobs,
-			      http_conns(hp) > 1 ? http_conns(hp) - 1 : 1,
-			      http_nofile());
-		jobs = http_conns(hp) > 1 ? http_conns(hp) - 1 : 1;
-	}
-	buf_free(&err);
-}
-
-/* "HTTP 503 SlowDown", or what curl says, for -v */
-static const char *
-why(const struct http_req *r, const char *code, struct buf *b)
-{
-	http_strerror(r, b);
-	if (r->cc == CURLE_OK && *code) {
-		buf_addc(b, ' ');
-		buf_adds(b, code);
-	}
-	return b->p;
-}
-
-/* "NoSuchKey: The specified key does not exist.", for a failure */
-static const char *
-reason(const struct http_req *r, const char *code, struct buf *b)
-{
-	if (r->cc != CURLE_OK || !*code)
-		return http_strerror(r, b);
-	buf_reset(b);
-	buf_adds(b, code);
-	if (s3err.message.len) {
-		buf_add(b, ": ", 2);
-		buf_add(b, s3err.message.p, s3err.message.len);
-	}
-	if (r->status == 412)
-		buf_adds(b, " (the object changed during the transfer)");
-	else if (r->status == 301 || strcmp(code, "PermanentRedirect") == 0 ||
-		 strcmp(code, "AuthorizationHeaderMalformed") == 0)
-		buf_adds(b, " (the bucket is in another region: see -r)");
-	return b->p;
-}
-
-/*
- * Decides what an ended attempt means: 0 done, 1 retried, -1 failed
- * (e is marked).  progress: the attempt got body bytes.
- */
-static int
-outcome(struct ent *e, struct http_req *r, int progress)
-{
-	struct buf b = BUF_INIT, w = BUF_INIT;
-	const char *code = "";
-	long delay;
-	int cls;
-
-	if (r->cc == CURLE_OK && (r->status < 200 || r->status >= 300) &&
-	    s3_error_parse(&s3err, r->resp.p, r->resp.len) == 0)
-		code = s3err.code.p;
-	cls = s3_classify(r, code);
-	if (cls == S3_OK)
-		return 0;
-	if (cls == S3_RETRY) {
-		int attempt = r->attempt;
-
-		if (progress)
-			r->attempt = 1;	/* bytes came: a fresh budget */
-		why(r, code, &w);
-		if ((delay = http_retry(hp, r)) >= 0) {
-			if (vflag && e->off > 0)
-				warnx("%s: resume from byte %lld, retry %d "
-				      "in %ld ms: %s", e->name,
-				      (long long)e->off, r->attempt, delay,
-				      w.p);
-			else if (vflag)
-				warnx("%s: retry %d in %ld ms: %s", e->name,
-				      r->attempt, delay, w.p);
-			buf_free(&w);
-			return 1;
-		}
-		efail(e, EXIT_PARTIAL, "%s (gave up after %d attempts)",
-		      reason(r, code, &b), attempt);
-	} else {
-		efail(e, cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL, "%s",
-		      reason(r, code, &b));
-	}
-	buf_free(&b);
-	buf_free(&w);
-	return -1;
-}
-
-static int
-objprep(struct http_req *r)
-{
-	struct ent *e = r->ctx;
-	struct sigv4_header h[2];
-	struct buf err = BUF_INIT;
-	char range[48];
-	size_t nh = 0;
-	int st = EXIT_REMOTE;
-
-	e->checked = 0;
-	e->skip = 0;
-	if (e->off > 0) {
-		snprintf(range, sizeof range, "bytes=%lld-",
-			 (long long)e->off);
-		h[nh++] = (struct sigv4_header){ "Range", range };
-		if (e->etag[0])
-			h[nh++] = (struct sigv4_header){ "If-Match", e->etag };
-	}
-	if (s3_prepare(&s3, r, e->bucket, e->key, NULL, 0, h, nh, &err,
-		       &st) < 0) {
-		efail(e, st, "%s", err.p);
-		buf_free(&err);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Decoding failed: e fails, once its transfer (if any) has ended.  An
- * entry whose transfer is still in libcurl's hands stays S_RUN: drain
- * frees only what has ended.
- */
-static void
-decodefail(struct ent *e)
-{
-	int running = e->state == S_RUN;
-
-	efail(e, EXIT_PARTIAL, "%s", decode_error(dec));
-	if (running) {
-		e->state = S_RUN;
-		e->bad = 1;
-	}
-}
-
-/* The first body bytes of an attempt: is this the object we were
- * reading, from where we stopped? */
-static int
-objcheck(struct ent *e, struct http_req *r)
-{
-	long long start = -1;
-
-	if (e->off == 0) {
-		snprintf(e->etag, sizeof e->etag, "%s", r->etag);
-		return 0;
-	}
-	if (e->etag[0] && r->etag[0] && strcmp(e->etag, r->etag) != 0) {
-		efail(e, EXIT_PARTIAL, "the object changed during the "
-		      "transfer (ETag %s, was %s)", r->etag, e->etag);
-		return -1;
-	}
-	if (r->status == 206) {
-		if (sscanf(r->content_range, "bytes %lld-", &start) != 1 ||
-		    start != e->off) {
-			efail(e, EXIT_PARTIAL, "asked for bytes from %lld, "
-			      "got \"%s\"", (long long)e->off,
-			      r->content_range);
-			return -1;
-		}
-	} else {
-		e->skip = e->off;	/* the whole object again */
-	}
-	return 0;
-}
-
-static size_t
-objbody(struct http_req *r, const char *p, size_t n)
-{
-	struct ent *e = r->ctx;
-	size_t all = n, k;
-
-	if (e->bad)
-		return 0;
-	if (!e->head && e->held.len && e->held.len + n > (size_t)heldcap)
-		return CURL_WRITEFUNC_PAUSE;
-	if (!e->checked) {
-		if (objcheck(e, r) < 0) {
-			e->state = S_RUN;	/* S_FAIL once it has ended */
-			e->bad = 1;
-			return 0;
-		}
-		e->checked = 1;
-	}
-	if (e->skip) {
-		k = (int64_t)n < e->skip ? n : (size_t)e->skip;
-		e->skip -= (int64_t)k;
-		p += k;
-		n -= k;
-	}
-	if (n == 0)
-		return all;
-	if (e->head) {
-		if (decode_write(dec, p, n, lineout_write, &lo) != 0) {
-			decodefail(e);
-			return 0;
-		}
-	} else {
-		buf_add(&e->held, p, n);
-	}
-	e->off += (int64_t)n;
-	bytes_in += n;
-	return all;
-}
-
-static void
-objdone(struct http_req *r)
-{
-	struct ent *e = r->ctx;
-	int progress = http_progress(r);
-
-	if (e->state == S_FAIL)
-		return;		/* not prepared */
-	if (e->bad) {
-		e->state = S_FAIL;
-		return;
-	}
-	if (outcome(e, r, progress) == 0)
-		e->state = S_DONE;
-}
-
-static void
-startobj(struct ent *e)
-{
-	s3ready();
-	e->state = S_RUN;
-	e->req.method = "GET";
-	e->req.prepare = objprep;
-	e->req.on_body = objbody;
-	e->req.on_done = objdone;
-	e->req.ctx = e;
-	e->req.timeout_ms = HTTP_NO_TIMEOUT;	/* the speed limit's */
-	http_start(hp, &e->req);
-}
-
-static int
-listprep(struct http_req *r)
-{
-	struct ent *e = r->ctx;
-	struct sigv4_param q[4];
-	struct buf err = BUF_INIT;
-	size_t nq = 0;
-	int st = EXIT_REMOTE;
-
-	q[nq++] = (struct sigv4_param){ "list-type", "2" };
-	q[nq++] = (struct sigv4_param){ "encoding-type", "url" };
-	if (*e->key)
-		q[nq++] = (struct sigv4_param){ "prefix", e->key };
-	if (e->token.len)
-		q[nq++] = (struct sigv4_param){ "continuation-token",
-					     e->token.p };
-	s3_list_begin(&e->list);
-	if (s3_prepare(&s3, r, e->bucket, NULL, q, nq, NULL, 0, &err,
-		       &st) < 0) {
-		efail(e, st, "%s", err.p);
-		buf_free(&err);
-		return -1;
-	}
-	return 0;
-}
-
-static size_t
-listbody(struct http_req *r, const char *p, size_t n)
-{
-	struct ent *e = r->ctx;
-
-	if (s3_list_feed(&e->list, p, n) < 0) {
-		e->bad = 1;
-		return 0;
-	}
-	return n;
-}
-
-/* A page came: its keys join the queue before the listing. */
-static void
-addpage(struct ent *e)
-{
-	struct buf name = BUF_INIT;
-	struct ent *c;
-	size_t off = 0, n;
-	const char *k;
-
-	while ((k = s3_list_key(&e->list, &off, &n))) {
-		if (s3_skip_key(e->key, k, n))
-			continue;
-		buf_reset(&name);
-		buf_printf(&name, "s3://%s/%s", e->bucket, k);
-		c = newent(E_OBJ, name.p);
-		c->bucket = xstrdup(e->bucket);
-		c->key = xstrdup(k);
-		c->parent = e;
-		e->unstarted++;
-		insert(e, c);
-	}
-	buf_reset(&e->token);
-	buf_add(&e->token, e->list.token.p, e->list.token.len);
-	e->more = e->list.truncated;
-	npages++;
-	buf_free(&name);
-}
-
-static void
-listdone(struct http_req *r)
-{
-	struct ent *e = r->ctx;
-
-	if (e->state == S_FAIL)
-		return;		/* not prepared */
-	if (e->bad) {
-		e->bad = 0;
-		efail(e, EXIT_PARTIAL, "%s", e->list.err);
-		return;
-	}
-	if (outcome(e, r, 0) != 0)
-		return;		/* retried, or failed */
-	if (s3_list_end(&e->list) < 0) {
-		efail(e, EXIT_PARTIAL, "%s", e->list.err);
-		return;
-	}
-	if (e->list.truncated && e->token.len &&
-	    strcmp(e->token.p, buf_str(&e->list.token)) == 0) {
-		efail(e, EXIT_PARTIAL, "the listing repeats itself: a page "
-		      "gave its own continuation token as the next");
-		return;
-	}
-	addpage(e);
-	e->busy = 0;
-}
-
-static void
-startpage(struct ent *e)
-{
-	s3ready();
-	e->busy = 1;
-	e->req.method = "GET";
-	e->req.prepare = listprep;
-	e->req.on_body = listbody;
-	e->req.on_done = listdone;
-	e->req.ctx = e;
-	http_start(hp, &e->req);
-}
-
-/* ---- the loop ---- */
 
 /* Walks a little more of a local folder: its files join the queue. */
 static int
 expand(struct ent *d)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
-	struct ent *c;
+	int64_t size;
 	int n = 0, rc;
 
-	while (n < DIRBATCH && (rc = walk_next(d->walk, &path, &err)) != 0) {
-		if (rc < 0) {
-			c = newent(E_BAD, path.p);
-			efail(c, EXIT_PARTIAL, "%s", err.p);
-			buf_reset(&err);
-		} else {
-			c = newent(E_FILE, path.p);
-		}
-		insert(d, c);
+	while (n < BATCH &&
+	       (rc = walk_next(d->l->walk, &path, &size, &err)) != 0) {
+		insert(d, rc < 0 ? bad(path.p, err.p) :
+		       newent(E_FILE, path.p, size));
+		buf_reset(&err);
 		n++;
 	}
 	buf_free(&path);
@@ -776,26 +533,26 @@ expand(struct ent *d)
 static int
 schedule(void)
 {
-	struct ent *e, *p;
+	struct listing *p;
+	struct ent *e;
 	int moved = 0;
 
-	while (cursor != &queue && nslots < jobs) {
-		e = cursor;
-		if (refused && e->state != S_FAIL)
+	while (g.cursor != &g.queue && g.nslots < jobs) {
+		e = g.cursor;
+		if (g.refused && e->state != S_FAIL)
 			break;	/* nothing new once refused */
-		if (e->kind == E_LIST && e->state != S_FAIL) {
-			if (e->more) {
-				if (!e->busy)
-					startpage(e);
-				break;
-			}
+		if (e->kind == E_LIST && e->state != S_FAIL &&
+		    s3_pages_more(&e->l->pages)) {
+			nextpage(e->l);
+			break;
+		}
+		if ((e->kind == E_LIST && e->state != S_FAIL) ||
+		    (e->kind == E_DIR && expand(e) == 0)) {
 			drop(e);
 			moved++;
 			continue;
 		}
-		if (e->kind == E_DIR) {
-			if (expand(e) == 0)
-				drop(e);
+		if (e->kind == E_DIR) {	/* its files are before it now */
 			moved++;
 			continue;
 		}
@@ -805,14 +562,14 @@ schedule(void)
 			e->parent->unstarted--;
 			e->parent = NULL;
 		}
-		cursor = e->next;
-		nslots++;
+		g.cursor = e->next;
+		g.nslots++;
 		moved++;
 	}
 	/* the next page before this one runs dry */
-	if (!refused && cursor != &queue && (p = cursor->parent) &&
-	    p->more && !p->busy && p->unstarted < AHEAD)
-		startpage(p);
+	if (!g.refused && g.cursor != &g.queue && (p = g.cursor->parent) &&
+	    s3_pages_more(&p->pages) && p->unstarted < AHEAD)
+		nextpage(p);
 	return moved;
 }
 
@@ -821,28 +578,37 @@ schedule(void)
 static void
 behead(struct ent *e)
 {
+	struct xfer *x = e->x;
+
 	outbegin();
-	e->head = 1;
-	if (e->held.len && decode_write(dec, e->held.p, e->held.len,
-					lineout_write, &lo) != 0)
+	x->head = 1;
+	if (x->held.len && put(x->held.p, x->held.len) != 0)
 		decodefail(e);
-	buf_free(&e->held);
-	http_unpause(hp, &e->req);
+	buf_free(&x->held);
+	s3_get_unpause(&x->get);
 }
 
 static void
-report(struct ent *e)
+writeout(struct ent *e)
 {
-	if (fflush(stdout) == EOF)	/* in order, on a shared terminal */
-		fcheck(stdout, "stdout");
-	warnx("%s: %s", e->name, e->msg.p);
-	nfailed++;
-	if (e->status > status)
-		status = e->status;
-	if (e->status == EXIT_REMOTE) {
-		fshut(stdout, "stdout");
-		exit(EXIT_REMOTE);
+	if (lflag && e->state != S_FAIL) {
+		putname(e);
+		return;
 	}
+	if (e->kind == E_FILE && e->state != S_FAIL) {
+		catfile(e);
+	} else if (e->x) {
+		if (!e->x->head)
+			behead(e);
+		if (e->state != S_FAIL &&
+		    decode_end(g.dec, lineout_write, &g.lo) != 0)
+			efail(e, EXIT_PARTIAL, decode_error(g.dec));
+		outend(e);
+	}
+	if (e->state == S_FAIL)
+		report(e);
+	else
+		g.objects++;
 }
 
 /* Writes out the head of the queue while it is ready; returns how many
@@ -853,49 +619,18 @@ drain(void)
 	struct ent *e;
 	int moved = 0;
 
-	while ((e = queue.next) != &queue && e != cursor) {
+	while (!g.quit && (e = g.queue.next) != &g.queue && e != g.cursor) {
 		if (e->state == S_RUN) {
-			if (!e->head)
+			if (!e->x->head)
 				behead(e);
 			break;
 		}
-		if (e->state == S_FAIL) {
-			if (e->head)
-				outend(e);
-			report(e);
-		} else if (lflag) {
-			putname(e->name);
-		} else if (e->kind == E_FILE) {
-			catfile(e);
-			if (e->state == S_FAIL)
-				report(e);
-			else
-				nobjs++;
-		} else {
-			if (!e->head)
-				behead(e);
-			if (e->state != S_FAIL &&
-			    decode_end(dec, lineout_write, &lo) != 0)
-				efail(e, EXIT_PARTIAL, "%s",
-				      decode_error(dec));
-			outend(e);
-			if (e->state == S_FAIL)
-				report(e);
-			else
-				nobjs++;
-		}
+		writeout(e);
 		drop(e);
-		nslots--;
+		g.nslots--;
 		moved++;
 	}
 	return moved;
-}
-
-static int
-wantinput(void)
-{
-	return reading && !stdin_eof && !refused && cursor == &queue &&
-	       nslots < jobs;
 }
 
 static void
@@ -903,161 +638,143 @@ run(void)
 {
 	struct curl_waitfd fd = { 0, CURL_WAIT_POLLIN, 0 };
 	struct pollfd pfd = { 0, POLLIN, 0 };
+	int ready = g.reading;	/* lines may be there without a wait */
+	int want;
 
 	for (;;) {
-		while (!stop && schedule() + drain() > 0)
+		while (!stop && !g.quit && schedule() + drain() > 0)
 			;
-		if (stop)
-			return;
-		if (queue.next == &queue && !(reading && !stdin_eof))
+		if (stop || g.quit || (g.queue.next == &g.queue &&
+				       !g.reading))
 			return;
 		/* what is written goes on down the pipe before a wait */
 		if (fflush(stdout) == EOF)
 			fcheck(stdout, "stdout");
-		if (hp) {
-			fd.revents = 0;
-			http_run_fds(hp, 200, &fd, wantinput() ? 1 : 0);
-			if (wantinput() && fd.revents)
-				readinput();
-		} else if (wantinput()) {
-			if (poll(&pfd, 1, 200) > 0)
-				readinput();
+		want = g.reading && !g.refused && g.cursor == &g.queue &&
+		       g.nslots < jobs;
+		if (want && ready) {
+			ready = readinput();
+			continue;
 		}
+		fd.fd = pfd.fd = lineio_fd(&g.in);
+		fd.revents = pfd.revents = 0;
+		if (g.http)
+			http_run_fds(g.http, 200, &fd, want ? 1 : 0);
+		else if (want)
+			poll(&pfd, 1, 200);
+		if (fd.revents || pfd.revents)
+			ready = 1;
 	}
 }
 
-static long
-number(const char *s, long min, long max, const char *what)
+/* The end, from wherever s3cat gets to it: stdout closed, the counts
+ * (-v, -S), and the exit status, st or worse. */
+static int
+finish(int st)
 {
-	char *end;
-	long v;
+	unsigned long long r = g.http ? http_retries(g.http) : 0;
+	struct summary sm;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
-		diex(EXIT_USAGE, "%s: %s: not a number from %ld to %ld", what,
-		     s, min, max);
-	return v;
+	if (g.in.status > st)
+		st = g.in.status;
+	if (stop) {
+		fflush(stdout);
+		if (vflag)
+			warnx("interrupted");
+		st = stop == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
+	} else if (fshut(stdout, "stdout") && st < EXIT_PARTIAL) {
+		st = EXIT_PARTIAL;
+	}
+	if (vflag && !stop && lflag)
+		warnx("%llu listed, %llu pages, %llu retries, %llu failed",
+		      g.listed, g.pages, r, g.failed);
+	else if (vflag && !stop)
+		warnx("%llu object%s, %llu bytes in, %llu bytes out, %llu "
+		      "retries, %llu failed", g.objects,
+		      g.objects == 1 ? "" : "s", g.bytes_in, g.bytes_out, r,
+		      g.failed);
+	if (!sfile)
+		return st;
+	summary_init(&sm);
+	summary_count(&sm, "listed", g.listed);
+	summary_count(&sm, "objects", g.objects);
+	summary_count(&sm, "failed", g.failed);
+	summary_count(&sm, "bytes_in", g.bytes_in);
+	summary_count(&sm, "bytes_out", g.bytes_out);
+	summary_count(&sm, "retries", r);
+	if (summary_write(&sm, sfile) < 0 && st < EXIT_PARTIAL)
+		st = EXIT_PARTIAL;
+	summary_free(&sm);
+	return st;
 }
 
 int
 main(int argc, char *argv[])
 {
-	enum { O_CA = 256, O_NOSIGN, O_PAYER };
+	enum { O_NOSIGN = 256, O_PAYER };
 	static const struct option longs[] = {
-		{ "ca-bundle", required_argument, NULL, O_CA },
 		{ "no-sign-request", no_argument, NULL, O_NOSIGN },
 		{ "request-payer", no_argument, NULL, O_PAYER },
-		{ "endpoint-url", required_argument, NULL, 'e' },
-		{ "region", required_argument, NULL, 'r' },
-		{ "profile", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		AWS_OPTS_LONG,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa;
-	int c, i;
+	struct sigaction sa = { .sa_handler = onsignal,
+				.sa_flags = SA_RESTART };
+	int c, i, st;
 
 	err_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "e:hj:lp:r:v", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:lS:sv" AWS_OPTS_SHORT, longs,
+				NULL)) != -1) {
+		if (aws_opts_take(&ao, c, optarg))
+			continue;
 		switch (c) {
-		case 'e':
-			endpoint = optarg;
-			break;
-		case 'h':
-			usage(EXIT_OK);
-			break;
-		case 'j':
-			jobs = number(optarg, 1, MAXJOBS, "-j");
-			break;
-		case 'l':
-			lflag = 1;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'r':
-			region = optarg;
-			break;
-		case 'v':
-			vflag = 1;
-			break;
-		case O_CA:
-			cabundle = optarg;
-			break;
-		case O_NOSIGN:
-			nosign = 1;
-			break;
-		case O_PAYER:
-			payer = 1;
-			break;
-		default:
-			usage(EXIT_USAGE);
+		case 'h': usage(EXIT_OK); break;
+		case 'j': jobs = (long)opt_num("-j", optarg, 1, MAXJOBS); break;
+		case 'l': lflag = 1; break;
+		case 'S': sfile = optarg; break;
+		case 's': sflag = 1; break;
+		case 'v': vflag = 1; break;
+		case O_NOSIGN: nosign = 1; break;
+		case O_PAYER: payer = 1; break;
+		default: usage(EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (sflag && !lflag)
+		diex(EXIT_USAGE, "-s needs -l");
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = onsignal;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-
-	heldcap = HELD_ALL / jobs;
-	if (heldcap < HELD_MIN)
-		heldcap = HELD_MIN;
-	if (heldcap > HELD_MAX)
-		heldcap = HELD_MAX;
+	g.heldcap = HELD_ALL / jobs < HELD_MIN ? HELD_MIN :
+		    HELD_ALL / jobs > HELD_MAX ? HELD_MAX : HELD_ALL / jobs;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
-	queue.next = queue.prev = cursor = &queue;
-	rbuf = xmalloc(READBUF);
-	dec = decode_new(0);
-	lineout_init(&lo, LINEOUT_HOLD, emit, NULL);
+	g.queue.next = g.queue.prev = g.cursor = &g.queue;
+	g.dec = decode_new(0);
+	lineout_init(&g.lo, LINEOUT_HOLD, emit, NULL);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
+	lineio_open(&g.in, 0, NULL);
+	g.in.maxline = MAXURL;
 	for (i = 0; i < argc; i++)
 		addurl(argv[i], strlen(argv[i]));
-	reading = argc == 0;
+	g.reading = argc == 0;
 
 	run();
 
-	if (stop) {
-		fflush(stdout);
-		if (vflag)
-			warnx("interrupted");
-		return stop == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
-	}
-	if (fshut(stdout, "stdout"))
-		status = EXIT_PARTIAL;
-	if (vflag && lflag)
-		fprintf(stderr, "%s: %llu listed, %llu pages, %llu retries, "
-			"%llu failed\n", err_prog(),
-			(unsigned long long)nlisted,
-			(unsigned long long)npages,
-			(unsigned long long)(hp ? http_retries(hp) : 0),
-			(unsigned long long)nfailed);
-	else if (vflag)
-		fprintf(stderr, "%s: %llu object%s, %llu bytes in, %llu bytes "
-			"out, %llu retries, %llu failed\n", err_prog(),
-			(unsigned long long)nobjs, nobjs == 1 ? "" : "s",
-			(unsigned long long)bytes_in,
-			(unsigned long long)bytes_out,
-			(unsigned long long)(hp ? http_retries(hp) : 0),
-			(unsigned long long)nfailed);
-	while (queue.next != &queue)
-		drop(queue.next);
-	if (hp)
-		http_free(hp);
-	aws_auth_free(auth);
-	s3_free(&s3);
-	s3_error_free(&s3err);
-	decode_free(dec);
-	lineout_free(&lo);
-	buf_free(&pending);
-	free(rbuf);
+	st = finish(g.status);
+	while (g.queue.next != &g.queue)
+		drop(g.queue.next);
+	http_free(g.http);
+	aws_auth_free(g.auth);
+	s3_free(&g.s3);
+	decode_free(g.dec);
+	lineout_free(&g.lo);
+	lineio_close(&g.in);
 	curl_global_cleanup();
-	return status;
+	return st;
 }

@@ -8,6 +8,8 @@
 # shellcheck disable=SC2015,SC2034,SC2154	# A && B || C on purpose; set
 # here, used there, and back
 
+# populate verify's usage, after "populate verify"
+VERIFY_SYNOPSIS='[-hv] [--sample n | --all] [--since date] [--log-path dir] [--profile name] [--state file] [--ttl-days n] [--ttl-from etl | now] [--s3-jobs n] [--ddb-jobs n] [--rate n] enriched-archive storage-config [resolver]'
 RUNID='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
 
 # say LINE: LINE on stderr, after clearing a live progress line (shown=1)
@@ -268,6 +270,7 @@ replay() {
 	while IFS= read -r _l; do
 		case $_l in
 		"dynaput: "*" read, "*" written, "*" already present, "*) ;;
+		"dynaput: "*" read, "*" found, "*" missing, "*) ;;
 		"dynaput: table $table: created")
 			created=1 && note "table $table: created" ;;
 		"dynaput: table $table ("*", credentials from "*)
@@ -278,4 +281,55 @@ replay() {
 		*) say "$_l" ;;
 		esac
 	done <"$1"
+}
+
+# The runs (bash: arrays).
+# shellcheck disable=SC3024,SC3030
+
+# runs_list: lists $archive into $w/listing (a live count of its objects
+# on a terminal), then takes its run folders right below it at or after
+# $since: runs (their ids, oldest first) and nobj (their objects), and
+# folders and kinds for walk; the objects elsewhere go to $w/outside,
+# their count to nout.  A listing that fails or is interrupted ends it.
+runs_list() {
+	set -m
+	s3cat -l ${profile:+-p "$profile"} -- "$archive" </dev/null >"$w/listing" 2>"$w/err" &
+	set +m
+	await _runs_tick
+	replay "$w/err"
+	[ "$interrupted" -eq 0 ] || fail "$interrupted" "$archive: interrupted while listing it"
+	[ "$rc" -eq 0 ] || fail "$rc" "$archive: cannot list it"
+	sincefilter -r -R -s "${since:-0000-01-01}" -x "$w/outside" <"$w/listing" >"$w/folders"
+	runs=() folders=() kinds=() nobj=()
+	while IFS= read -r _l; do
+		folders+=("$_l")
+		# shellcheck disable=SC2254	# RUNID is a pattern
+		case $_l in
+		"$archive"run=$RUNID/) _l=${_l%/} && kinds+=(${#runs[@]}) runs+=("${_l##*=}") nobj+=(0) ;;
+		*) kinds+=(-) ;;
+		esac
+	done <"$w/folders"
+	walk _runs_count
+	nout=$(wc -l <"$w/outside")
+}
+_runs_tick() {
+	shown=1 && printf '\r\033[K%s: listing %s: %d objects' "$prog" "$archive" "$(wc -l <"$w/listing")" >&2
+}
+_runs_count() {
+	if [ "$1" = - ]; then echo "$2" >>"$w/outside"; else nobj[$1]=$((nobj[$1] + 1)); fi
+}
+
+# walk FN: the listing, in step with the folders (in its order): FN I
+# OBJECT for an object of runs[I], FN - OBJECT for one in another folder
+# shellcheck disable=SC3003,SC3043,SC3054
+walk() {
+	local l k=0 nl=$'\n'
+	while IFS= read -r l; do
+		case $l in
+		"${folders[k]-$nl}"*) ;;
+		"${folders[k + 1]-$nl}"*) k=$((k + 1)) ;;
+		*) continue ;;
+		esac
+		"$1" "${kinds[k]}" "$l"
+	done <"$w/listing"
 }

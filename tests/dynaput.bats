@@ -86,7 +86,7 @@ summary() { tail -n 1 <<<"$output"; }
 	u="usage: dynaput -t table [-bv] [-j N] [-c expr] [-S summary] [-N #name=attribute] [-V :name=attribute] [-x rejects] [--manifest] [--newest time] [--typed] [--create] [--on-demand] [--rate N] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [file ...]"
 	run -0 --separate-stderr dynaput -h
 	assert_equal "${lines[0]}" "$u"
-	assert_equal "${#lines[@]}" 20
+	assert_equal "${#lines[@]}" 24
 	for o in '-t, --table table' -b '-j N' '-c expr' '-S summary' \
 		'-V :name=attribute' -v '-x rejects' --manifest --typed --create \
 		--on-demand '--rate N' '-e, --endpoint-url url' \
@@ -96,7 +96,7 @@ summary() { tail -n 1 <<<"$output"; }
 	run -0 --separate-stderr dynaput --help
 	assert_equal "${lines[0]}" "$u"
 	run -2 --separate-stderr dynaput </dev/null
-	assert_equal "$stderr" "$u"
+	assert_equal "${stderr_lines[0]}" "$u"
 	run -2 dynaput -t x --manifest -c 'attribute_not_exists(a)' </dev/null
 	assert_output 'dynaput: -c: no condition with --manifest (it has its own)'
 	run -2 dynaput -t x -b -c 'attribute_not_exists(a)' </dev/null

@@ -133,9 +133,12 @@ synopsis() {
 		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | words
 }
 
-# usage PROG: the program's -h output without "usage: ", in words
+# usage PROG: the program's -h output without "usage: ", in words: its
+# first line, and the lines of its other forms after it (indented to line
+# up with the first, as sbase's cut(1) prints one line a mode)
 usage() {
-	"$1" -h | head -n 1 | sed 's/^usage: //' | words
+	"$1" -h | awk 'NR == 1 || (go && /^       [^ ]/) { go = 1; print; next } { go = 0 }' |
+		sed 's/^usage: //' | words
 }
 
 # literal FILE: the lines of FILE as mandoc renders them in a

@@ -143,9 +143,18 @@ teardown() {
 	unserve
 }
 
-@test "-h prints the usage on stdout; a bad option or -j is a usage error" {
+@test "-h prints the usage and one line per option on stdout; a bad option or -j is a usage error" {
 	run -0 s3cat -h
-	assert_output "usage: s3cat [-lv] [-j N] [-r region] [-p profile] [-e endpoint] [--ca-bundle file] [--no-sign-request] [--request-payer] [url ...]"
+	assert_line --index 0 "usage: s3cat [-lsv] [-j N] [-S summary] [--no-sign-request] [--request-payer] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [url ...]"
+	for o in -j -l -S -s -v --no-sign-request --request-payer -e -p -r \
+		--ca-bundle; do
+		assert_line --regexp "^  $o[ ,]"
+	done
+	[ "${#lines[@]}" -eq 12 ]
+	run -0 s3cat --help
+	assert_line --index 0 --partial "usage: s3cat [-lsv]"
+	run -2 --separate-stderr s3cat -s s3://a/b
+	assert_equal "$stderr" "s3cat: -s needs -l"
 	run -2 s3cat -x
 	assert_line --index 1 --partial "usage: s3cat"
 	run -2 s3cat -j 0 s3://a/b
@@ -800,4 +809,111 @@ plain 2"
 	run grep -c 'token=ok' imds.log
 	[ "$output" -ge 2 ]
 	grep -q '^PUT /latest/api/token' imds.log
+}
+
+@test "a resumed Range answered with 200 and the whole object: no byte twice, none lost" {
+	# 33,000 bytes cut at 10,000; the server then ignores the Range (it
+	# is asked anonymously, as Range is signed) and sends it all again
+	head -c 24750 /dev/urandom | base64 -w 76 | head -c 33000 >obj
+	put fmt r200/obj obj
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"r200/obj","header":{"range":"."}},"action":"pass","drop":["range","authorization"]},
+		{"match":{"path":"r200/obj"},"action":"cut","bytes":10000,"times":1}]'
+	for j in 1 4; do
+		run -0 --separate-stderr togot s3cat -j "$j" -e "$PROXY" \
+			s3://fmt/r200/obj s3://fmt/in/a.gz
+		decoded obj "$F/a.gz" | cmp - got
+		assert_equal "$(proxy_stats | jq -r '.log[] | select(.url == "/fmt/r200/obj") | .range')" "null
+bytes=10000-"
+		curl -sf -X POST "$PROXY/__fault/reset" >/dev/null
+		proxy_rules '[{"match":{"path":"r200/obj","header":{"range":"."}},"action":"pass","drop":["range","authorization"]},
+			{"match":{"path":"r200/obj"},"action":"cut","bytes":10000,"times":1}]'
+	done
+}
+
+# sumkeys FILE: the summary's keys, in order
+sumkeys() { jq -r 'keys_unsorted | join(" ")' "$1"; }
+
+@test "-S: one JSON object at the end, its keys in order, private to its owner" {
+	run -1 --separate-stderr togot s3cat -S sum s3://fmt/in/a.gz s3://fmt/in/nokey "$F/plain.txt"
+	assert_equal "$(sumkeys sum)" "prog listed objects failed bytes_in bytes_out retries"
+	assert_equal "$(cat sum)" "{\"prog\":\"s3cat\",\"listed\":0,\"objects\":2,\"failed\":1,\"bytes_in\":$(($(wc -c <"$F/a.gz") + $(wc -c <"$F/plain.txt"))),\"bytes_out\":$(wc -c <got),\"retries\":0}"
+	assert_equal "$(stat -c %a sum)" 600
+	[ "$(wc -l <sum)" -eq 1 ]
+	run -0 s3cat -l -S sum s3://many/p/
+	assert_equal "$(jq -c '[.listed, .objects, .failed]' sum)" "[1203,0,0]"
+	# retries counted
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"a.gz"},"action":"status","status":503,"times":2}]'
+	run -0 s3cat -S sum -e "$PROXY" s3://fmt/in/a.gz
+	assert_equal "$(jq -c '[.objects, .retries]' sum)" "[1,2]"
+}
+
+@test "-S is written however s3cat ends: a refusal, a configuration error, SIGTERM" {
+	run -3 s3cat -S sum s3://fmt/in/a.gz s3://no-such-bucket/k s3://fmt/in/plain.txt
+	assert_equal "$(jq -c '[.objects, .failed]' sum)" "[1,1]"
+	rm sum
+	# at the first S3 request, before the file ahead of it is written
+	run -2 s3cat -S sum -p nosuch "$F/a.gz" s3://fmt/in/a.gz
+	assert_equal "$(jq -c '[.objects, .failed]' sum)" "[0,0]"
+	rm sum
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"mid"},"action":"stall","bytes":1000,"ms":30000}]'
+	s3cat -S sum -e "$PROXY" s3://fmt/in/a.gz s3://fmt/in/mid >/dev/null 2>err &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 143 ]
+	assert_equal "$(sumkeys sum)" "prog listed objects failed bytes_in bytes_out retries"
+	assert_equal "$(jq -c '[.objects, .failed]' sum)" "[1,0]"
+}
+
+@test "-l -s: each name, a tab, its size in bytes; stdin reads the names back" {
+	run -0 s3cat -l -s s3://fmt/in/
+	assert_line "s3://fmt/in/big1	$(wc -c <"$F/big1")"
+	assert_line "s3://fmt/in/empty	0"
+	assert_line "s3://fmt/in/sub/x	$(wc -c <"$F/ok")"
+	[ "${#lines[@]}" -eq 15 ]
+	s3cat -l s3://fmt/in/ | paste - <(cut -f 2 <<<"$output") | cmp - <(printf '%s\n' "$output")
+	# what a planner does with them, and s3cat reading them back
+	s3cat -l -s s3://fmt/in/ | s3cat -j 4 >got
+	s3cat -j 4 s3://fmt/in/ | cmp - got
+	# a local folder, and files named: st_size
+	mkdir -p d/sub
+	printf 'abc\n' >d/sub/f
+	: >d/e
+	run -0 s3cat -l -s d "$F/big1"
+	assert_output "d/e	0
+d/sub/f	4
+$F/big1	$(wc -c <"$F/big1")"
+	s3cat -l -s d | s3cat >got
+	printf 'abc\n' | cmp - got
+	# an object named by its URL is looked for; a missing one fails alone
+	run -1 --separate-stderr s3cat -l -s s3://fmt/in/mid s3://fmt/in/nokey s3://fmt/in/mi "$F/tiny"
+	assert_output "s3://fmt/in/mid	$(wc -c <"$F/mid")
+$F/tiny	1"
+	assert_equal "$stderr" "s3cat: s3://fmt/in/nokey: no such key
+s3cat: s3://fmt/in/mi: no such key"
+}
+
+@test "stdin: a tab and what follows it are not the URL's" {
+	printf 's3://fmt/in/a.gz\t123\ns3://fmt/in/plain.txt\tanything at all\r\n\t\n%s\t9\n' "$F/tiny" >in
+	run -0 s3cat <in
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2
+x"
+}
+
+@test "a listed key holding a NUL byte (%00) fails alone; the others are listed" {
+	proxy_up "$S3_ENDPOINT"
+	proxy_rules '[{"match":{"path":"list-type"},"action":"status","status":200,
+		"headers":{"content-type":"application/xml"},
+		"body":"<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>p/a%00b</Key><Size>3</Size></Contents><Contents><Key>p/c</Key><Size>4</Size></Contents></ListBucketResult>"}]'
+	run -1 --separate-stderr s3cat -l -s -e "$PROXY" s3://fmt/p/
+	assert_output "s3://fmt/p/c	4"
+	assert_equal "$stderr" "s3cat: s3://fmt/p/a: a NUL byte in the key"
 }

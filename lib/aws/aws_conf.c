@@ -765,8 +765,15 @@ void
 aws_conf_default_endpoint(struct buf *b, const char *service,
     const char *region)
 {
-	buf_printf(b, "https://%s.%s.amazonaws.com%s", service, region,
-	    strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
+	buf_printf(b, "https://%s.%s.%s", service, region,
+	    aws_conf_domain(region));
+}
+
+const char *
+aws_conf_domain(const char *region)
+{
+	return strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" :
+	    "amazonaws.com";
 }
 
 void

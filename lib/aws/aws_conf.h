@@ -146,6 +146,9 @@ int aws_conf_region_ok(const char *r);
  * https://SERVICE.REGION.amazonaws.com, or .amazonaws.com.cn for cn-*. */
 void aws_conf_default_endpoint(struct buf *b, const char *service,
     const char *region);
+/* The domain of AWS's endpoints in region, as the above uses it:
+ * "amazonaws.com", or "amazonaws.com.cn" for cn-*. */
+const char *aws_conf_domain(const char *region);
 
 /* An http or https URL taken apart. */
 struct aws_conf_url {

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -160,6 +161,60 @@ ddb_table_wait(struct ddb *d, const char *name, struct ddb_table *t,
 		}
 	}
 	buf_free(&why);
+	return rc;
+}
+
+#define SCAN_PAGES 100
+
+int
+ddb_table_empty(struct ddb *d, const char *name, struct ddb_error *e,
+		struct buf *err)
+{
+	struct buf b = BUF_INIT, resp = BUF_INIT, start = BUF_INIT;
+	json_t *root = NULL, *count, *last;
+	int rc = -1, page;
+	char *s;
+
+	for (page = 0; page < SCAN_PAGES; page++) {
+		tablename(&b, name);
+		buf_adds(&b, ",\"Limit\":1,\"Select\":\"COUNT\"");
+		if (start.len) {
+			buf_adds(&b, ",\"ExclusiveStartKey\":");
+			buf_add(&b, start.p, start.len);
+		}
+		buf_addc(&b, '}');
+		if (ddb_call(d, "Scan", b.p, b.len, &resp, e) != DDB_DONE) {
+			fail(d, name, "Scan", e, err);
+			break;
+		}
+		json_decref(root);
+		root = json_loadb(resp.p, resp.len, 0, NULL);
+		count = json_object_get(root, "Count");
+		last = json_object_get(root, "LastEvaluatedKey");
+		if (!json_is_integer(count) || (last && !json_is_object(last))) {
+			failx(name, "Scan: an answer not understood", e,
+			      DDB_FATAL, err);
+			break;
+		}
+		if (json_integer_value(count) > 0 || !last ||
+		    !json_object_size(last)) {
+			rc = json_integer_value(count) == 0;
+			break;
+		}
+		/* a page that counted none, and more after it */
+		buf_reset(&start);
+		s = json_dumps(last, JSON_COMPACT);
+		buf_adds(&start, s ? s : "{}");
+		free(s);
+		buf_reset(&b);
+	}
+	if (page == SCAN_PAGES)
+		failx(name, "Scan: 100 pages counted no item, and there are "
+		      "more", e, DDB_FATAL, err);
+	json_decref(root);
+	buf_free(&b);
+	buf_free(&resp);
+	buf_free(&start);
 	return rc;
 }
 

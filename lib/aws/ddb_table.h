@@ -2,7 +2,7 @@
 /*
  * A DynamoDB table's life before the first item: DescribeTable (does it
  * exist, what is its key, by name and type), CreateTable, the wait for
- * ACTIVE, UpdateTimeToLive.  Each call runs on a ddb of its own (no
+ * ACTIVE, UpdateTimeToLive; and whether it holds any item (a Scan).  Each call runs on a ddb of its own (no
  * other request on its http loop) through ddb_call: retried as the http
  * options say, and ended within 200 ms by the ddb's stop flag.
  *
@@ -62,6 +62,15 @@ int ddb_table_create(struct ddb *d, const char *name,
  */
 int ddb_table_wait(struct ddb *d, const char *name, struct ddb_table *t,
 		   long wait_s, struct ddb_error *e, struct buf *err);
+
+/*
+ * Whether the table holds no item: a Scan with Limit 1 and Select COUNT
+ * (DescribeTable's ItemCount is refreshed only every few hours), again
+ * from its LastEvaluatedKey while a page counts none, at most 100 pages.
+ * 1 empty, 0 not, or -1.
+ */
+int ddb_table_empty(struct ddb *d, const char *name, struct ddb_error *e,
+		    struct buf *err);
 
 /* UpdateTimeToLive: items expire at the epoch second in attr. */
 int ddb_table_ttl(struct ddb *d, const char *name, const char *attr,

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* s3:// URLs, addressing, and signed requests. */
+/* s3:// URLs, addressing, signed requests, and what an attempt means. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "aws_auth.h"
 #include "aws_conf.h"
 #include "buf.h"
 #include "err.h"
@@ -148,15 +150,53 @@ virtualok(const char *b)
 	return 1;
 }
 
-int
-s3_init(struct s3 *s, const char *endpoint, const char *region,
-	struct buf *err)
+static int64_t
+wallclock(void)
 {
+	return (int64_t)time(NULL);
+}
+
+/* The profile's s3.addressing_style: 0, or -1 with the reason in err. */
+static int
+style(struct s3 *s, const struct aws_conf *conf, struct buf *err)
+{
+	const char *v = aws_conf_get(conf, "s3.addressing_style");
+
+	if (!v || !*v || strcmp(v, "auto") == 0)
+		s->style = S3_STYLE_AUTO;
+	else if (strcmp(v, "path") == 0)
+		s->style = S3_STYLE_PATH;
+	else if (strcmp(v, "virtual") == 0)
+		s->style = S3_STYLE_VIRTUAL;
+	else {
+		buf_printf(err, "profile %s: s3 addressing_style %s: not "
+			   "auto, path or virtual", conf->profile, v);
+		return -1;
+	}
+	return 0;
+}
+
+int
+s3_init(struct s3 *s, const struct s3_opts *o, struct buf *err)
+{
+	const struct aws_conf *conf = o->auth ? aws_auth_conf(o->auth) : NULL;
 	struct buf host = BUF_INIT, path = BUF_INIT, why = BUF_INIT;
+	const char *endpoint = o->endpoint, *region = o->region;
 	int https;
 
 	memset(s, 0, sizeof *s);
+	if (!endpoint && conf && conf->custom_endpoint)
+		endpoint = conf->endpoint;
+	if (!region && conf)
+		region = conf->region;
 	s->region = xstrdup(region && *region ? region : "us-east-1");
+	s->auth = o->auth;
+	s->clock = o->clock ? o->clock : wallclock;
+	s->request_payer = o->request_payer;
+	if (conf && style(s, conf, err) < 0) {
+		s3_free(s);
+		return -1;
+	}
 	if (!endpoint || !*endpoint) {
 		s->scheme = xstrdup("https");
 		s->basepath = xstrdup("");
@@ -204,8 +244,7 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 			buf_adds(path, key);
 		}
 	} else {
-		const char *dom = strncmp(s->region, "cn-", 3) == 0 ?
-				  "amazonaws.com.cn" : "amazonaws.com";
+		const char *dom = aws_conf_domain(s->region);
 
 		if (s->style == S3_STYLE_VIRTUAL ||
 		    (s->style == S3_STYLE_AUTO && virtualok(bucket))) {
@@ -237,8 +276,7 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 int
 s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	   const char *key, const struct sigv4_param *q, size_t nq,
-	   const struct sigv4_header *extra, size_t nextra, struct buf *err,
-	   int *status)
+	   const struct sigv4_header *extra, size_t nextra, struct buf *err)
 {
 	struct buf host = BUF_INIT, path = BUF_INIT, line = BUF_INIT;
 	struct sigv4_header hdrs[MAXHDR];
@@ -258,9 +296,10 @@ s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 		buf_printf(&line, "%s: %s", hdrs[i].name, hdrs[i].value);
 		r->headers = curl_slist_append(r->headers, line.p);
 	}
-	if (s->sign)
-		rc = s->sign(s->signctx, r->method, host.p, path.p, q, nq,
-			     hdrs, nh, &r->headers, err, status);
+	if (s->auth)
+		rc = aws_auth_sign(s->auth, r->method, host.p, path.p, q, nq,
+				   hdrs, nh, SIGV4_EMPTY_SHA256, s->clock(),
+				   &r->headers, err);
 	buf_free(&host);
 	buf_free(&path);
 	buf_free(&line);
@@ -290,8 +329,8 @@ s3_classify(const struct http_req *r, const char *code)
 		"ExpiredToken", "InvalidToken", "TokenRefreshRequired",
 		"AuthorizationHeaderMalformed", "RequestTimeTooSkewed",
 		"AccountProblem", "AllAccessDisabled", "NoSuchBucket",
-		"InvalidBucketName", "PermanentRedirect", "MissingSecurityHeader",
-		"NotSignedUp", "InvalidPayer", NULL,
+		"InvalidBucketName", "PermanentRedirect",
+		"MissingSecurityHeader", "NotSignedUp", "InvalidPayer", NULL,
 	};
 
 	if (r->cc != CURLE_OK)
@@ -304,4 +343,54 @@ s3_classify(const struct http_req *r, const char *code)
 	    r->status == 301 || r->status == 307)
 		return S3_REFUSED;
 	return S3_FAILED;
+}
+
+/* "NoSuchKey: The specified key does not exist.", or what curl says */
+static void
+reason(const struct http_req *r, const struct s3_error *e, struct buf *b)
+{
+	if (r->cc != CURLE_OK || !e->code.len) {
+		http_strerror(r, b);
+		return;
+	}
+	buf_reset(b);
+	buf_add(b, e->code.p, e->code.len);
+	if (e->message.len) {
+		buf_add(b, ": ", 2);
+		buf_add(b, e->message.p, e->message.len);
+	}
+	if (r->status == 301 || strcmp(e->code.p, "PermanentRedirect") == 0 ||
+	    strcmp(e->code.p, "AuthorizationHeaderMalformed") == 0)
+		buf_adds(b, " (the bucket is in another region: see -r)");
+}
+
+int
+s3_settle(struct http *h, struct http_req *r, int fresh, long *delay,
+	  struct buf *why)
+{
+	struct s3_error e = { BUF_INIT, BUF_INIT, BUF_INIT };
+	int cls, attempt = r->attempt;
+
+	if (r->cc == CURLE_OK && (r->status < 200 || r->status >= 300))
+		s3_error_parse(&e, r->resp.p, r->resp.len);
+	cls = s3_classify(r, e.code.len ? e.code.p : "");
+	if (cls == S3_RETRY) {
+		if (fresh)
+			r->attempt = 1;
+		http_strerror(r, why);
+		if (r->cc == CURLE_OK && e.code.len) {
+			buf_addc(why, ' ');
+			buf_add(why, e.code.p, e.code.len);
+		}
+		if ((*delay = http_retry(h, r)) < 0) {
+			reason(r, &e, why);
+			buf_printf(why, " (gave up after %d attempts)",
+				   attempt);
+			cls = S3_FAILED;
+		}
+	} else if (cls != S3_OK) {
+		reason(r, &e, why);
+	}
+	s3_error_free(&e);
+	return cls;
 }

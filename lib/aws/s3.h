@@ -4,8 +4,9 @@
  * virtual-hosted style), requests signed as they are sent, ListObjectsV2
  * pages and error bodies parsed with expat, and what an error means.
  *
- * Nothing here reads the environment or a clock: the endpoint, region
- * and signer come from the caller (cmd/s3cat.c gets them from aws_auth).
+ * Nothing here reads the environment: the endpoint, region and signer
+ * come from the caller's struct aws_auth; the clock it signs with may be
+ * the caller's too.
  */
 #ifndef S3_H
 #define S3_H
@@ -42,18 +43,23 @@ int s3_skip_key(const char *prefix, const char *key, size_t n);
 
 /* ---- where requests go ---- */
 
-/*
- * Signs one request: appends the headers it needs (x-amz-date,
- * Authorization, ...) to *headers.  host is what the Host header will
- * be, path the unencoded path, q the query (unencoded), hdrs headers the
- * request carries that must be signed (already in *headers).  Returns 0,
- * or -1 with the reason in err and *status set to an exit status.
- */
-typedef int (*s3_sign_fn)(void *ctx, const char *method, const char *host,
-			  const char *path, const struct sigv4_param *q,
-			  size_t nq, const struct sigv4_header *hdrs,
-			  size_t nh, struct curl_slist **headers,
-			  struct buf *err, int *status);
+struct aws_auth;
+
+/* What s3_init takes; NULL or 0 for anything not given. */
+struct s3_opts {
+	/*
+	 * Signs each attempt (lib/aws/aws_auth), and its configuration says
+	 * where requests go: a custom endpoint, the region, the profile's
+	 * s3.addressing_style.  NULL: requests go unsigned.  Not copied: it
+	 * must outlive the struct s3.
+	 */
+	struct aws_auth *auth;
+	const char *endpoint;	/* NULL: auth's custom endpoint, else AWS's */
+	const char *region;	/* NULL: auth's, else us-east-1 */
+	int64_t (*clock)(void);	/* the epoch seconds to sign at; NULL:
+				 * time(NULL) */
+	int request_payer;	/* sends x-amz-request-payer: requester */
+};
 
 struct s3 {
 	char *scheme;		/* "https", or the custom endpoint's */
@@ -61,9 +67,9 @@ struct s3 {
 	char *basepath;		/* custom endpoint path, no final '/' */
 	char *region;
 	int style;		/* on AWS's endpoints: S3_STYLE_* */
-	int request_payer;	/* sends x-amz-request-payer: requester */
-	s3_sign_fn sign;	/* NULL: anonymous requests */
-	void *signctx;
+	int request_payer;
+	struct aws_auth *auth;
+	int64_t (*clock)(void);
 };
 
 /* The addressing style on AWS's endpoints (a profile's
@@ -71,13 +77,13 @@ struct s3 {
 enum { S3_STYLE_AUTO, S3_STYLE_PATH, S3_STYLE_VIRTUAL };
 
 /*
- * endpoint: a custom endpoint URL (http[s]://host[:port][/path]) meaning
- * path-style requests, or NULL for AWS's own endpoints (virtual-hosted
- * style for DNS-compatible bucket names).  Returns 0, or -1 with the
- * reason in err.
+ * A custom endpoint URL (http[s]://host[:port][/path]) means path-style
+ * requests; without one they go to AWS's own endpoints (the domain
+ * aws_conf_domain gives), virtual-hosted style for DNS-compatible bucket
+ * names.  Returns 0, or -1 with the reason in err (a bad endpoint, an
+ * addressing style that is none).
  */
-int s3_init(struct s3 *s, const char *endpoint, const char *region,
-	    struct buf *err);
+int s3_init(struct s3 *s, const struct s3_opts *o, struct buf *err);
 void s3_free(struct s3 *s);
 
 /*
@@ -93,12 +99,14 @@ void s3_where(const struct s3 *s, const char *bucket, const char *key,
 /*
  * Prepares r for one attempt: sets r->url and r->headers (the extra
  * ones, "Name: value", then x-amz-request-payer, then the signature).
- * Returns 0, or -1 with the reason in err and *status set.
+ * Returns 0, or -1 with the reason in err when it could not be signed
+ * (expired credentials that could not be renewed: the remote refuses
+ * us).
  */
 int s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	       const char *key, const struct sigv4_param *q, size_t nq,
 	       const struct sigv4_header *extra, size_t nextra,
-	       struct buf *err, int *status);
+	       struct buf *err);
 /* Appends the %XX-decoded s ('+' as a space when plus): -1 on a bad %. */
 int s3_uri_decode(struct buf *b, const char *s, size_t n, int plus);
 
@@ -110,8 +118,12 @@ struct s3_list {
 	int where;		/* which element's text is being kept */
 	int contents;		/* inside a <Contents> */
 	struct buf text;
-	struct buf keys;	/* this page's keys, each NUL-terminated */
+	struct buf keys;	/* this page's keys: each its length (a
+				 * size_t), its bytes, a NUL, its size (an
+				 * int64_t) */
 	size_t nkeys;
+	int64_t size;		/* the <Contents>'s <Size>, -1 before it */
+	size_t sizeat;		/* where its key's size goes, 0: no key yet */
 	size_t fed;		/* body bytes of this page */
 	int truncated;
 	int urlenc;		/* EncodingType url: keys are %-encoded */
@@ -126,9 +138,12 @@ void s3_list_begin(struct s3_list *l);
 int s3_list_feed(struct s3_list *l, const char *p, size_t n);
 /* The end of the body: decodes the keys.  Returns 0, or -1. */
 int s3_list_end(struct s3_list *l);
-/* The key at *off (start at 0), its length in *n; moves *off on.
- * NULL after the last.  Keys come in the listing's order. */
-const char *s3_list_key(const struct s3_list *l, size_t *off, size_t *n);
+/* The key at *off (start at 0), NUL-terminated, its length in *n (a
+ * key may hold a NUL: %00 decoded), its object's size in bytes in *size
+ * (-1 when the listing gave none); moves *off on.  NULL after the last.
+ * Keys come in the listing's order. */
+const char *s3_list_key(const struct s3_list *l, size_t *off, size_t *n,
+			int64_t *size);
 void s3_list_free(struct s3_list *l);
 
 /* ---- errors ---- */
@@ -154,5 +169,23 @@ enum {
 
 /* What an attempt's outcome means (code: the S3 error code, or ""). */
 int s3_classify(const struct http_req *r, const char *code);
+
+/*
+ * Settles an ended attempt of r on h: S3_OK; S3_RETRY when another
+ * attempt is scheduled, after *delay ms, and why says what went wrong
+ * ("HTTP 503 SlowDown", or curl's words); S3_FAILED or S3_REFUSED, and
+ * why is the reason ("NoSuchKey: The specified key does not exist.",
+ * ending in "(gave up after 8 attempts)" when the retries ran out).
+ * fresh: the attempt got body bytes, so the count of attempts starts
+ * again.  why is replaced.
+ */
+int s3_settle(struct http *h, struct http_req *r, int fresh, long *delay,
+	      struct buf *why);
+
+/* What the readers (s3_get, s3_pages) say of a retry, for a -v: an
+ * attempt failed (why: "HTTP 503 SlowDown") and attempt follows in delay
+ * ms, resuming at byte off of an object (0: from its start). */
+typedef void (*s3_retry_fn)(void *ctx, int64_t off, int attempt,
+			    long delay, const char *why);
 
 #endif

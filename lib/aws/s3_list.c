@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ListObjectsV2 pages and <Error> bodies, read with expat. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 /* A page of 1000 keys of 1024 bytes, %-encoded, is under 4 MiB. */
 #define PAGEMAX (16u << 20)
 
-enum { W_NONE, W_KEY, W_TRUNC, W_TOKEN, W_ENC };
+enum { W_NONE, W_KEY, W_SIZE, W_TRUNC, W_TOKEN, W_ENC };
+
+#define MAXSIZE (INT64_MAX / 2)	/* far above S3's 5 TB */
 
 static void
 xstop(struct s3_list *l, const char *why)
@@ -46,10 +49,45 @@ lstart(void *ud, const XML_Char *name, const XML_Char **attr)
 		else if (strcmp(name, "EncodingType") == 0)
 			l->where = W_ENC;
 		l->contents = strcmp(name, "Contents") == 0;
+		l->size = -1;
+		l->sizeat = 0;
 	} else if (l->depth == 3 && l->contents && strcmp(name, "Key") == 0) {
 		l->where = W_KEY;
+	} else if (l->depth == 3 && l->contents && strcmp(name, "Size") == 0) {
+		l->where = W_SIZE;
 	}
 	buf_reset(&l->text);
+}
+
+static void
+addkey(struct buf *b, const char *k, size_t n, int64_t size)
+{
+	buf_add(b, &n, sizeof n);
+	buf_add(b, k, n);
+	buf_addc(b, '\0');
+	buf_add(b, &size, sizeof size);
+}
+
+/* The text of a <Size>, into l->size: 0, or -1 when it is none. */
+static int
+sizeval(struct s3_list *l)
+{
+	const char *p = buf_str(&l->text);
+	int64_t v = 0;
+
+	if (!*p) {
+		xstop(l, "a listed object's Size is empty");
+		return -1;
+	}
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > MAXSIZE / 10) {
+			xstop(l, "a listed object's Size is not a size");
+			return -1;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	l->size = v;
+	return 0;
 }
 
 static void XMLCALL
@@ -60,9 +98,14 @@ lend(void *ud, const XML_Char *name)
 	(void)name;
 	switch (l->where) {
 	case W_KEY:
-		buf_add(&l->keys, buf_str(&l->text), l->text.len);
-		buf_addc(&l->keys, '\0');
+		addkey(&l->keys, buf_str(&l->text), l->text.len, l->size);
+		l->sizeat = l->keys.len - sizeof l->size;
 		l->nkeys++;
+		break;
+	case W_SIZE:
+		if (sizeval(l) == 0 && l->sizeat)
+			memcpy(l->keys.p + l->sizeat, &l->size,
+			       sizeof l->size);
 		break;
 	case W_TRUNC:
 		l->truncated = strcmp(buf_str(&l->text), "true") == 0;
@@ -130,6 +173,8 @@ s3_list_begin(struct s3_list *l)
 	buf_reset(&l->keys);
 	buf_reset(&l->token);
 	l->nkeys = 0;
+	l->size = -1;
+	l->sizeat = 0;
 	l->fed = 0;
 	l->truncated = 0;
 	l->urlenc = 0;
@@ -174,8 +219,9 @@ s3_list_feed(struct s3_list *l, const char *p, size_t n)
 int
 s3_list_end(struct s3_list *l)
 {
-	struct buf dec = BUF_INIT;
+	struct buf dec = BUF_INIT, one = BUF_INIT;
 	size_t off = 0, n;
+	int64_t size;
 	const char *k;
 
 	if (l->err[0])
@@ -189,15 +235,18 @@ s3_list_end(struct s3_list *l)
 	}
 	if (!l->urlenc)
 		return 0;
-	while ((k = s3_list_key(l, &off, &n))) {
-		if (s3_uri_decode(&dec, k, n, 1) < 0) {
+	while ((k = s3_list_key(l, &off, &n, &size))) {
+		buf_reset(&one);
+		if (s3_uri_decode(&one, k, n, 1) < 0) {
 			snprintf(l->err, sizeof l->err, "a listed key is not "
 				 "URL-encoded: %.60s", k);
 			buf_free(&dec);
+			buf_free(&one);
 			return -1;
 		}
-		buf_addc(&dec, '\0');
+		addkey(&dec, buf_str(&one), one.len, size);
 	}
+	buf_free(&one);
 	buf_free(&l->keys);
 	l->keys = dec;
 	l->urlenc = 0;
@@ -205,15 +254,16 @@ s3_list_end(struct s3_list *l)
 }
 
 const char *
-s3_list_key(const struct s3_list *l, size_t *off, size_t *n)
+s3_list_key(const struct s3_list *l, size_t *off, size_t *n, int64_t *size)
 {
 	const char *k;
 
 	if (*off >= l->keys.len)
 		return NULL;
-	k = l->keys.p + *off;
-	*n = strlen(k);
-	*off += *n + 1;
+	memcpy(n, l->keys.p + *off, sizeof *n);
+	k = l->keys.p + *off + sizeof *n;
+	memcpy(size, k + *n + 1, sizeof *size);
+	*off += sizeof *n + *n + 1 + sizeof *size;
 	return k;
 }
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bzlib.h>
 #include <zlib.h>
@@ -14,6 +17,7 @@
 #define OUTCAP (256 * 1024)
 #define SLICE (1u << 30)	/* zlib and libbz2 count in unsigned int */
 #define MAGICMAX 10
+#define READCAP (1 << 20)	/* decode_fd's reads */
 
 enum {
 	ST_START,	/* the first bytes, until they tell the format */
@@ -40,6 +44,7 @@ struct decode {
 	ZSTD_DCtx *zs;
 	unsigned char *out;
 	size_t outcap;
+	char *rbuf;		/* decode_fd's, once it has read */
 	char err[128];
 };
 
@@ -434,6 +439,35 @@ decode_end(struct decode *d, decode_emit_fn emit, void *ctx)
 	}
 }
 
+int
+decode_fd(struct decode *d, int fd, const volatile sig_atomic_t *stop,
+	  unsigned long long *nread, decode_emit_fn emit, void *ctx)
+{
+	ssize_t n;
+	int rc = 0;
+
+	if (!d->rbuf)
+		d->rbuf = xmalloc(READCAP);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (rc == 0) {
+		if (stop && *stop)
+			return DECODE_STOPPED;
+		if ((n = read(fd, d->rbuf, READCAP)) == 0)
+			return decode_end(d, emit, ctx);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(d->err, sizeof d->err, "read error: %s",
+				 strerror(errno));
+			d->state = ST_ERROR;
+			return -1;
+		}
+		*nread += (unsigned long long)n;
+		rc = decode_write(d, d->rbuf, (size_t)n, emit, ctx);
+	}
+	return rc;
+}
+
 const char *
 decode_error(const struct decode *d)
 {
@@ -451,5 +485,6 @@ decode_free(struct decode *d)
 		BZ2_bzDecompressEnd(&d->bz);
 	ZSTD_freeDCtx(d->zs);
 	free(d->out);
+	free(d->rbuf);
 	free(d);
 }

@@ -33,6 +33,7 @@
 #ifndef DECODE_H
 #define DECODE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* Takes n decoded bytes; returns 0, or nonzero to stop (passed back). */
@@ -57,6 +58,17 @@ int decode_write(struct decode *d, const void *p, size_t n,
 /* The end of the raw bytes: -1 when the data was cut short (or an
  * earlier call failed), else as decode_write. */
 int decode_end(struct decode *d, decode_emit_fn emit, void *ctx);
+#define DECODE_STOPPED (-2)	/* decode_fd: *stop said so */
+
+/*
+ * Decodes what the file fd holds, to its end: decode_write on each read
+ * (of 1 MiB), then decode_end; *nread adds the raw bytes read.  Between
+ * two reads it looks at *stop (NULL: never), and returns DECODE_STOPPED
+ * when it is nonzero, the rest unread.  Otherwise returns as decode_end,
+ * a failed read being -1 too ("read error: REASON").  fd stays open.
+ */
+int decode_fd(struct decode *d, int fd, const volatile sig_atomic_t *stop,
+	      unsigned long long *nread, decode_emit_fn emit, void *ctx);
 /*
  * Why the last call returned -1: the format, then the reason, e.g.
  * "gzip: invalid distance too far back", "bzip2: data integrity error",

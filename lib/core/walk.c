@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@ struct dent {
 	size_t n;		/* the name's length */
 	int isdir;
 	int bad;		/* an errno: cannot be read; -1: not a file */
+	int64_t size;		/* a file's, in bytes */
 };
 
 struct level {
@@ -110,6 +112,7 @@ push(struct walk *w, struct buf *err)
 		l.v[l.n].n = strlen(d->d_name);
 		l.v[l.n].isdir = !bad && S_ISDIR(st.st_mode);
 		l.v[l.n].bad = bad;
+		l.v[l.n].size = bad ? -1 : (int64_t)st.st_size;
 		l.v[l.n].key = xmalloc(l.v[l.n].n + 2);
 		memcpy(l.v[l.n].key, d->d_name, l.v[l.n].n);
 		l.v[l.n].key[l.v[l.n].n] = l.v[l.n].isdir ? '/' : '\0';
@@ -136,7 +139,7 @@ push(struct walk *w, struct buf *err)
 }
 
 int
-walk_next(struct walk *w, struct buf *path, struct buf *err)
+walk_next(struct walk *w, struct buf *path, int64_t *size, struct buf *err)
 {
 	struct level *l;
 	struct dent *d;
@@ -178,6 +181,8 @@ walk_next(struct walk *w, struct buf *path, struct buf *err)
 		}
 		buf_reset(path);
 		buf_add(path, w->path.p, w->path.len);
+		if (size)
+			*size = d->size;
 		return 1;
 	}
 	return 0;

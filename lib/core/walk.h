@@ -18,6 +18,8 @@
 #ifndef WALK_H
 #define WALK_H
 
+#include <stdint.h>
+
 #include "buf.h"
 
 struct walk;
@@ -25,12 +27,14 @@ struct walk;
 /* Starts at the folder root (its name is kept as given).  Never NULL. */
 struct walk *walk_open(const char *root);
 /*
- * Sets path to the next file ("root/sub/file") and returns 1; returns 0
+ * Sets path to the next file ("root/sub/file") and, unless size is NULL,
+ * *size to its size in bytes when its folder was read; returns 1; 0
  * at the end; returns -1 when a folder could not be read or an entry is
  * no file (path says which, and why is appended to err: "No such file or
  * directory", "not a regular file"): the walk goes on after it.
  */
-int walk_next(struct walk *w, struct buf *path, struct buf *err);
+int walk_next(struct walk *w, struct buf *path, int64_t *size,
+	      struct buf *err);
 void walk_close(struct walk *w);
 
 #endif

@@ -4,7 +4,7 @@
 // between a client and a real server (s3rver, dynalite) and, by rules,
 // answers for the server (throttling, 5xx), resets connections, cuts
 // bodies half way, delays, or returns part of a DynamoDB BatchWriteItem
-// as UnprocessedItems.  The Host header is passed on unchanged, so a
+// as UnprocessedItems (of a BatchGetItem, as UnprocessedKeys).  The Host header is passed on unchanged, so a
 // SigV4 signature made for the proxy's address still verifies upstream.
 //
 //   node faultproxy.js PORT UPSTREAM_URL [RULES.json]
@@ -20,13 +20,19 @@
 //
 // A rule: {"match": {"method": "GET", "path": "regex", "target": "PutItem",
 //                    "header": {"range": "regex"}},
-//          "action": "status" | "reset" | "cut" | "delay" | "stall" | "unprocessed",
+//          "action": "status" | "reset" | "cut" | "delay" | "stall" | "unprocessed"
+//                    | "pass",
 //          "skip": N (let the first N matches through), "times": N (then
 //          apply to N matches; default all), "every": K (only every K-th),
 //          "status": 503, "body": "...", "headers": {...},   // status
 //          "bytes": N,               // cut: body bytes sent before the reset
 //          "ms": N,                  // delay (before forwarding) / stall (mid-body)
-//          "fraction": 0.5}          // unprocessed: share returned unprocessed
+//          "fraction": 0.5,          // unprocessed: share returned unprocessed
+//          "drop": ["range"],        // pass, cut, stall: request headers not
+//                                    // forwarded (a server that ignores Range)
+//          "set": {"etag": "..."}}   // pass, cut, stall: answer headers replaced
+//                                    // (an ETag that changed, a Content-Range
+//                                    // that lies)
 'use strict';
 const http = require('http');
 const { URL } = require('url');
@@ -94,9 +100,11 @@ function control(req, res, body) {
 	send(404, { error: 'no such control' });
 }
 
-// Forwards req (with body) upstream; calls back with the upstream response.
-function forward(req, body, cb) {
+// Forwards req (with body) upstream, without the headers rule drops;
+// calls back with the upstream response.
+function forward(req, body, cb, rule) {
 	const headers = Object.assign({}, req.headers);
+	for (const h of (rule && rule.drop) || []) delete headers[h.toLowerCase()];
 	headers['content-length'] = Buffer.byteLength(body);
 	delete headers['transfer-encoding'];
 	delete headers['expect'];
@@ -124,8 +132,13 @@ function send412(res) {
 	res.end(out);
 }
 
-function relay(res, ures, ubody) {
-	const headers = Object.assign({}, ures.headers);
+// The upstream answer's headers, with those rule sets.
+function answerHeaders(ures, rule) {
+	return Object.assign({}, ures.headers, (rule && rule.set) || {});
+}
+
+function relay(res, ures, ubody, rule) {
+	const headers = answerHeaders(ures, rule);
 	headers['content-length'] = ubody.length;
 	delete headers['transfer-encoding'];
 	res.writeHead(ures.statusCode, headers);
@@ -139,26 +152,32 @@ function collect(stream, cb) {
 }
 
 // BatchWriteItem: forward part, return the rest as UnprocessedItems.
+// BatchGetItem (a table's entry is {Keys: [...], ...}): the same with its
+// keys, returned as UnprocessedKeys.
 function unprocessed(rule, req, res, body) {
 	let doc;
 	try { doc = JSON.parse(body.toString()); } catch (e) { doc = null; }
 	if (!doc || !doc.RequestItems) return pass(req, res, body);
 	const keep = {}, back = {};
-	let nback = 0;
-	for (const [table, reqs] of Object.entries(doc.RequestItems)) {
+	let nback = 0, get = false;
+	const part = (entry, list) => Array.isArray(entry) ? list : Object.assign({}, entry, { Keys: list });
+	for (const [table, entry] of Object.entries(doc.RequestItems)) {
+		const reqs = Array.isArray(entry) ? entry : (get = true, entry.Keys || []);
 		const n = Math.floor(reqs.length * (rule.fraction ?? 0.5));
 		const cut = reqs.length - Math.max(n, reqs.length > 0 ? 1 : 0);
-		if (cut > 0) keep[table] = reqs.slice(0, cut);
-		if (reqs.length - cut > 0) { back[table] = reqs.slice(cut); nback += reqs.length - cut; }
+		if (cut > 0) keep[table] = part(entry, reqs.slice(0, cut));
+		if (reqs.length - cut > 0) { back[table] = part(entry, reqs.slice(cut)); nback += reqs.length - cut; }
 	}
-	stats.faults.unprocessed_items = (stats.faults.unprocessed_items || 0) + nback;
+	const kind = get ? 'unprocessed_keys' : 'unprocessed_items';
+	stats.faults[kind] = (stats.faults[kind] || 0) + nback;
 	const reply = (obj) => {
 		const out = Buffer.from(JSON.stringify(obj));
 		res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0',
 			'content-length': out.length, 'x-amzn-requestid': 'faultproxy' });
 		res.end(out);
 	};
-	if (Object.keys(keep).length === 0) return reply({ UnprocessedItems: back });
+	if (Object.keys(keep).length === 0)
+		return reply(get ? { Responses: {}, UnprocessedKeys: back } : { UnprocessedItems: back });
 	doc.RequestItems = keep;
 	forward(req, Buffer.from(JSON.stringify(doc)), (ures, err) => {
 		if (err) { res.destroy(); return; }
@@ -166,23 +185,25 @@ function unprocessed(rule, req, res, body) {
 			if (ures.statusCode !== 200) return relay(res, ures, ubody);
 			let r = {};
 			try { r = JSON.parse(ubody.toString()); } catch (e) { /* keep {} */ }
-			const u = r.UnprocessedItems || {};
-			for (const [t, reqs] of Object.entries(back))
-				u[t] = (u[t] || []).concat(reqs);
-			r.UnprocessedItems = u;
+			const name = get ? 'UnprocessedKeys' : 'UnprocessedItems';
+			const u = r[name] || {};
+			for (const [t, entry] of Object.entries(back))
+				u[t] = get ? Object.assign({}, entry, { Keys: ((u[t] || {}).Keys || []).concat(entry.Keys) })
+					: (u[t] || []).concat(entry);
+			r[name] = u;
 			reply(r);
 		});
 	});
 }
 
-function pass(req, res, body, after) {
+function pass(req, res, body, after, rule) {
 	forward(req, body, (ures, err) => {
 		if (err) { res.destroy(); return; }
 		collect(ures, (ubody) => {
 			if (preconditionFailed(req, ures)) return send412(res);
-			return after ? after(ures, ubody) : relay(res, ures, ubody);
+			return after ? after(ures, ubody) : relay(res, ures, ubody, rule);
 		});
-	});
+	}, rule);
 }
 
 function handle(req, res, body) {
@@ -212,7 +233,7 @@ function handle(req, res, body) {
 	case 'cut':
 	case 'stall':
 		return pass(req, res, body, (ures, ubody) => {
-			const headers = Object.assign({}, ures.headers);
+			const headers = answerHeaders(ures, rule);
 			headers['content-length'] = ubody.length;
 			delete headers['transfer-encoding'];
 			res.writeHead(ures.statusCode, headers);
@@ -224,9 +245,11 @@ function handle(req, res, body) {
 			} else {
 				setTimeout(() => res.end(ubody.subarray(n)), rule.ms || 1000);
 			}
-		});
+		}, rule);
 	case 'unprocessed':
 		return unprocessed(rule, req, res, body);
+	case 'pass':
+		return pass(req, res, body, null, rule);
 	default:
 		return pass(req, res, body);
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/aws/ddb.c and ddb_table.c against a canned server (httpfix.h):
- * the exact bytes of DescribeTable, CreateTable and UpdateTimeToLive,
+ * the exact bytes of DescribeTable, CreateTable, UpdateTimeToLive and
+ * the Scan that tells an empty table,
  * their signed headers, what each answer means, the wait for ACTIVE, a
  * stop flag that ends a wait, and an endpoint where nothing listens.
  */
@@ -388,6 +389,55 @@ test_unreachable(void)
 	buf_free(&err);
 }
 
+static void
+test_empty(void)
+{
+	static const struct fix_answer a[] = {
+		{ 200, "{\"Count\":0,\"ScannedCount\":0}", 0 },
+		{ 200, "{\"Count\":1,\"ScannedCount\":1,\"LastEvaluatedKey\":"
+		  "{\"eventId\":{\"S\":\"a\"}}}", 0 },
+		/* a page that counted none, and more after it */
+		{ 200, "{\"Count\":0,\"ScannedCount\":0,\"LastEvaluatedKey\":"
+		  "{\"eventId\":{\"S\":\"b\"}}}", 0 },
+		{ 200, "{\"Count\":1,\"ScannedCount\":1}", 0 },
+		{ 200, "{\"Items\":[]}", 0 },
+		{ 400, ERR("ResourceNotFoundException",
+			   "Requested resource not found"), 0 },
+	};
+	struct http *h = newhttp(1);
+	struct ddb *d;
+	struct ddb_error e = DDB_ERROR_INIT;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	httpfix_start(a, 6);
+	d = newddb(h, fix_url);
+	CHECK((rc = ddb_table_empty(d, "t", &e, &err)) == 1, "%d %s", rc,
+	      err.p);
+	CHECK(!strcmp(fix_req[0].body, "{\"TableName\":\"t\",\"Limit\":1,"
+		      "\"Select\":\"COUNT\"}"), "%s", fix_req[0].body);
+	CHECK(!strcmp(fix_header(0, "X-Amz-Target"),
+		      "DynamoDB_20120810.Scan"), "target");
+	CHECK((rc = ddb_table_empty(d, "t", &e, &err)) == 0, "%d", rc);
+	CHECK((rc = ddb_table_empty(d, "t", &e, &err)) == 0, "%d", rc);
+	CHECK(fix_nreq == 4, "%d requests", fix_nreq);
+	CHECK(!strcmp(fix_req[3].body, "{\"TableName\":\"t\",\"Limit\":1,"
+		      "\"Select\":\"COUNT\",\"ExclusiveStartKey\":"
+		      "{\"eventId\":{\"S\":\"b\"}}}"), "%s", fix_req[3].body);
+	CHECK(ddb_table_empty(d, "t", &e, &err) < 0 && e.cls == DDB_FATAL &&
+	      !strcmp(err.p, "table t: Scan: an answer not understood"), "%s",
+	      err.p);
+	buf_reset(&err);
+	CHECK(ddb_table_empty(d, "t", &e, &err) < 0 && e.cls == DDB_NOTFOUND &&
+	      !strcmp(err.p, "table t: Scan: ResourceNotFoundException: "
+		      "Requested resource not found"), "%s", err.p);
+	httpfix_stop();
+	ddb_free(d);
+	http_free(h);
+	ddb_error_free(&e);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -405,6 +455,7 @@ main(void)
 	test_create();
 	test_wait();
 	test_unreachable();
+	test_empty();
 	aws_auth_free(auth);
 	buf_free(&err);
 	return unit_end("ddb_table");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bzlib.h>
 #include <zlib.h>
@@ -474,6 +475,48 @@ stop(void *ctx, const char *p, size_t n)
 	return 7;
 }
 
+/* decode_fd: a file whole (over many reads), cut short, unreadable, and
+ * stopped before its first read */
+static void
+fds(const char *big, size_t n)
+{
+	char path[] = "/tmp/test_decode.XXXXXX";
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct decode *d = decode_new(0);
+	volatile sig_atomic_t stop = 0;
+	unsigned long long nread = 0;
+	int fd = mkstemp(path), rc;
+
+	gz(&in, big, n);
+	CHECK(fd >= 0 && write(fd, in.p, in.len) == (ssize_t)in.len, "%s",
+	      path);
+	lseek(fd, 0, SEEK_SET);
+	rc = decode_fd(d, fd, &stop, &nread, collect, &out);
+	CHECK(rc == 0 && nread == in.len && out.len == n &&
+	      memcmp(out.p, big, n) == 0, "a file: %d, %llu of %zu read, "
+	      "%zu out", rc, nread, in.len, out.len);
+	if (ftruncate(fd, (off_t)in.len / 2) == 0)
+		lseek(fd, 0, SEEK_SET);
+	decode_reset(d);
+	CHECK(decode_fd(d, fd, NULL, &nread, collect, &out) == -1 &&
+	      strcmp(decode_error(d), "gzip: unexpected end of data "
+		     "(truncated)") == 0, "cut short: %s", decode_error(d));
+	close(fd);
+	decode_reset(d);
+	CHECK(decode_fd(d, fd, NULL, &nread, collect, &out) == -1 &&
+	      strcmp(decode_error(d), "read error: Bad file descriptor") == 0,
+	      "unreadable: %s", decode_error(d));
+	decode_reset(d);
+	stop = 1;
+	buf_reset(&out);
+	CHECK(decode_fd(d, 0, &stop, &nread, collect, &out) ==
+	      DECODE_STOPPED && out.len == 0, "stopped");
+	unlink(path);
+	decode_free(d);
+	buf_free(&in);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -515,6 +558,8 @@ main(void)
 	      "a stop from emit, plain: %d calls", calls);
 	decode_free(d);
 	decode_free(NULL);
+
+	fds(big, n);
 
 	free(big);
 	buf_free(&in);

@@ -2,9 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_auth.h"
+#include "awsfix.h"
 #include "buf.h"
+#include "http.h"
 #include "s3.h"
 #include "unit.h"
+
+#define NOW 1767225600		/* 2026-01-01T00:00:00Z */
 
 static void
 url(const char *in, int want, const char *bucket, const char *key,
@@ -25,6 +30,15 @@ url(const char *in, int want, const char *bucket, const char *key,
 	buf_free(&e);
 }
 
+/* s3_init with no signer: an endpoint and a region alone */
+static int
+init(struct s3 *s, const char *endpoint, const char *region, struct buf *e)
+{
+	struct s3_opts o = { .endpoint = endpoint, .region = region };
+
+	return s3_init(s, &o, e);
+}
+
 static void
 where(const char *endpoint, const char *region, const char *bucket,
       const char *key, const struct sigv4_param *q, size_t nq,
@@ -34,7 +48,7 @@ where(const char *endpoint, const char *region, const char *bucket,
 	struct buf e = BUF_INIT, host = BUF_INIT, path = BUF_INIT,
 		   u = BUF_INIT;
 
-	if (s3_init(&s, endpoint, region, &e) < 0) {
+	if (init(&s, endpoint, region, &e) < 0) {
 		CHECK(0, "%s: %s", endpoint, buf_str(&e));
 		return;
 	}
@@ -75,8 +89,9 @@ static const char page[] =
 	"<Contents><Key>a/x+y%2Bz</Key><Size>3</Size></Contents>"
 	"<Contents><Key>a/%C3%BC%26%3D%25%20(1)</Key></Contents>"
 	"<CommonPrefixes><Prefix>a/sub/</Prefix></CommonPrefixes>"
-	"<Contents><Key>a/_SUCCESS</Key></Contents>"
-	"<Contents><Key>a/amp&amp;lt&lt;</Key></Contents>"
+	"<Contents><Key>a/_SUCCESS</Key><Size>0</Size></Contents>"
+	"<Contents><Size>5368709120000</Size><Key>a/amp&amp;lt&lt;</Key>"
+	"</Contents>"
 	"<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="
 	"</NextContinuationToken><StartAfter>a</StartAfter>"
 	"</ListBucketResult>";
@@ -89,7 +104,9 @@ listing(void)
 	};
 	static const size_t steps[] = { 0, 1, 2, 5, 64 };
 	struct s3_list l;
+	static const int64_t wsize[] = { 3, -1, 0, 5368709120000LL };
 	size_t s, i, off, n;
+	int64_t size;
 	const char *k;
 
 	memset(&l, 0, sizeof l);
@@ -101,24 +118,40 @@ listing(void)
 		CHECK(strcmp(buf_str(&l.token), "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2"
 			     "J/wm36Hy4vbOwM=") == 0, "token [%s]",
 		      buf_str(&l.token));
-		for (i = 0, off = 0; (k = s3_list_key(&l, &off, &n)); i++)
+		for (i = 0, off = 0; (k = s3_list_key(&l, &off, &n, &size));
+		     i++)
 			CHECK(i < 4 && n == strlen(want[i]) &&
-			      memcmp(k, want[i], n) == 0, "key %zu [%s]", i,
-			      k);
+			      memcmp(k, want[i], n) == 0 && size == wsize[i],
+			      "key %zu [%s] %lld", i, k, (long long)size);
 		CHECK(i == 4, "%zu keys read", i);
 	}
 
 	/* without EncodingType the keys are taken as they are */
 	CHECK(list(&l, "<ListBucketResult><IsTruncated>false</IsTruncated>"
 		   "<Contents><Key>p/a+b%2B</Key></Contents>"
-		   "<Contents><Key></Key></Contents></ListBucketResult>",
+		   "<Contents><Key></Key><Size>7</Size></Contents>"
+		   "</ListBucketResult>",
 		   3) == 0, "raw: %s", l.err);
 	off = 0;
-	k = s3_list_key(&l, &off, &n);
+	k = s3_list_key(&l, &off, &n, &size);
 	CHECK(k && strcmp(k, "p/a+b%2B") == 0 && !l.truncated, "raw [%s]", k);
-	k = s3_list_key(&l, &off, &n);
-	CHECK(k && n == 0, "an empty key");
-	CHECK(!s3_list_key(&l, &off, &n), "two keys");
+	k = s3_list_key(&l, &off, &n, &size);
+	CHECK(k && n == 0 && size == 7, "an empty key, %lld",
+	      (long long)size);
+	CHECK(!s3_list_key(&l, &off, &n, &size), "two keys");
+
+	/* a key holding a NUL: its length says so */
+	CHECK(list(&l, "<ListBucketResult><EncodingType>url</EncodingType>"
+		   "<Contents><Key>a%00b</Key><Size>1</Size></Contents>"
+		   "<Contents><Key>c</Key><Size>2</Size></Contents>"
+		   "</ListBucketResult>", 4) == 0, "%%00: %s", l.err);
+	off = 0;
+	k = s3_list_key(&l, &off, &n, &size);
+	CHECK(k && n == 3 && memcmp(k, "a\0b", 4) == 0 && size == 1,
+	      "a NUL in a key: %zu", n);
+	k = s3_list_key(&l, &off, &n, &size);
+	CHECK(k && n == 1 && strcmp(k, "c") == 0 && size == 2 &&
+	      !s3_list_key(&l, &off, &n, &size), "after it");
 
 	CHECK(list(&l, "<ListBucketResult><IsTruncated>true</IsTruncated>"
 		   "</ListBucketResult>", 0) == -1 &&
@@ -131,6 +164,15 @@ listing(void)
 		   "<Contents><Key>a%zz</Key></Contents></ListBucketResult>",
 		   0) == -1 && strstr(l.err, "URL-encoded"), "bad %%: %s",
 	      l.err);
+	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size>-1"
+		   "</Size></Contents></ListBucketResult>", 0) == -1 &&
+	      strstr(l.err, "Size"), "a negative size: %s", l.err);
+	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size>"
+		   "99999999999999999999</Size></Contents></ListBucketResult>",
+		   0) == -1 && strstr(l.err, "Size"), "a huge size: %s", l.err);
+	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size></Size>"
+		   "</Contents></ListBucketResult>", 0) == -1 &&
+	      strstr(l.err, "Size"), "an empty size: %s", l.err);
 	CHECK(list(&l, "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aa\">"
 		   "]><ListBucketResult></ListBucketResult>", 0) == -1 &&
 	      strstr(l.err, "DOCTYPE"), "a doctype: %s", l.err);
@@ -206,8 +248,163 @@ classify(void)
 	}
 }
 
+/* One ended attempt, settled on a fresh loop of 2 attempts at most. */
+static void
+settle(CURLcode cc, long status, const char *body, int attempt, int fresh,
+       int want, const char *wwhy)
+{
+	struct http_opts o = { .conns = 1, .max_attempts = 2, .base_ms = 1,
+			       .cap_ms = 1 };
+	struct http *h = http_new(&o);
+	struct http_req r;
+	struct buf why = BUF_INIT;
+	long delay = -2;
+	int cls;
+
+	memset(&r, 0, sizeof r);
+	r.cc = cc;
+	r.status = status;
+	r.attempt = attempt;
+	snprintf(r.errbuf, sizeof r.errbuf, "%s", cc ? "Connection reset" : "");
+	buf_adds(&r.resp, body);
+	cls = s3_settle(h, &r, fresh, &delay, &why);
+	CHECK(cls == want && strcmp(buf_str(&why), wwhy) == 0 &&
+	      (cls != S3_RETRY || (delay >= 0 && r.attempt == (fresh ? 2 :
+							       attempt + 1))),
+	      "%d %ld %s: %d [%s] %ld", cc, status, body, cls, buf_str(&why),
+	      delay);
+	buf_free(&why);
+	http_req_free(&r);
+	http_free(h);
+}
+
+static void
+settling(void)
+{
+	static const char slow[] = "<Error><Code>SlowDown</Code><Message>"
+		"Please reduce your request rate.</Message></Error>";
+
+	settle(CURLE_OK, 200, "", 1, 0, S3_OK, "");
+	settle(CURLE_OK, 503, slow, 1, 0, S3_RETRY, "HTTP 503 SlowDown");
+	settle(CURLE_OK, 503, slow, 2, 0, S3_FAILED, "SlowDown: Please "
+	       "reduce your request rate. (gave up after 2 attempts)");
+	settle(CURLE_OK, 503, "", 2, 0, S3_FAILED,
+	       "HTTP 503 (gave up after 2 attempts)");
+	/* an attempt that got bytes starts the count again */
+	settle(CURLE_PARTIAL_FILE, 200, "", 2, 1, S3_RETRY, "Connection reset");
+	settle(CURLE_RECV_ERROR, 0, "", 1, 0, S3_RETRY, "Connection reset");
+	settle(CURLE_OK, 404, "<Error><Code>NoSuchKey</Code><Message>The "
+	       "specified key does not exist.</Message></Error>", 1, 0,
+	       S3_FAILED, "NoSuchKey: The specified key does not exist.");
+	settle(CURLE_OK, 301, "<Error><Code>PermanentRedirect</Code><Message>"
+	       "Use the right endpoint.</Message></Error>", 1, 0, S3_REFUSED,
+	       "PermanentRedirect: Use the right endpoint. (the bucket is "
+	       "in another region: see -r)");
+	settle(CURLE_OK, 403, "<html>no</html>", 1, 0, S3_REFUSED, "HTTP 403");
+}
+
+static int64_t
+fixedclock(void)
+{
+	return NOW;
+}
+
+/* s3_init and s3_prepare with a real signer: where from its
+ * configuration, signed at the clock given. */
+static void
+signer(void)
+{
+	static const char *const keys[] = {
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		NULL,
+	};
+	static const char *const ep[] = {
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		"AWS_ENDPOINT_URL_S3=http://127.0.0.1:4568", NULL,
+	};
+	struct aws_conf_opts o = { .service = "s3" };
+	struct s3_opts so = { .clock = fixedclock, .request_payer = 1 };
+	struct buf err = BUF_INIT, h = BUF_INIT;
+	struct curl_slist *l;
+	struct http_req r;
+	struct aws_auth *a;
+	struct s3 s;
+	int st;
+
+	/* -p skips the environment's keys, as the CLI does */
+	fix_files("[profile p]\nregion = cn-north-1\ns3 =\n"
+		  "  addressing_style = path\n"
+		  "aws_access_key_id = AKIDEXAMPLE\n"
+		  "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
+		  "[profile v]\ns3 =\n  addressing_style = sideways\n"
+		  "aws_access_key_id = AKIDEXAMPLE\n"
+		  "aws_secret_access_key = x\n", NULL);
+	fix_env = keys;
+	o.profile = "p";
+	a = aws_auth_new(&o, 0, fix_getenv, NOW, &err, &st);
+	CHECK(a, "auth: %s", buf_str(&err));
+	if (!a) {
+		buf_free(&err);
+		return;
+	}
+	so.auth = a;
+	CHECK(s3_init(&s, &so, &err) == 0 && s.style == S3_STYLE_PATH &&
+	      strcmp(s.region, "cn-north-1") == 0 && !s.host,
+	      "from the profile: %d %s", s.style, s.region);
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	CHECK(s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, &err) == 0 &&
+	      strcmp(r.url.p, "https://s3.cn-north-1.amazonaws.com.cn/bkt/k")
+	      == 0, "url %s: %s", buf_str(&r.url), buf_str(&err));
+	for (l = r.headers; l; l = l->next) {
+		buf_adds(&h, l->data);
+		buf_addc(&h, '\n');
+	}
+	CHECK(strstr(h.p, "x-amz-request-payer: requester\n") &&
+	      strstr(h.p, "x-amz-date: 20260101T000000Z\n") &&
+	      strstr(h.p, "Authorization: AWS4-HMAC-SHA256 Credential="
+		     "AKIDEXAMPLE/20260101/cn-north-1/s3/aws4_request, "
+		     "SignedHeaders=host;x-amz-content-sha256;x-amz-date;"
+		     "x-amz-request-payer, Signature="), "headers:\n%s", h.p);
+	http_req_free(&r);
+	s3_free(&s);
+	aws_auth_free(a);
+
+	o.profile = "v";
+	a = aws_auth_new(&o, 0, fix_getenv, NOW, &err, &st);
+	so.auth = a;
+	buf_reset(&err);
+	CHECK(a && s3_init(&s, &so, &err) == -1 &&
+	      strcmp(buf_str(&err), "profile v: s3 addressing_style sideways: "
+		     "not auto, path or virtual") == 0, "[%s]", buf_str(&err));
+	aws_auth_free(a);
+
+	/* a custom endpoint from the environment: path style, its host */
+	fix_env = ep;
+	o.profile = NULL;
+	a = aws_auth_new(&o, 1, fix_getenv, NOW, &err, &st);
+	so.auth = a;
+	CHECK(a && s3_init(&s, &so, &err) == 0 && s.host &&
+	      strcmp(s.host, "127.0.0.1:4568") == 0 &&
+	      strcmp(s.region, "us-east-1") == 0, "custom: %s",
+	      buf_str(&err));
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	CHECK(s3_prepare(&s, &r, "b", NULL, NULL, 0, NULL, 0, &err) == 0 &&
+	      strcmp(r.url.p, "http://127.0.0.1:4568/b") == 0 &&
+	      r.headers && !r.headers->next, "unsigned: %s", buf_str(&r.url));
+	http_req_free(&r);
+	s3_free(&s);
+	aws_auth_free(a);
+	buf_free(&err);
+	buf_free(&h);
+	fix_env = NULL;
+}
+
 int
-main(void)
+main(int argc, char *argv[])
 {
 	static const struct sigv4_param lq[] = {
 		{ "prefix", "a b/+=&~" }, { "list-type", "2" },
@@ -283,7 +480,7 @@ main(void)
 		struct s3 s;
 		struct buf h = BUF_INIT, p = BUF_INIT, u = BUF_INIT;
 
-		s3_init(&s, NULL, "eu-west-1", &b);
+		init(&s, NULL, "eu-west-1", &b);
 		s.style = S3_STYLE_PATH;
 		s3_where(&s, "bkt", "k", NULL, 0, &h, &p, &u);
 		CHECK(strcmp(u.p, "https://s3.eu-west-1.amazonaws.com/bkt/k") == 0,
@@ -293,7 +490,7 @@ main(void)
 		CHECK(strcmp(u.p, "https://a.b.s3.eu-west-1.amazonaws.com/k") == 0,
 		      "style virtual: %s", u.p);
 		s3_free(&s);
-		s3_init(&s, "http://h:1", NULL, &b);
+		init(&s, "http://h:1", NULL, &b);
 		s.style = S3_STYLE_VIRTUAL;
 		s3_where(&s, "bkt", "k", NULL, 0, &h, &p, &u);
 		CHECK(strcmp(u.p, "http://h:1/bkt/k") == 0, "custom: %s", u.p);
@@ -303,18 +500,23 @@ main(void)
 		buf_free(&u);
 
 		buf_reset(&b);
-		CHECK(s3_init(&s, "ftp://x", NULL, &b) == -1 &&
+		CHECK(init(&s, "ftp://x", NULL, &b) == -1 &&
 		      strstr(b.p, "not an http"), "ftp: [%s]", buf_str(&b));
 		buf_reset(&b);
-		CHECK(s3_init(&s, "http://", NULL, &b) == -1, "no host");
+		CHECK(init(&s, "http://", NULL, &b) == -1, "no host");
 		buf_reset(&b);
-		CHECK(s3_init(&s, "http://u:p@h", NULL, &b) == -1,
+		CHECK(init(&s, "http://u:p@h", NULL, &b) == -1,
 		      "user info");
 	}
 
 	listing();
 	errors();
 	classify();
+	settling();
+	fix_setup(argv[0]);
+	signer();
+	fix_cleanup();
 	buf_free(&b);
+	(void)argc;
 	return unit_end("s3");
 }

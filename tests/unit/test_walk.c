@@ -45,7 +45,7 @@ walked(const char *name, const char *rel, const char *want)
 	snprintf(start, sizeof start, "%s%s%s", root, *rel ? "/" : "", rel);
 	rl = strlen(root) + 1;
 	w = walk_open(start);
-	while ((rc = walk_next(w, &path, &err)) != 0) {
+	while ((rc = walk_next(w, &path, NULL, &err)) != 0) {
 		buf_adds(&got, path.len >= rl ? path.p + rl : path.p);
 		if (rc < 0) {
 			buf_adds(&got, ": ");
@@ -132,6 +132,30 @@ main(void)
 	       "h/_temporary/0", "h/_temporary/0/part-9\n");
 
 	walked("a missing root", "nope", "nope: No such file or directory\n");
+
+	/* sizes, through a link too */
+	{
+		struct buf path = BUF_INIT, err = BUF_INIT;
+		char p[512];
+		int64_t size = -2, size2 = -2;
+		struct walk *w;
+		FILE *f;
+
+		mk("s", "dir");
+		snprintf(p, sizeof p, "%s/s/f", root);
+		f = fopen(p, "w");
+		CHECK(f && fputs("12345", f) >= 0 && fclose(f) == 0, "%s", p);
+		mk("s/g", "ln:f");
+		snprintf(p, sizeof p, "%s/s", root);
+		w = walk_open(p);
+		CHECK(walk_next(w, &path, &size, &err) == 1 && size == 5 &&
+		      walk_next(w, &path, &size2, &err) == 1 && size2 == 5 &&
+		      walk_next(w, &path, &size, &err) == 0, "sizes %lld %lld",
+		      (long long)size, (long long)size2);
+		walk_close(w);
+		buf_free(&path);
+		buf_free(&err);
+	}
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	CHECK(system(cmd) == 0, "%s", cmd);
