@@ -185,7 +185,9 @@ sigv4_canonical_query(struct buf *b, const struct sigv4_param *p, size_t n)
 
 	if (n == 0)
 		return;
-	/* encode everything first: enc.p may move while it grows */
+	/* encode everything first: enc.p may move while it grows; and
+	 * never NULL, when every name and value is empty */
+	buf_grow(&enc, 0);
 	off = xreallocarray(NULL, 2 * n + 1, sizeof *off);
 	for (i = 0; i < n; i++) {
 		const char *v = p[i].value ? p[i].value : "";

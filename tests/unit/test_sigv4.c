@@ -868,6 +868,11 @@ check_query(void)
 		    { "ሴ", "Value1" } },
 		  "%E1%88%B4=Value1&Param=Value2&Param-3=Value3" },
 		{ { { "k", "a b&c=d%e+f~g" } }, "k=a%20b%26c%3Dd%25e%2Bf~g" },
+		/* found by tests/fuzz/fuzz_sigv4: every name and value
+		 * empty (then nothing was encoded, and the pairs pointed
+		 * into a NULL buffer: undefined behaviour) */
+		{ { { "", NULL } }, "=" },
+		{ { { "", "" }, { "", NULL } }, "=&=" },
 	};
 	size_t i, n;
 
