@@ -402,18 +402,10 @@ plan_read() {
 	eval "$_j"
 }
 
-# list_sized URL: s3cat -l's listing of URL with each object's size in
-# bytes after a tab, as s3cat -l -s writes it.  Until s3cat has -s:
-# stat(1)'s sizes for local files, and 0 for S3 objects (the shards are
-# then balanced by count).
+# list_sized URL: URL's listing, each object's size in bytes after a tab
+# (s3cat -l -s), exec'd (call it in a subshell or a job)
 list_sized() {
-	if s3cat -h 2>&1 | grep -q '^  -s '; then
-		s3cat -l -s ${profile:+-p "$profile"} -- "$1"
-	elif [ -d "$1" ]; then
-		s3cat -l -- "$1" | tr '\n' '\0' | xargs -0 -r stat -c '%n	%s' --
-	else
-		s3cat -l ${profile:+-p "$profile"} -- "$1" | sed 's/$/	0/'
-	fi
+	exec s3cat -l -s ${profile:+-p "$profile"} -- "$1"
 }
 
 # shard_marks PLAN K: the shards of PLAN by their markers: done (a
