@@ -211,10 +211,10 @@ populate: items past the 180-day lifespan, which expire at once: 30 (--ttl-from 
 	for sig in TERM INT; do
 		rm -rf populate-logs
 		# perl: a background job starts with SIGINT ignored, as a
-		# terminal's Ctrl-C would not find it; --ddb-jobs 16 (the old
-		# default): dynaput's own window writes a run of 40 at once
+		# terminal's Ctrl-C would not find it; --ddb-jobs 4: a run of 40
+		# takes 200 ms or more (dynaput's own window writes it at once)
 		AWS_ENDPOINT_URL_DYNAMODB=$PROXY perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
-			populate --ddb-jobs 16 s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
+			populate --ddb-jobs 4 s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
 		pid=$!
 		for _ in $(seq 200); do
 			[ "$(done_runs)" -ge 1 ] && break
