@@ -177,8 +177,11 @@ shards() { seq 0 $(($1 - 1)); }
 		{ cat err; false; }
 	P=$(echo populate-logs/"$T".*/plan)
 	run -1 populate status "$P"
-	assert_line "failed: 3 (0-2)"
-	assert_line --regexp '^  shard 0: exit 143, '
+	assert_line "done: 0"
+	# each failed, with its exit status; or left, when the signal came
+	# before its shell started (a loaded machine)
+	assert_line --regexp '^failed: [1-3] '
+	assert_line --regexp '^  shard [0-2]: exit 143, '
 	proxy_rules '[]'
 	AWS_ENDPOINT_URL_DYNAMODB=$PROXY run -0 --separate-stderr populate -P 3 "$A" c.json
 	[[ $stderr == *"populate: 3 of 3 shards run; plan $P"* ]] || { echo "$stderr"; false; }
