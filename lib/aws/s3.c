@@ -276,7 +276,8 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 int
 s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	   const char *key, const struct sigv4_param *q, size_t nq,
-	   const struct sigv4_header *extra, size_t nextra, struct buf *err)
+	   const struct sigv4_header *extra, size_t nextra,
+	   const char *payload_hash, struct buf *err)
 {
 	struct buf host = BUF_INIT, path = BUF_INIT, line = BUF_INIT;
 	struct sigv4_header hdrs[MAXHDR];
@@ -298,7 +299,8 @@ s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	}
 	if (s->auth)
 		rc = aws_auth_sign(s->auth, r->method, host.p, path.p, q, nq,
-				   hdrs, nh, SIGV4_EMPTY_SHA256, s->clock(),
+				   hdrs, nh, payload_hash ? payload_hash :
+				   SIGV4_EMPTY_SHA256, s->clock(),
 				   &r->headers, err);
 	buf_free(&host);
 	buf_free(&path);
@@ -315,15 +317,22 @@ codeis(const char *code, const char *const *list)
 	return 0;
 }
 
+static const char *const throttled[] = {
+	"SlowDown", "Throttling", "ThrottlingException", "RequestThrottled",
+	"TooManyRequestsException", "RequestTimeout", "InternalError",
+	"ServiceUnavailable", "BandwidthLimitExceeded",
+	"RequestLimitExceeded", NULL,
+};
+
+int
+s3_code_transient(const char *code)
+{
+	return codeis(code, throttled);
+}
+
 int
 s3_classify(const struct http_req *r, const char *code)
 {
-	static const char *const throttled[] = {
-		"SlowDown", "Throttling", "ThrottlingException",
-		"RequestThrottled", "TooManyRequestsException",
-		"RequestTimeout", "InternalError", "ServiceUnavailable",
-		"BandwidthLimitExceeded", "RequestLimitExceeded", NULL,
-	};
 	static const char *const refused[] = {
 		"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
 		"ExpiredToken", "InvalidToken", "TokenRefreshRequired",

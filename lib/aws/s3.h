@@ -99,14 +99,15 @@ void s3_where(const struct s3 *s, const char *bucket, const char *key,
 /*
  * Prepares r for one attempt: sets r->url and r->headers (the extra
  * ones, "Name: value", then x-amz-request-payer, then the signature).
- * Returns 0, or -1 with the reason in err when it could not be signed
- * (expired credentials that could not be renewed: the remote refuses
- * us).
+ * payload_hash is the hex SHA-256 of the body r sends (NULL: it sends
+ * none).  Returns 0, or -1 with the reason in err when it could not be
+ * signed (expired credentials that could not be renewed: the remote
+ * refuses us).
  */
 int s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	       const char *key, const struct sigv4_param *q, size_t nq,
 	       const struct sigv4_header *extra, size_t nextra,
-	       struct buf *err);
+	       const char *payload_hash, struct buf *err);
 /* Appends the %XX-decoded s ('+' as a space when plus): -1 on a bad %. */
 int s3_uri_decode(struct buf *b, const char *s, size_t n, int plus);
 
@@ -159,6 +160,11 @@ struct s3_error {
  * message are then empty). */
 int s3_error_parse(struct s3_error *e, const char *body, size_t n);
 void s3_error_free(struct s3_error *e);
+/* Reads a small XML answer whose root element is root: sets out to the
+ * text of its child element name (the first one).  Returns 0, or -1 when
+ * the body is not such a document or has no such child. */
+int s3_xml_child(const char *body, size_t n, const char *root,
+		 const char *name, struct buf *out);
 
 enum {
 	S3_OK,
@@ -169,6 +175,9 @@ enum {
 
 /* What an attempt's outcome means (code: the S3 error code, or ""). */
 int s3_classify(const struct http_req *r, const char *code);
+/* 1 when an error code says another try may do (SlowDown,
+ * InternalError...). */
+int s3_code_transient(const char *code);
 
 /*
  * Settles an ended attempt of r on h: S3_OK; S3_RETRY when another

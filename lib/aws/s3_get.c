@@ -41,7 +41,7 @@ prepare(struct http_req *r)
 	}
 	buf_reset(&g->why);
 	if (s3_prepare(g->s3, r, g->bucket, g->key, NULL, 0, h, nh,
-		       &g->why) < 0) {
+		       NULL, &g->why) < 0) {
 		fail(g, S3_REFUSED, NULL);
 		return -1;
 	}

@@ -42,7 +42,7 @@ prepare(struct http_req *r)
 	s3_list_begin(&p->page);
 	buf_reset(&p->why);
 	if (s3_prepare(p->s3, r, p->bucket, NULL, q, nq, NULL, 0,
-		       &p->why) < 0) {
+		       NULL, &p->why) < 0) {
 		fail(p, S3_REFUSED, NULL);
 		return -1;
 	}
