@@ -21,11 +21,14 @@
 // A rule: {"match": {"method": "GET", "path": "regex", "target": "PutItem",
 //                    "header": {"range": "regex"}},
 //          "action": "status" | "reset" | "cut" | "delay" | "stall" | "unprocessed"
-//                    | "pass",
+//                    | "pass" | "cutreq",
 //          "skip": N (let the first N matches through), "times": N (then
 //          apply to N matches; default all), "every": K (only every K-th),
 //          "status": 503, "body": "...", "headers": {...},   // status
-//          "bytes": N,               // cut: body bytes sent before the reset
+//          "bytes": N,               // cut: body bytes sent before the reset;
+//                                    // cutreq: request body bytes taken before
+//                                    // the connection is reset (an upload cut
+//                                    // mid-body)
 //          "ms": N,                  // delay (before forwarding) / stall (mid-body)
 //          "fraction": 0.5,          // unprocessed: share returned unprocessed
 //          "drop": ["range"],        // pass, cut, stall: request headers not
@@ -62,9 +65,11 @@ function matches(rule, req) {
 	return true;
 }
 
-// The rule to apply to this request, if any (counts every match).
-function pick(req) {
+// The rule to apply to this request, if any (counts every match);
+// early: only the rules that act before the request's body has come.
+function pick(req, early) {
 	for (const rule of rules) {
+		if ((rule.action === 'cutreq') !== !!early) continue;
 		if (!matches(rule, req)) continue;
 		rule.seen++;
 		if (rule.skip && rule.seen <= rule.skip) continue;
@@ -206,17 +211,38 @@ function pass(req, res, body, after, rule) {
 	}, rule);
 }
 
-function handle(req, res, body) {
-	if (req.url.startsWith('/__fault/')) return control(req, res, body);
-	stats.requests++;
-	const rule = pick(req);
+function logreq(req, rule, body) {
 	stats.log.push({ method: req.method, url: req.url,
 		range: req.headers.range, ifMatch: req.headers['if-match'],
 		payer: req.headers['x-amz-request-payer'],
 		target: req.headers['x-amz-target'], fault: rule ? rule.action : null,
+		md5: req.headers['content-md5'], date: req.headers['x-amz-date'],
+		length: req.headers['content-length'],
 		// a DynamoDB request's JSON, for tests that check what was sent
-		body: req.headers['x-amz-target'] ? body.toString().slice(0, 65536) : undefined });
+		body: req.headers['x-amz-target'] && body ? body.toString().slice(0, 65536) : undefined });
 	if (stats.log.length > 5000) stats.log.shift();
+}
+
+// A request whose body is cut: the connection reset once "bytes" of it
+// have come.
+function cutreq(req, rule) {
+	stats.requests++;
+	logreq(req, rule, null);
+	count(rule.action);
+	let got = 0;
+	const n = rule.bytes || 0;
+	if (n === 0) return req.socket.destroy();
+	req.on('data', (c) => {
+		got += c.length;
+		if (got >= n) req.socket.destroy();
+	});
+}
+
+function handle(req, res, body) {
+	if (req.url.startsWith('/__fault/')) return control(req, res, body);
+	stats.requests++;
+	const rule = pick(req);
+	logreq(req, rule, body);
 	if (!rule) return pass(req, res, body);
 	count(rule.action);
 	switch (rule.action) {
@@ -255,7 +281,11 @@ function handle(req, res, body) {
 	}
 }
 
-const server = http.createServer((req, res) => collect(req, (body) => handle(req, res, body)));
+const server = http.createServer((req, res) => {
+	const early = req.url.startsWith('/__fault/') ? null : pick(req, true);
+	if (early) return cutreq(req, early);
+	collect(req, (body) => handle(req, res, body));
+});
 server.keepAliveTimeout = 60000;
 server.listen(Number(port), '127.0.0.1', () => {
 	console.log(`faultproxy listening on 127.0.0.1:${port} -> ${upstream.origin}`);

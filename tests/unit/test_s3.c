@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "http.h"
 #include "s3.h"
+#include "s3_upload.h"
 #include "unit.h"
 
 #define NOW 1767225600		/* 2026-01-01T00:00:00Z */
@@ -210,6 +211,51 @@ errors(void)
 }
 
 static void
+xmlchild(void)
+{
+	static const char init[] = "<?xml version=\"1.0\"?>\n"
+		"<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/"
+		"doc/2006-03-01/\"><Bucket>b</Bucket><Key>k</Key><UploadId>"
+		"VXBsb2FkIElE&amp;x</UploadId></InitiateMultipartUploadResult>";
+	struct buf out = BUF_INIT;
+
+	CHECK(s3_xml_child(init, sizeof init - 1,
+			   "InitiateMultipartUploadResult", "UploadId",
+			   &out) == 0 && strcmp(out.p, "VXBsb2FkIElE&x") == 0,
+	      "UploadId [%s]", buf_str(&out));
+	CHECK(s3_xml_child(init, sizeof init - 1, "Error", "UploadId",
+			   &out) == -1 && out.len == 0, "another root");
+	CHECK(s3_xml_child(init, sizeof init - 1,
+			   "InitiateMultipartUploadResult", "Nope", &out) == -1,
+	      "no such child");
+	CHECK(s3_xml_child("<A><B>x", 7, "A", "B", &out) == -1, "cut short");
+	CHECK(s3_xml_child("<!DOCTYPE A []><A><B>x</B></A>", 30, "A", "B",
+			   &out) == -1, "a DOCTYPE");
+	buf_free(&out);
+}
+
+/* The part sizes of an upload of unknown size: 10,000 hold more than
+ * S3's 5 TiB, none over 5 GiB. */
+static void
+partsizes(void)
+{
+	int64_t base = 8LL << 20, total = 0;
+	int n;
+
+	CHECK(s3_upload_part_size(base, 1) == base &&
+	      s3_upload_part_size(base, 1000) == base &&
+	      s3_upload_part_size(base, 1001) == 2 * base &&
+	      s3_upload_part_size(base, 10000) == base << 9, "doubling");
+	for (n = 1; n <= S3_PARTS_MAX; n++)
+		total += s3_upload_part_size(base, n);
+	CHECK(total > (5LL << 40), "10,000 parts hold %lld bytes",
+	      (long long)total);
+	CHECK(s3_upload_part_size(S3_PART_MAX, 5000) == S3_PART_MAX &&
+	      s3_upload_part_size(1LL << 30, 9999) == S3_PART_MAX,
+	      "at most 5 GiB");
+}
+
+static void
 classify(void)
 {
 	static const struct {
@@ -355,7 +401,8 @@ signer(void)
 	      "from the profile: %d %s", s.style, s.region);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
-	CHECK(s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, &err) == 0 &&
+	CHECK(s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, NULL,
+			 &err) == 0 &&
 	      strcmp(r.url.p, "https://s3.cn-north-1.amazonaws.com.cn/bkt/k")
 	      == 0, "url %s: %s", buf_str(&r.url), buf_str(&err));
 	for (l = r.headers; l; l = l->next) {
@@ -392,7 +439,8 @@ signer(void)
 	      buf_str(&err));
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
-	CHECK(s3_prepare(&s, &r, "b", NULL, NULL, 0, NULL, 0, &err) == 0 &&
+	CHECK(s3_prepare(&s, &r, "b", NULL, NULL, 0, NULL, 0, NULL,
+			 &err) == 0 &&
 	      strcmp(r.url.p, "http://127.0.0.1:4568/b") == 0 &&
 	      r.headers && !r.headers->next, "unsigned: %s", buf_str(&r.url));
 	http_req_free(&r);
@@ -511,6 +559,8 @@ main(int argc, char *argv[])
 
 	listing();
 	errors();
+	xmlchild();
+	partsizes();
 	classify();
 	settling();
 	fix_setup(argv[0]);
