@@ -951,6 +951,13 @@ getmain(int argc, char *argv[])
 	return status;
 }
 
+/* what aws_auth tells (a clock it corrected) */
+static void
+notice(const char *msg)
+{
+	warnx("%s", msg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -971,6 +978,7 @@ main(int argc, char *argv[])
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				 &status)))
 		diex(status, "%s", buf_str(&err));
+	aws_auth_notice(auth, notice);
 	opentable();
 	if (describe)
 		return describemain();

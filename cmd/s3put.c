@@ -55,6 +55,12 @@ onsignal(int sig)
 }
 
 static void
+notice(const char *msg)
+{
+	warnx("%s", msg);
+}
+
+static void
 onend(void *ctx, struct s3_upload *u)
 {
 	(void)ctx;
@@ -262,7 +268,9 @@ main(int argc, char *argv[])
 		warnx("%s", err.p);
 		return finish(st, NULL, NULL);
 	}
+	aws_auth_notice(auth, notice);
 	so.auth = auth;
+	so.fixed_region = ao.region != NULL;
 	if (s3_init(&s3, &so, &err) < 0 ||
 	    http_opts_env(&ho, getenv, &err) < 0) {
 		warnx("%s", err.p);

@@ -207,7 +207,8 @@ s3put: s3://put/refused: upload aborted: no object written"
 	[ "$(status refused)" = 404 ]
 	id=$(requests | sed -n 's/^PUT .*uploadId=//p' | head -n 1)
 	[ -n "$id" ]
-	assert_equal "$(requests | tail -n 1)" "DELETE /put/refused?uploadId=$id"
+	# (a part cancelled may come whole to the proxy after the DELETE)
+	assert_equal "$(requests | grep -c "^DELETE /put/refused?uploadId=$id$")" 1
 }
 
 # fed KEY ARGS...: s3put ARGS... s3://put/KEY in the background, its

@@ -59,17 +59,31 @@ struct s3_opts {
 	int64_t (*clock)(void);	/* the epoch seconds to sign at; NULL:
 				 * time(NULL) */
 	int request_payer;	/* sends x-amz-request-payer: requester */
+	/*
+	 * The region is the user's word (-r): a bucket's answer that it is
+	 * in another region is a refusal.  Otherwise, as the SDKs do, such
+	 * an answer (a 301 PermanentRedirect, a 400 AuthorizationHeader-
+	 * Malformed naming the region, an x-amz-bucket-region header) makes
+	 * the request be signed again for the bucket's region and tried
+	 * again, and later ones on that bucket go there at once: to its
+	 * region's host on AWS's endpoints, signed for it on a custom one.
+	 */
+	int fixed_region;
 };
+
+struct s3_regions;
 
 struct s3 {
 	char *scheme;		/* "https", or the custom endpoint's */
 	char *host;		/* custom endpoint host[:port]; NULL: AWS */
 	char *basepath;		/* custom endpoint path, no final '/' */
-	char *region;
+	char *region;		/* for a bucket not known to be elsewhere */
 	int style;		/* on AWS's endpoints: S3_STYLE_* */
 	int request_payer;
+	int fixed_region;
 	struct aws_auth *auth;
 	int64_t (*clock)(void);
+	struct s3_regions *regions;	/* what buckets said, see s3_region */
 };
 
 /* The addressing style on AWS's endpoints (a profile's
@@ -85,6 +99,17 @@ enum { S3_STYLE_AUTO, S3_STYLE_PATH, S3_STYLE_VIRTUAL };
  */
 int s3_init(struct s3 *s, const struct s3_opts *o, struct buf *err);
 void s3_free(struct s3 *s);
+
+/* The region requests on bucket go to and are signed for: the one its
+ * answers gave, else s->region.  Valid until the next call. */
+const char *s3_region(const struct s3 *s, const char *bucket);
+/* 1 once an answer came from bucket (so its region is settled): until
+ * then, a caller with many requests for it may send one and wait, so
+ * that a bucket in another region costs one request more, not one for
+ * each object. */
+int s3_bucket_known(const struct s3 *s, const char *bucket);
+/* An answer came from bucket (s3_settle says so itself). */
+void s3_bucket_seen(const struct s3 *s, const char *bucket);
 
 /*
  * Where a request on bucket/key goes: host (the Host header), path (not
@@ -180,16 +205,21 @@ int s3_classify(const struct http_req *r, const char *code);
 int s3_code_transient(const char *code);
 
 /*
- * Settles an ended attempt of r on h: S3_OK; S3_RETRY when another
- * attempt is scheduled, after *delay ms, and why says what went wrong
- * ("HTTP 503 SlowDown", or curl's words); S3_FAILED or S3_REFUSED, and
- * why is the reason ("NoSuchKey: The specified key does not exist.",
- * ending in "(gave up after 8 attempts)" when the retries ran out).
- * fresh: the attempt got body bytes, so the count of attempts starts
- * again.  why is replaced.
+ * Settles an ended attempt of r (a request on bucket, made ready by
+ * s3_prepare) on h: S3_OK; S3_RETRY when another attempt is scheduled,
+ * after *delay ms, and why says what went wrong ("HTTP 503 SlowDown", or
+ * curl's words); S3_FAILED or S3_REFUSED, and why is the reason
+ * ("NoSuchKey: The specified key does not exist.", ending in "(gave up
+ * after 8 attempts)" when the retries ran out).  fresh: the attempt got
+ * body bytes, so the count of attempts starts again.  why is replaced.
+ *
+ * Answers about the signature are acted on, each attempt once (see
+ * aws_auth.h): the bucket in another region (s3_opts), the clock off
+ * (RequestTimeTooSkewed, RequestExpired: signed again at the server's
+ * time), the credentials expired (ExpiredToken: fetched again).
  */
-int s3_settle(struct http *h, struct http_req *r, int fresh, long *delay,
-	      struct buf *why);
+int s3_settle(const struct s3 *s, struct http *h, struct http_req *r,
+	      const char *bucket, int fresh, long *delay, struct buf *why);
 
 /* What the readers (s3_get, s3_pages) say of a retry, for a -v: an
  * attempt failed (why: "HTTP 503 SlowDown") and attempt follows in delay

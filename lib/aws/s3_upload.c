@@ -137,7 +137,7 @@ settle(struct s3_upload *u, struct http_req *r, long *delay, struct buf *why)
 		buf_adds(why, r->errbuf);
 		return S3_REFUSED;
 	}
-	return s3_settle(u->http, r, 0, delay, why);
+	return s3_settle(u->s3, u->http, r, u->bucket, 0, delay, why);
 }
 
 static void

@@ -25,6 +25,7 @@
 //          "skip": N (let the first N matches through), "times": N (then
 //          apply to N matches; default all), "every": K (only every K-th),
 //          "status": 503, "body": "...", "headers": {...},   // status
+//          "chunked": true,          // cut: a chunked body, Content-Length kept
 //          "bytes": N,               // cut: body bytes sent before the reset;
 //                                    // cutreq: request body bytes taken before
 //                                    // the connection is reset (an upload cut
@@ -217,6 +218,8 @@ function logreq(req, rule, body) {
 		payer: req.headers['x-amz-request-payer'],
 		target: req.headers['x-amz-target'], fault: rule ? rule.action : null,
 		md5: req.headers['content-md5'], date: req.headers['x-amz-date'],
+		// the region the request was signed for
+		region: ((req.headers.authorization || '').match(/Credential=[^/]*\/\d+\/([^/]+)\//) || [])[1],
 		length: req.headers['content-length'],
 		// a DynamoDB request's JSON, for tests that check what was sent
 		body: req.headers['x-amz-target'] && body ? body.toString().slice(0, 65536) : undefined });
@@ -262,6 +265,12 @@ function handle(req, res, body) {
 			const headers = answerHeaders(ures, rule);
 			headers['content-length'] = ubody.length;
 			delete headers['transfer-encoding'];
+			// a Content-Length that lies, and a chunked body (whose
+			// end never comes: every byte may come, and still it is
+			// cut short)
+			if (rule.set && rule.set['content-length'] !== undefined)
+				headers['content-length'] = rule.set['content-length'];
+			if (rule.chunked) headers['transfer-encoding'] = 'chunked';
 			res.writeHead(ures.statusCode, headers);
 			const n = Math.min(rule.bytes ?? Math.floor(ubody.length / 2), ubody.length);
 			res.write(ubody.subarray(0, n));
