@@ -146,9 +146,10 @@ run(struct s3_upload *u, struct http *h)
 		fd.revents = 0;
 		http_run_fds(h, 200, &fd, want ? 1 : 0);
 		if (want && fd.revents && feed(u) < 0) {
-			buf_reset(&u->why);
-			buf_printf(&u->why, "stdin: %s", strerror(errno));
-			s3_upload_stop(u, u->why.p, 0, 0);
+			char why[160];
+
+			snprintf(why, sizeof why, "stdin: %s", strerror(errno));
+			s3_upload_stop(u, why, 0, 0);
 		}
 	}
 	/* after a signal: the abort, for a moment */

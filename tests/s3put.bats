@@ -264,7 +264,13 @@ fed() {
 	assert_equal "$(cat err)" "s3put: s3://put/left: upload $id not aborted: HTTP 500; it is kept (and paid for) until it is: aws s3api abort-multipart-upload --bucket put --key 'left' --upload-id $id"
 }
 
-@test "-S is written however s3put ends: failed, refused, interrupted" {
+@test "a read error on the standard input fails (exit 1), no object" {
+	run -1 --separate-stderr s3put s3://put/fromdir <.
+	assert_equal "$stderr" "s3put: s3://put/fromdir: stdin: Is a directory"
+	[ "$(status fromdir)" = 404 ]
+}
+
+@test "-S is written however s3put ends: refused, a configuration error" {
 	run -3 s3put -S sum s3://no-such-bucket/k </dev/null
 	assert_equal "$(cat sum)" '{"prog":"s3put","bytes":0,"parts":0,"retries":0}'
 	assert_equal "$(stat -c %a sum)" 600

@@ -119,9 +119,9 @@ fail(struct s3_upload *u, int cls, const char *why)
 			u->slot[i].state = P_FREE;
 			u->sending--;
 		}
-	/* a CreateMultipartUpload runs on: its upload is to be aborted */
-	if (u->ctlop == OP_COMPLETE || u->ctlop == OP_HEAD ||
-	    (u->ctlop == OP_CREATE && u->quick)) {
+	/* a CreateMultipartUpload runs on (its upload is to be aborted), a
+	 * stopped CompleteMultipartUpload is aborted */
+	if (u->ctlop == OP_COMPLETE || u->ctlop == OP_HEAD) {
 		http_cancel(u->http, &u->ctl);
 		u->ctlop = OP_NONE;
 	}
