@@ -113,7 +113,9 @@ POST /put/fivep?uploadId=ID"
 	s3cat s3://put/big | cmp - "$F/r21"
 	assert_equal "$(cat sum)" "{\"prog\":\"s3put\",\"bytes\":$(wc -c <"$F/r21"),\"parts\":5,\"retries\":0}"
 	# every part's Content-MD5 is its own, in base64
-	proxy_stats | jq -r '.log[] | select(.url | test("partNumber")) | .md5' >md5s
+	proxy_stats | jq -r '.log[] | select(.url | test("partNumber")) |
+		"\(.url | capture("partNumber=(?<n>[0-9]+)").n) \(.md5)"' |
+		sort -n | cut -d' ' -f2 >md5s
 	split -b 5M "$F/r21" part.
 	for p in part.*; do openssl md5 -binary "$p" | base64; done | cmp - md5s
 	assert_equal "$(requests | sed 's/uploadId=[^&]*/uploadId=ID/; s/partNumber=[0-9]/partNumber=N/' | uniq -c | awk '{ print $1, $2 }')" "1 POST

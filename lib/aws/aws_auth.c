@@ -249,6 +249,12 @@ aws_auth_skew(struct aws_auth *a)
 	return v;
 }
 
+static const char *
+str(const char *s)
+{
+	return s ? s : "";
+}
+
 int
 aws_auth_refresh(struct aws_auth *a, unsigned gen, int64_t now,
     struct buf *err)
@@ -260,13 +266,12 @@ aws_auth_refresh(struct aws_auth *a, unsigned gen, int64_t now,
 		return 0;
 	pthread_mutex_lock(&a->lock);
 	if (gen == a->gen) {
-		akid = xstrdup(a->creds.akid ? a->creds.akid : "");
-		token = xstrdup(a->creds.token ? a->creds.token : "");
+		akid = xstrdup(str(a->creds.akid));
+		token = xstrdup(str(a->creds.token));
 		if (loadcreds(a, now, err) < 0)
 			rc = 0;
-		else if (strcmp(akid, a->creds.akid ? a->creds.akid : "") == 0 &&
-			 strcmp(token, a->creds.token ? a->creds.token :
-				"") == 0) {
+		else if (strcmp(akid, str(a->creds.akid)) == 0 &&
+			 strcmp(token, str(a->creds.token)) == 0) {
 			buf_adds(err, "the credentials loaded again are the "
 				 "same");
 			rc = 0;
