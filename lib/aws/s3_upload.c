@@ -567,7 +567,6 @@ s3_upload_start(struct s3_upload *u)
 	u->left = S3_UPLOAD_NONE;
 	u->bytes = 0;
 	u->parts = 0;
-	u->number = 0;
 	u->sending = 0;
 	u->eof = u->multipart = 0;
 	u->ctlop = OP_NONE;

@@ -116,7 +116,6 @@ struct s3_upload {
 	int nslots;
 	struct s3_upload_part *cur;	/* being filled */
 	struct s3_upload_part *next;	/* handed out, to fill after cur */
-	int number;			/* cur's part number */
 	int sending;			/* parts in the loop's hands */
 	int eof;
 	int multipart;			/* CreateMultipartUpload is asked */
