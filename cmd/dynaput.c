@@ -32,6 +32,9 @@
 
 #define MAXBIND 32
 #define MAXJOBS 1024
+#define JOBS 512		/* the ceiling: 40,000 writes a second at
+				 * 12 ms each (Little's law) */
+#define GETJOBS 16		/* --get: lookups of 100 keys in flight */
 #define MAXLINE (8u << 20)	/* no item's JSON is longer (400 KB items) */
 #define SHOWN 20		/* rejects told on stderr without -x */
 #define DRAIN_S 30		/* after a signal, writes out get this long */
@@ -61,8 +64,8 @@ static const char help[] =
 	"  -t, --table table       the table to write to\n"
 	"  -b                      write with BatchWriteItem, 25 items a "
 	"request\n"
-	"  -j N                    requests in flight (1 to 1024, default "
-	"16)\n"
+	"  -j N                    requests in flight at most (1 to 1024, "
+	"default 512)\n"
 	"  -c expr                 write each item on this condition\n"
 	"  -S summary              write the counts to this file as JSON at "
 	"the end\n"
@@ -107,7 +110,7 @@ static const struct option longopts[] = {
 static const char *table, *xfile, *sfile, *cexpr;
 static int bflag, vflag, manifest, typed, create, ondemand;
 static int getmode, describe;	/* --get, --describe */
-static long jobs = 16;
+static long jobs;		/* -j; 0: JOBS for writes, GETJOBS for --get */
 static double ratemax;
 static struct aws_conf_opts ao = { .service = "dynamodb" };
 static const char *bindname[MAXBIND], *bindattr[MAXBIND];
@@ -132,6 +135,9 @@ static unsigned long long nshown;
 static volatile sig_atomic_t gotsig, nsigs;
 static unsigned long long nread, nbadlines;
 static int failshown;
+static int showing;		/* counts on the terminal */
+static FILE *tf;		/* DYNAPUT_TRACE */
+static const char *tfile;
 
 static void
 usage(int status)
@@ -332,15 +338,15 @@ startwriter(void)
 	o.keys = names;
 	o.nkeys = nkeys;
 	o.nattrs = nnames;
-	o.jobs = (int)jobs;
+	o.jobs = (int)(jobs ? jobs : JOBS);
 	o.rate = ratemax;
 	o.drain_s = DRAIN_S;
 	o.stop = &nsigs;
 	o.reject = reject;
 	if (!(writer = ddb_writer_new(&o, &err)))
 		diex(EXIT_PARTIAL, "%s", err.p);
-	if (vflag && ddb_writer_conns(writer) < jobs)
-		warnx("-j %ld: %d connections at once (ulimit -n %ld)", jobs,
+	if (vflag && ddb_writer_conns(writer) < o.jobs)
+		warnx("-j %d: %d connections at once (ulimit -n %ld)", o.jobs,
 		      ddb_writer_conns(writer), http_nofile());
 	buf_free(&err);
 }
@@ -409,33 +415,55 @@ failed(void)
 		warnx("%s", why);
 }
 
+/* The wall clock, for the trace: its lines line up with others'. */
+static double
+wallclock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Once a second: the counts on the terminal, a line in the trace. */
 static void
 progress(int64_t now, int last)
 {
 	static int64_t lastshow;
-	static unsigned long long lastdone;
+	static unsigned long long lastdone, lastthr;
 	struct ddb_writer_counts c;
 	unsigned long long done;
+	double s;
 
 	if (last) {
-		fputs("\r\033[K", stderr);
+		if (showing)
+			fputs("\r\033[K", stderr);
 		return;
 	}
-	if (now - lastshow < 1000000000)
+	if ((!showing && !tf) || now - lastshow < 1000000000)
 		return;
 	ddb_writer_counts(writer, &c);
 	done = c.written + c.present;
-	fprintf(stderr, "\r%s: %llu read, %llu written, %llu already present, "
-		"%llu rejected, %.0f items/s\033[K", err_prog(), nread,
-		c.written, c.present, c.rejected + nbadlines,
-		lastshow ? (double)(done - lastdone) * 1e9 /
-		(double)(now - lastshow) : 0.0);
+	s = lastshow ? (double)(now - lastshow) / 1e9 : 0;
+	if (showing)
+		fprintf(stderr, "\r%s: %llu read, %llu written, %llu already "
+			"present, %llu rejected, %.0f items/s, %d in flight "
+			"at most\033[K", err_prog(), nread, c.written,
+			c.present, c.rejected + nbadlines,
+			s ? (double)(done - lastdone) / s : 0.0, c.window);
+	if (tf && s && fprintf(tf, "%.3f\t%.0f\t%.0f\t%d\t%.2f\n",
+			       wallclock(),
+			       (double)(done - lastdone) / s,
+			       (double)(c.throttled - lastthr) / s, c.window,
+			       (double)c.latency_us / 1000) < 0)
+		fcheck(tf, tfile);
 	lastshow = now;
 	lastdone = done;
+	lastthr = c.throttled;
 }
 
 static void
-readall(struct lineio *in, struct ddb_conv *conv, int showing)
+readall(struct lineio *in, struct ddb_conv *conv)
 {
 	struct buf msg = BUF_INIT;
 	struct ddb_item *it;
@@ -443,15 +471,14 @@ readall(struct lineio *in, struct ddb_conv *conv, int showing)
 	ssize_t n;
 
 	while (!nsigs && !ddb_writer_failed(writer)) {
-		if (showing)
-			progress(now_ns(), 0);
+		progress(now_ns(), 0);
 		n = lineio_trynext(in, &line);
 		if (n == LINEIO_END)
 			break;
 		if (n == LINEIO_AGAIN) {
 			struct pollfd pfd = { lineio_fd(in), POLLIN, 0 };
 
-			poll(&pfd, 1, showing ? 200 : 1000);
+			poll(&pfd, 1, showing || tf ? 200 : 1000);
 			continue;
 		}
 		if (blank(line, (size_t)n))
@@ -498,15 +525,16 @@ summarize(const struct ddb_writer_counts *c)
 }
 
 static int
-finish(int status, int showing)
+finish(int status)
 {
 	struct ddb_writer_counts c;
 
-	if (showing)
-		progress(0, 1);
+	progress(0, 1);
 	failed();
 	ddb_writer_counts(writer, &c);
 	if (xf && fshut(xf, xfile))
+		status = EXIT_PARTIAL;
+	if (tf && fshut(tf, tfile))
 		status = EXIT_PARTIAL;
 	if (c.rejected + nbadlines)
 		status = EXIT_PARTIAL;
@@ -809,7 +837,7 @@ getprogress(int64_t now, int last)
 }
 
 static void
-getall(struct lineio *in, struct ddb_conv *conv, int showing)
+getall(struct lineio *in, struct ddb_conv *conv)
 {
 	struct buf msg = BUF_INIT;
 	struct ddb_get_item *it;
@@ -855,7 +883,7 @@ getall(struct lineio *in, struct ddb_conv *conv, int showing)
 }
 
 static int
-getfinish(int status, int showing)
+getfinish(int status)
 {
 	struct ddb_get_counts c;
 	struct summary sm;
@@ -907,7 +935,7 @@ getmain(int argc, char *argv[])
 	struct buf err = BUF_INIT;
 	struct ddb_conv *conv;
 	struct lineio in;
-	int status, showing = vflag && isatty(2);
+	int status;
 
 	names[nnames++] = tab.hash;
 	if (tab.range[0])
@@ -926,7 +954,7 @@ getmain(int argc, char *argv[])
 	o.nattrs = manifest ? 2 : 0;
 	o.consistent = 1;
 	o.plain = !typed;
-	o.jobs = (int)jobs;
+	o.jobs = (int)(jobs ? jobs : GETJOBS);
 	o.rate = ratemax;
 	o.stop = &nsigs;
 	o.found = gotfound;
@@ -936,12 +964,13 @@ getmain(int argc, char *argv[])
 		diex(EXIT_PARTIAL, "%s", err.p);
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
-	getall(&in, conv, showing);
+	showing = vflag && isatty(2);
+	getall(&in, conv);
 	ddb_get_close(getter);
 	while (!ddb_get_wait(getter, 50))
 		if (showing)
 			getprogress(now_ns(), 0);
-	status = getfinish(in.status, showing);
+	status = getfinish(in.status);
 	lineio_close(&in);
 	ddb_get_free(getter);
 	ddb_conv_free(conv);
@@ -964,7 +993,7 @@ main(int argc, char *argv[])
 	struct buf err = BUF_INIT;
 	struct lineio in;
 	struct ddb_conv *conv;
-	int status = EXIT_USAGE, showing;
+	int status = EXIT_USAGE;
 
 	err_setprog(argv[0]);
 	options(argc, argv);
@@ -974,6 +1003,12 @@ main(int argc, char *argv[])
 		usage(EXIT_USAGE);
 	if (xfile && !(xf = fopen(xfile, "w")))
 		die(EXIT_USAGE, "%s:", xfile);
+	if ((tfile = getenv("DYNAPUT_TRACE")) && *tfile) {
+		if (!(tf = fopen(tfile, "a")))
+			die(EXIT_USAGE, "DYNAPUT_TRACE: %s:", tfile);
+		fputs("# epoch\titems/s\tthrottled/s\twindow\t"
+		      "latency_ms\n", tf);
+	}
 	signals();
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				 &status)))
@@ -990,12 +1025,11 @@ main(int argc, char *argv[])
 	startwriter();
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
-	readall(&in, conv, showing);
+	readall(&in, conv);
 	ddb_writer_close(writer);
 	while (!ddb_writer_wait(writer, 50))
-		if (showing)
-			progress(now_ns(), 0);
-	status = finish(in.status, showing);
+		progress(now_ns(), 0);
+	status = finish(in.status);
 	lineio_close(&in);
 	ddb_writer_free(writer);
 	ddb_conv_free(conv);

@@ -23,6 +23,7 @@ struct aws_auth {
 	aws_conf_env env;
 	pthread_mutex_t lock;	/* over all of the below */
 	unsigned char key[32];
+	struct sigv4_hmac *hkey;	/* key, ready to sign with */
 	char keyday[9];		/* the day key was derived for, "" if none */
 	char keyregion[64];	/* and the region */
 	struct sigv4_out out;
@@ -82,6 +83,7 @@ aws_auth_free(struct aws_auth *a)
 	if (!a)
 		return;
 	OPENSSL_cleanse(a->key, sizeof a->key);
+	sigv4_hmac_free(a->hkey);
 	aws_creds_free(&a->creds);
 	aws_conf_free(&a->conf);
 	sigv4_out_free(&a->out);
@@ -160,6 +162,8 @@ sign(struct aws_auth *a, struct aws_auth_req *q, struct curl_slist **headers,
 		snprintf(a->keyregion, sizeof a->keyregion, "%s", region);
 		sigv4_signing_key(a->creds.secret, a->keyday, region, service,
 				  a->key);
+		sigv4_hmac_free(a->hkey);
+		a->hkey = sigv4_hmac_new(a->key);
 	}
 	h[n++] = (struct sigv4_header){ "host", q->host };
 	h[n++] = (struct sigv4_header){ "x-amz-date", amzdate };
@@ -179,7 +183,7 @@ sign(struct aws_auth *a, struct aws_auth_req *q, struct curl_slist **headers,
 		.payload_hash = q->payload_hash, .region = region,
 		.service = service, .amzdate = amzdate, .normalize = !a->s3,
 	};
-	sigv4_sign(&r, a->creds.akid, a->key, &a->out);
+	sigv4_sign_hmac(&r, a->creds.akid, a->hkey, &a->out);
 	addheader(a, headers, "x-amz-date", amzdate);
 	if (a->s3)
 		addheader(a, headers, "x-amz-content-sha256",

@@ -569,12 +569,25 @@ endpoint_norm(const char *url, const char *from, struct buf *out,
 	return 0;
 }
 
+/* A message is one line: the values it quotes from the files and the
+ * environment have their control characters as spaces, from mark on. */
+static int
+flatten(struct buf *err, size_t mark)
+{
+	for (; mark < err->len; mark++)
+		if ((unsigned char)err->p[mark] < 0x20 ||
+		    err->p[mark] == 0x7f)
+			err->p[mark] = ' ';
+	return -1;
+}
+
 int
 aws_conf_service_endpoint(const struct aws_conf *c, const char *service,
     aws_conf_env env, struct buf *out, struct buf *err)
 {
 	struct buf var = BUF_INIT, from = BUF_INIT;
 	const char *v = NULL, *s, *ign;
+	size_t mark = err->len;
 	int rc = 0;
 
 	ign = aws_conf_env_get(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
@@ -612,7 +625,7 @@ aws_conf_service_endpoint(const struct aws_conf *c, const char *service,
 	}
 	goto out;
 found:
-	rc = endpoint_norm(v, from.p, out, err) < 0 ? -1 : 1;
+	rc = endpoint_norm(v, from.p, out, err) < 0 ? flatten(err, mark) : 1;
 out:
 	buf_free(&var);
 	buf_free(&from);
@@ -696,6 +709,7 @@ aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
 {
 	static const struct aws_conf_opts none;
 	const char *v;
+	size_t mark = err->len;
 
 	if (!o)
 		o = &none;
@@ -744,7 +758,7 @@ aws_conf_load(struct aws_conf *c, const struct aws_conf_opts *o,
 	return 0;
 fail:
 	aws_conf_free(c);
-	return -1;
+	return flatten(err, mark);
 }
 
 void

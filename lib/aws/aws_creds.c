@@ -204,13 +204,20 @@ from_file(struct aws_creds *c, const struct aws_conf *conf,
 	return 1;
 }
 
-/*
- * A credential document (credential_process, container, IMDS) into c.
- * version: Version must be 1; tokkey: the session token's name; what
- * starts every message; fail is the code for a bad document.
- */
-static int
-parse_doc(struct aws_creds *c, const char *source, const char *what,
+/* Appends at most max bytes of a document's field, its control
+ * characters as spaces: a message is one line. */
+static void
+add_field(struct buf *err, const char *s, size_t max)
+{
+	for (; *s && max; s++, max--)
+		buf_addc(err, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' :
+		    *s);
+}
+
+/* A credential document (credential_process, container, IMDS) into c:
+ * aws_creds.h says how. */
+int
+aws_creds_doc(struct aws_creds *c, const char *source, const char *what,
     const char *doc, size_t n, int version, const char *tokkey,
     int64_t now, int fail, struct buf *err)
 {
@@ -223,6 +230,7 @@ parse_doc(struct aws_creds *c, const char *source, const char *what,
 	size_t i;
 	int rc = fail;
 
+	memset(c, 0, sizeof *c);
 	/* no flags that echo input: jansson's messages may quote it */
 	root = json_loadb(doc, n, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
@@ -250,8 +258,9 @@ parse_doc(struct aws_creds *c, const char *source, const char *what,
 	}
 	v = json_object_get(root, "Code");
 	if (json_is_string(v) && strcmp(json_string_value(v), "Success")) {
-		buf_printf(err, "%s: Code is '%.64s', not Success", what,
-		    json_string_value(v));
+		buf_printf(err, "%s: Code is '", what);
+		add_field(err, json_string_value(v), 64);
+		buf_adds(err, "', not Success");
 		goto out;
 	}
 	for (i = 0; i < 3; i++) {
@@ -277,8 +286,9 @@ parse_doc(struct aws_creds *c, const char *source, const char *what,
 		const char *s = json_is_string(v) ? json_string_value(v) : "";
 
 		if (tstamp_parse(s, strlen(s), &t) < 0) {
-			buf_printf(err, "%s: Expiration '%.40s' is not a "
-			    "timestamp", what, s);
+			buf_printf(err, "%s: Expiration '", what);
+			add_field(err, s, 40);
+			buf_adds(err, "' is not a timestamp");
 			goto out;
 		}
 		if (t <= now) {
@@ -481,7 +491,7 @@ from_process(struct aws_creds *c, const struct aws_conf *conf,
 		goto out;
 	}
 	rc = run_process(argv, &out, err) < 0 ? AWS_CREDS_BROKEN :
-	    parse_doc(c, "credential_process", "credential_process", out.p ?
+	    aws_creds_doc(c, "credential_process", "credential_process", out.p ?
 	    out.p : "", out.len, 1, "SessionToken", now, AWS_CREDS_BROKEN, err);
 out:
 	aws_fetch_wipe(&out);
@@ -647,7 +657,7 @@ from_container(struct aws_creds *c, const struct aws_conf *conf,
 	else if (f.status != 200)
 		buf_printf(err, "%s: HTTP %ld", what.p, f.status);
 	else
-		rc = parse_doc(c, "container", what.p, buf_str(&f.body),
+		rc = aws_creds_doc(c, "container", what.p, buf_str(&f.body),
 		    f.body.len, 0, "Token", now, AWS_CREDS_REMOTE, err);
 out:
 	free(u.host);
@@ -885,7 +895,7 @@ from_imds(struct aws_creds *c, const struct aws_conf *conf, aws_conf_env env,
 		goto out;
 	}
 	buf_printf(&what, "EC2 instance metadata: %s%s", m.base.p, path.p);
-	rc = parse_doc(c, "EC2 instance metadata", what.p,
+	rc = aws_creds_doc(c, "EC2 instance metadata", what.p,
 	    buf_str(&m.f.body), m.f.body.len, 0, "Token", now, AWS_CREDS_REMOTE,
 	    err);
 out:

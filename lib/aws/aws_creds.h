@@ -199,6 +199,20 @@ int aws_creds_fill(struct aws_creds *c, const char *akid, const char *secret,
     struct buf *err);
 
 /*
+ * The credential document of credential_process (version 1: its
+ * "Version" must be 1, tokkey "SessionToken"), of a container endpoint
+ * or of IMDS (version 0, tokkey "Token"): doc[0..n) as JSON with
+ * AccessKeyId, SecretAccessKey, the session token under tokkey, an
+ * optional Expiration (after now) and, when present, Code "Success".
+ * Returns 1 with c filled (source its source), or fail with c empty
+ * and "what: why" appended to err (one line, never a secret).
+ * The sources' own, and for tests and fuzzing.
+ */
+int aws_creds_doc(struct aws_creds *c, const char *source, const char *what,
+    const char *doc, size_t n, int version, const char *tokkey, int64_t now,
+    int fail, struct buf *err);
+
+/*
  * True when temporary credentials should be replaced: within ten
  * minutes of expiry, or within half their lifetime for short-lived ones
  * (so a 15-minute credential is refreshed after 7.5 minutes, not at

@@ -97,7 +97,14 @@ aws_sso_token_parse(const char *doc, size_t n, struct buf *tok,
 		buf_addc(&t, 'Z');
 	}
 	if (tstamp_parse(t.p, t.len, expires) < 0) {
+		size_t i = err->len;
+
 		buf_printf(err, "expiresAt '%.40s' is not a timestamp", s);
+		/* one line: its control characters as spaces */
+		for (; i < err->len; i++)
+			if ((unsigned char)err->p[i] < 0x20 ||
+			    err->p[i] == 0x7f)
+				err->p[i] = ' ';
 		goto out;
 	}
 	buf_adds(tok, json_string_value(v));
@@ -149,8 +156,9 @@ aws_sso_creds_parse(const char *doc, size_t n, struct aws_creds *c,
 		    "is not a number of milliseconds" : "is missing");
 		goto out;
 	}
-	if (aws_creds_fill(c, val[0], val[1], val[2], (int64_t)(ms / 1000),
-	    now, what, err) == 0)
+	/* rounded up: under a second is not 0, which would be "never" */
+	if (aws_creds_fill(c, val[0], val[1], val[2], (int64_t)(ms / 1000 +
+	    (ms % 1000 != 0)), now, what, err) == 0)
 		ret = 0;
 out:
 	json_decref(root);

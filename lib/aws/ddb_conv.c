@@ -344,6 +344,20 @@ loaderr(struct ddb_conv *c, const char *line, size_t n,
 	return -1;
 }
 
+/* A message is one line: the line's bytes it quotes (jansson's text
+ * near an error, a name, a number's text) have their control
+ * characters, NUL included, as spaces. */
+static int
+flatten(struct buf *err)
+{
+	size_t i;
+
+	for (i = 0; i < err->len; i++)
+		if ((unsigned char)err->p[i] < 0x20 || err->p[i] == 0x7f)
+			err->p[i] = ' ';
+	return -1;
+}
+
 int
 ddb_conv_item(struct ddb_conv *c, const char *line, size_t n,
 	      struct buf *out, struct ddb_span *at, struct buf *err)
@@ -353,8 +367,10 @@ ddb_conv_item(struct ddb_conv *c, const char *line, size_t n,
 	size_t mark = out->len;
 	int rc;
 
-	if (!(root = json_loadb(line, n, FLAGS, &je)))
-		return loaderr(c, line, n, &je, err);
+	if (!(root = json_loadb(line, n, FLAGS, &je))) {
+		loaderr(c, line, n, &je, err);
+		return flatten(err);
+	}
 	if (!json_is_object(root)) {
 		json_decref(root);
 		buf_reset(err);
@@ -384,7 +400,7 @@ ddb_conv_item(struct ddb_conv *c, const char *line, size_t n,
 		rc = attrs(c, 1, root, out, at, err);
 	}
 	json_decref(root);
-	return rc;
+	return rc < 0 ? flatten(err) : rc;
 }
 
 int

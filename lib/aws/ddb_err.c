@@ -61,12 +61,21 @@ ddb_class_of(const char *type)
 	return DDB_REFUSED;
 }
 
+/* A control character as a space: the server's strings go into
+ * one-line messages. */
+static char
+flat(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f ? ' ' : c;
+}
+
 /* The body of an error: __type (after its '#') and message. */
 static void
 body(const char *p, size_t n, struct ddb_error *e)
 {
 	json_t *root, *m;
 	const char *t, *hash;
+	size_t i;
 
 	if (!n || !(root = json_loadb(p, n, 0, NULL)))
 		return;
@@ -74,12 +83,15 @@ body(const char *p, size_t n, struct ddb_error *e)
 		if ((hash = strrchr(t, '#')))
 			t = hash + 1;
 		snprintf(e->type, sizeof e->type, "%s", t);
+		for (i = 0; e->type[i]; i++)
+			e->type[i] = flat(e->type[i]);
 	}
 	if ((m = json_object_get(root, "message")) ||
 	    (m = json_object_get(root, "Message")))
 		if (json_is_string(m))
-			buf_add(&e->msg, json_string_value(m),
-				json_string_length(m));
+			for (i = 0; i < json_string_length(m); i++)
+				buf_addc(&e->msg,
+					 flat(json_string_value(m)[i]));
 	json_decref(root);
 }
 

@@ -447,7 +447,7 @@ start(struct ddb_getter *g, struct req *q)
 {
 	ddb_req_init(&q->q, g->d, "BatchGetItem", ondone, q);
 	body(g, q);
-	q->epoch = rate_take(&g->rl, nactive(q));
+	q->epoch = rate_take(&g->rl, nactive(q), g->busy);
 	g->c.requests++;
 	http_start(g->h, &q->q.http);
 }
@@ -507,7 +507,7 @@ retry(struct ddb_getter *g, struct req *q)
 {
 	if (stopped(g) || http_retry(g->h, &q->q.http) < 0)
 		return 0;
-	q->epoch = rate_take(&g->rl, nactive(q));
+	q->epoch = rate_take(&g->rl, nactive(q), g->busy);
 	return 1;
 }
 
@@ -515,7 +515,7 @@ static void
 throttled(struct ddb_getter *g, struct req *q)
 {
 	g->c.throttled++;
-	rate_throttled(&g->rl, q->epoch);
+	rate_throttled(&g->rl, q->epoch, now_ns());
 }
 
 /* Retries ran out: the active slots are rejected with the last error. */
@@ -637,7 +637,7 @@ answered(struct ddb_getter *g, struct req *q)
 		}
 	}
 	json_decref(root);
-	rate_ok(&g->rl, done);
+	rate_ok(&g->rl, q->epoch, -1, now_ns());
 	if (done == hi - lo) {
 		advance(g, q);
 		return;
@@ -814,7 +814,8 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 		free(g);
 		return NULL;
 	}
-	rate_init(&g->rl, o->rate, jobs, now_ns());
+	/* reads: a fixed window of -j; only the cap is a bucket */
+	rate_init(&g->rl, o->rate, jobs, jobs, now_ns());
 	g->reqs = xcalloc((size_t)g->nreqs, sizeof *g->reqs);
 	for (i = g->nreqs - 1; i >= 0; i--) {
 		g->reqs[i].g = g;

@@ -21,6 +21,7 @@
 
 #define MAXSHARDS 8
 #define QUEUE 512		/* items waiting for a shard */
+#define WIN0 16			/* the starting window, all shards */
 
 #define NOT_SENT "interrupted: not sent"
 #define NOT_WRITTEN "not written: stopped by an error that stops every " \
@@ -69,6 +70,8 @@ struct shard {
 	int inwait;		/* the ring ran dry */
 	_Atomic unsigned long long written, present, rejected, unsent;
 	_Atomic unsigned long long throttled;
+	atomic_int win;		/* the window, for ddb_writer_counts */
+	_Atomic long long lat_us;	/* the last round's latency */
 	struct ddb_error derr;
 	struct buf msg, tmp;
 };
@@ -185,8 +188,10 @@ static void ondone(struct http_req *r);
 static int
 cansend(struct shard *s)
 {
+	/* no more than the connections the descriptors allow: one more
+	 * would wait in http for a connection, unseen by the window */
 	return s->freereqs && !atomic_load(&s->w->fatal) &&
-	       rate_room(&s->rl, s->busy) &&
+	       rate_room(&s->rl, s->busy) && s->busy < http_conns(s->h) &&
 	       (!s->w->o.rate || rate_delay(&s->rl, now_ns()) == 0);
 }
 
@@ -242,7 +247,7 @@ send_putitem(struct shard *s, struct ddb_item *it)
 	q->n = 1;
 	q->alone = 0;
 	putitem_body(s, q, it);
-	q->epoch = rate_take(&s->rl, 1);
+	q->epoch = rate_take(&s->rl, 1, s->busy - 1);
 	http_start(s->h, &q->q.http);
 }
 
@@ -264,7 +269,7 @@ send_batch(struct shard *s)
 	s->npend = 0;
 	s->pendbytes = 0;
 	batch_body(s, q);
-	q->epoch = rate_take(&s->rl, q->n);
+	q->epoch = rate_take(&s->rl, q->n, s->busy - 1);
 	http_start(s->h, &q->q.http);
 	return 1;
 }
@@ -312,7 +317,7 @@ retry(struct shard *s, struct req *q)
 		return 0;
 	if (http_retry(s->h, &q->q.http) < 0)
 		return 0;
-	q->epoch = rate_take(&s->rl, q->n);
+	q->epoch = rate_take(&s->rl, q->n, s->busy - 1);
 	return 1;
 }
 
@@ -320,7 +325,19 @@ static void
 throttled(struct shard *s, struct req *q)
 {
 	atomic_fetch_add(&s->throttled, 1);
-	rate_throttled(&s->rl, q->epoch);
+	rate_throttled(&s->rl, q->epoch, now_ns());
+	atomic_store(&s->win, rate_window(&s->rl));
+}
+
+/* An answer that was no throttle: what it took feeds the window. */
+static void
+answered(struct shard *s, struct req *q)
+{
+	int64_t us = q->q.http.wait_us;
+
+	rate_ok(&s->rl, q->epoch, us < 0 ? -1 : us * 1000, now_ns());
+	atomic_store(&s->win, rate_window(&s->rl));
+	atomic_store(&s->lat_us, (long long)(s->rl.lat / 1000));
 }
 
 /* Puts item i of q alone (a batch split apart goes item by item). */
@@ -353,7 +370,7 @@ putitem_done(struct shard *s, struct req *q, enum ddb_class cls)
 	switch (cls) {
 	case DDB_DONE:
 		atomic_fetch_add(&s->written, 1);
-		rate_ok(&s->rl, 1);
+		answered(s, q);
 		break;
 	case DDB_CONDITION:
 		if (!s->w->o.put->cond) {
@@ -361,7 +378,7 @@ putitem_done(struct shard *s, struct req *q, enum ddb_class cls)
 			break;
 		}
 		atomic_fetch_add(&s->present, 1);
-		rate_ok(&s->rl, 1);
+		answered(s, q);
 		break;
 	case DDB_THROTTLED:
 		throttled(s, q);
@@ -427,8 +444,8 @@ batch_ok(struct shard *s, struct req *q)
 		atomic_fetch_add(&s->written, 1);
 		release(s, q->it[i]);
 	}
-	rate_ok(&s->rl, q->n - k);
 	if (!k) {
+		answered(s, q);
 		req_done(s, q);
 		return;
 	}
@@ -630,7 +647,9 @@ shard_loop(struct shard *s)
 			sleep_for_items(s, waitms(s));
 			atomic_store(&s->sleeping, 0);
 		} else {
-			http_run(s->h, waitms(s));
+			/* with the wake-up pipe among the fds: with nothing
+			 * running (a --rate's wait) http_run would not wait */
+			sleep_for_items(s, waitms(s));
 		}
 	}
 }
@@ -673,7 +692,9 @@ shard_init(struct ddb_writer *w, struct shard *s, int nreqs, struct buf *err)
 		return -1;
 	s->uconv = ddb_conv_new(1, w->o.keys, w->o.nkeys);
 	s->inflight = keyset_new();
-	rate_init(&s->rl, w->o.rate / w->nshards, nreqs, now_ns());
+	rate_init(&s->rl, w->o.rate / w->nshards,
+		  (WIN0 + w->nshards - 1) / w->nshards, nreqs, now_ns());
+	atomic_store(&s->win, rate_window(&s->rl));
 	s->reqs = xcalloc((size_t)nreqs, sizeof *s->reqs);
 	for (j = nreqs - 1; j >= 0; j--) {
 		s->reqs[j].s = s;
@@ -788,7 +809,7 @@ shard_of(struct ddb_writer *w, const struct ddb_item *it)
 int
 ddb_writer_put(struct ddb_writer *w, struct ddb_item *it)
 {
-	struct timespec pause = { 0, 100000 };
+	struct timespec pause = { 0, 50000 };
 	struct shard *s;
 
 	w->nput++;
@@ -801,7 +822,12 @@ ddb_writer_put(struct ddb_writer *w, struct ddb_item *it)
 			ddb_writer_unused(w, it);
 			return -1;
 		}
+		/* full: a shard slower than the input (a cap, throttling)
+		 * is waited for longer and longer, up to 2 ms (QUEUE items
+		 * last longer than that even at 100,000 a second) */
 		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 2000000)
+			pause.tv_nsec *= 2;
 	}
 	wakeup(s);
 	return 0;
@@ -864,6 +890,7 @@ ddb_writer_wait(struct ddb_writer *w, long ms)
 void
 ddb_writer_counts(const struct ddb_writer *w, struct ddb_writer_counts *c)
 {
+	long long lat;
 	int i;
 
 	memset(c, 0, sizeof *c);
@@ -876,6 +903,10 @@ ddb_writer_counts(const struct ddb_writer *w, struct ddb_writer_counts *c)
 		c->rejected += atomic_load(&s->rejected);
 		c->unsent += atomic_load(&s->unsent);
 		c->throttled += atomic_load(&s->throttled);
+		c->window += atomic_load(&s->win);
+		lat = atomic_load(&s->lat_us);
+		if (lat > c->latency_us)
+			c->latency_us = lat;
 		if (w->ended && s->h)
 			c->retries += http_retries(s->h);
 	}

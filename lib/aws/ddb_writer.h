@@ -4,8 +4,10 @@
  *
  * Items are handed out to shards: a shard is a thread with its own
  * libcurl multi loop (lib/aws/http) keeping its share of the requests
- * in flight, each window and rate (lib/core/rate: AIMD) brought down by
- * throttling answers and climbing back as writes go through.  Every
+ * in flight.  How many is each shard's window (lib/core/rate): it
+ * starts at WIN0 (16) for all shards together and grows, up to the
+ * shard's share of opts.jobs, while the answers come as fast as the
+ * fastest seen; throttling, or answers well slower, shrink it.  Every
  * item goes to the shard of its key (fnv1a), and an item whose key is
  * being written waits for that write to end, so the writes of one key
  * happen in the order the items were put.
@@ -91,9 +93,11 @@ struct ddb_writer_opts {
 					 * not copied */
 	size_t nkeys;
 	size_t nattrs;			/* spans in each item's at */
-	int jobs;			/* requests in flight at most */
+	int jobs;			/* requests in flight at most: the
+					 * ceiling of the windows */
 	int shards;			/* 0: one per CPU, at most 8 */
-	double rate;			/* items a second; 0: no cap */
+	double rate;			/* items a second at most; 0: no
+					 * cap */
 	long drain_s;			/* after a stop: the wait for writes
 					 * in flight */
 	const volatile sig_atomic_t *stop;	/* signals so far */
@@ -110,6 +114,9 @@ struct ddb_writer_counts {
 					 * error, or UnprocessedItems */
 	unsigned long long retries;	/* requests sent again; known once
 					 * ddb_writer_wait returned 1 */
+	int window;			/* requests in flight allowed now */
+	long long latency_us;		/* the shards' last mean latency of
+					 * an answer, the longest */
 };
 
 struct ddb_writer;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,51 @@ static atomic_int fd_room = INT_MAX / 2;
 static atomic_int fd_want;	/* conns asked for by the live loops */
 static atomic_int fd_socks;	/* sockets the loops have open */
 static atomic_uint fd_gen;
+
+/*
+ * TLS sessions and resolved names, shared by every loop of the process
+ * (the shards' threads: hence the locks).  A connection opened as a
+ * window grows, or after one was dropped, then resumes a TLS session
+ * rather than making a full handshake; without this each pooled easy
+ * handle kept a cache of its own.  Connections themselves stay each
+ * loop's: libcurl does not share them between threads.
+ */
+static CURLSH *tls;
+static pthread_mutex_t tlslock[CURL_LOCK_DATA_LAST];
+static pthread_once_t tlsonce = PTHREAD_ONCE_INIT;
+
+static void
+tls_lock(CURL *e, curl_lock_data d, curl_lock_access a, void *ud)
+{
+	(void)e;
+	(void)a;
+	(void)ud;
+	pthread_mutex_lock(&tlslock[d]);
+}
+
+static void
+tls_unlock(CURL *e, curl_lock_data d, void *ud)
+{
+	(void)e;
+	(void)ud;
+	pthread_mutex_unlock(&tlslock[d]);
+}
+
+static void
+tls_init(void)
+{
+	int i;
+
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&tlslock[i], NULL);
+	if (!(tls = curl_share_init()) ||
+	    curl_share_setopt(tls, CURLSHOPT_LOCKFUNC, tls_lock) ||
+	    curl_share_setopt(tls, CURLSHOPT_UNLOCKFUNC, tls_unlock) ||
+	    curl_share_setopt(tls, CURLSHOPT_SHARE,
+			      CURL_LOCK_DATA_SSL_SESSION) ||
+	    curl_share_setopt(tls, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS))
+		diex(EXIT_PARTIAL, "libcurl: cannot share TLS sessions");
+}
 
 static int64_t
 now_ms(void)
@@ -305,6 +351,7 @@ http_new(const struct http_opts *o)
 			diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 		inited = 1;
 	}
+	pthread_once(&tlsonce, tls_init);
 	h->o = *o;
 	if (h->o.conns < 1)
 		h->o.conns = 1;
@@ -504,6 +551,7 @@ setup(struct http *h, struct http_req *r)
 			 r->timeout_ms == HTTP_NO_TIMEOUT ? 0L :
 			 r->timeout_ms > 0 ? r->timeout_ms : h->o.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_SHARE, tls);
 	/* a redirect is the caller's to read, never followed: the request
 	 * is signed for one host, and its Authorization goes nowhere else */
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -546,6 +594,7 @@ launch(struct http *h, struct http_req *r)
 	r->cc = CURLE_OK;
 	r->status = 0;
 	r->received = 0;
+	r->wait_us = -1;
 	r->paused = 0;
 	r->errbuf[0] = r->etag[0] = r->content_range[0] = '\0';
 	r->request_id[0] = r->location[0] = r->date[0] = '\0';
@@ -786,6 +835,21 @@ judge(struct http *h, struct http_req *r)
 	buf_free(&b);
 }
 
+/* The answer's wait: the server's time and the network's, and ours
+ * before we read it; not the connection's setup. */
+static int64_t
+waited(CURL *e)
+{
+	curl_off_t pre = 0, first = 0;
+
+	if (curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre) !=
+	    CURLE_OK ||
+	    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first) !=
+	    CURLE_OK || first <= 0 || first < pre)
+		return -1;
+	return (int64_t)(first - pre);
+}
+
 static void
 finish(struct http *h, CURLMsg *m)
 {
@@ -800,6 +864,7 @@ finish(struct http *h, CURLMsg *m)
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	if (code)
 		r->status = code;
+	r->wait_us = waited(e);
 	curl_multi_remove_handle(h->multi, e);
 	h->running--;
 	r->easy = NULL;

@@ -137,6 +137,9 @@ struct http_req {
 	int limit;			/* enum http_limit */
 	char errbuf[CURL_ERROR_SIZE];
 	int64_t received;		/* body bytes of this attempt */
+	int64_t wait_us;		/* from sending it to the answer's
+					 * first byte (no connecting); -1:
+					 * no answer */
 	int attempt;			/* 1 for the first */
 	int delay_ms;			/* the wait before this attempt */
 

@@ -238,8 +238,15 @@ s3_list_end(struct s3_list *l)
 	while ((k = s3_list_key(l, &off, &n, &size))) {
 		buf_reset(&one);
 		if (s3_uri_decode(&one, k, n, 1) < 0) {
+			char *c;
+
 			snprintf(l->err, sizeof l->err, "a listed key is not "
 				 "URL-encoded: %.60s", k);
+			/* one line: the key's control characters (&#10;)
+			 * as spaces */
+			for (c = l->err; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					*c = ' ';
 			buf_free(&dec);
 			buf_free(&one);
 			return -1;
@@ -322,13 +329,18 @@ eend(void *ud, const XML_Char *name)
 	x->depth--;
 }
 
+/* The fields go into one-line messages: control characters (a newline
+ * in a <Message>) as spaces. */
 static void XMLCALL
 etext(void *ud, const XML_Char *s, int n)
 {
 	struct eparse *x = ud;
+	int i;
 
 	if (x->into && x->into->len + (size_t)n <= 1024)
-		buf_add(x->into, s, (size_t)n);
+		for (i = 0; i < n; i++)
+			buf_addc(x->into, (unsigned char)s[i] < 0x20 ||
+				 s[i] == 0x7f ? ' ' : s[i]);
 }
 
 static void XMLCALL

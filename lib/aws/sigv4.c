@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,36 @@
 #include "xalloc.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
+
+/*
+ * SHA-256, fetched once.  Named by EVP_sha256() on each call, OpenSSL 3
+ * looks the algorithm up in its provider store every time (a lock, a
+ * hash table, a new context), and that was two thirds of a signature's
+ * time.
+ */
+static EVP_MD *sha256md;
+static pthread_once_t sha256once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_sha256(void)
+{
+	sha256md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+sha256(void)
+{
+	pthread_once(&sha256once, fetch_sha256);
+	if (!sha256md)
+		diex(EXIT_PARTIAL, "sigv4: OpenSSL has no SHA-256");
+	return sha256md;
+}
+
+/* HMAC-SHA256 of one key: its two hash states after the padded key,
+ * and a context to hash in. */
+struct sigv4_hmac {
+	EVP_MD_CTX *inner, *outer, *t;
+};
 
 static int
 unreserved(unsigned char c)
@@ -154,7 +185,9 @@ sigv4_canonical_query(struct buf *b, const struct sigv4_param *p, size_t n)
 
 	if (n == 0)
 		return;
-	/* encode everything first: enc.p may move while it grows */
+	/* encode everything first: enc.p may move while it grows; and
+	 * never NULL, when every name and value is empty */
+	buf_grow(&enc, 0);
 	off = xreallocarray(NULL, 2 * n + 1, sizeof *off);
 	for (i = 0; i < n; i++) {
 		const char *v = p[i].value ? p[i].value : "";
@@ -216,6 +249,63 @@ sigv4_signing_key(const char *secret, const char *date8, const char *region,
 	free(k);
 }
 
+static void
+keyed(EVP_MD_CTX *c, const unsigned char key[32], unsigned char pad)
+{
+	unsigned char block[64];
+	int i;
+
+	for (i = 0; i < 64; i++)
+		block[i] = (unsigned char)((i < 32 ? key[i] : 0) ^ pad);
+	if (!EVP_DigestInit_ex2(c, sha256(), NULL) ||
+	    !EVP_DigestUpdate(c, block, sizeof block))
+		diex(EXIT_PARTIAL, "sigv4: SHA-256 failed");
+	OPENSSL_cleanse(block, sizeof block);
+}
+
+struct sigv4_hmac *
+sigv4_hmac_new(const unsigned char key[32])
+{
+	struct sigv4_hmac *h = xcalloc(1, sizeof *h);
+
+	if (!(h->inner = EVP_MD_CTX_new()) || !(h->outer = EVP_MD_CTX_new()) ||
+	    !(h->t = EVP_MD_CTX_new()))
+		diex(EXIT_PARTIAL, "out of memory");
+	keyed(h->inner, key, 0x36);
+	keyed(h->outer, key, 0x5c);
+	return h;
+}
+
+void
+sigv4_hmac_free(struct sigv4_hmac *h)
+{
+	if (!h)
+		return;
+	/* a digest context's state is cleansed as it is freed */
+	EVP_MD_CTX_free(h->inner);
+	EVP_MD_CTX_free(h->outer);
+	EVP_MD_CTX_free(h->t);
+	free(h);
+}
+
+/* HMAC(key, msg) = H(key ^ opad, H(key ^ ipad, msg)), from the states */
+static void
+hmac_with(struct sigv4_hmac *h, const char *msg, size_t n,
+	  unsigned char out[32])
+{
+	unsigned char in[32];
+	unsigned int a = 0, b = 0;
+
+	if (!EVP_MD_CTX_copy_ex(h->t, h->inner) ||
+	    !EVP_DigestUpdate(h->t, msg, n) ||
+	    !EVP_DigestFinal_ex(h->t, in, &a) ||
+	    !EVP_MD_CTX_copy_ex(h->t, h->outer) ||
+	    !EVP_DigestUpdate(h->t, in, sizeof in) ||
+	    !EVP_DigestFinal_ex(h->t, out, &b) || a != 32 || b != 32)
+		diex(EXIT_PARTIAL, "sigv4: HMAC-SHA256 failed");
+	OPENSSL_cleanse(in, sizeof in);
+}
+
 void
 sigv4_sha256_hex(const void *p, size_t n, char out[65])
 {
@@ -223,7 +313,7 @@ sigv4_sha256_hex(const void *p, size_t n, char out[65])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
 
-	if (!EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) || len != 32)
+	if (!EVP_Digest(p, n, md, &len, sha256(), NULL) || len != 32)
 		diex(EXIT_PARTIAL, "sigv4: SHA-256 failed");
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
@@ -286,8 +376,15 @@ same_name(const char *a, const char *b)
 static void
 add_lower(struct buf *b, const char *s)
 {
-	for (; *s; s++)
-		buf_addc(b, lower((unsigned char)*s));
+	size_t n = strlen(s), i;
+	char *d;
+
+	buf_grow(b, n);
+	d = b->p + b->len;
+	for (i = 0; i < n; i++)
+		d[i] = (char)lower((unsigned char)s[i]);
+	b->len += n;
+	b->p[b->len] = '\0';
 }
 
 /* Appends v trimmed, each inner run of white space as one space. */
@@ -296,18 +393,23 @@ add_trimmed(struct buf *b, const char *v)
 {
 	const unsigned char *s = (const unsigned char *)v;
 	int gap = 0, any = 0;
+	char *d;
 
+	buf_grow(b, strlen(v));		/* it only gets shorter */
+	d = b->p + b->len;
 	for (; *s; s++) {
 		if (space(*s)) {
 			gap = 1;
 			continue;
 		}
 		if (gap && any)
-			buf_addc(b, ' ');
-		buf_addc(b, *s);
+			*d++ = ' ';
+		*d++ = (char)*s;
 		gap = 0;
 		any = 1;
 	}
+	b->len = (size_t)(d - b->p);
+	b->p[b->len] = '\0';
 }
 
 /*
@@ -352,15 +454,19 @@ canonical_headers(const struct sigv4_header *h, size_t n, struct buf *canon,
 static void
 add_scope(struct buf *b, const struct sigv4_req *r)
 {
-	buf_printf(b, "%.8s/%s/%s/aws4_request", r->amzdate, r->region,
-		   r->service);
+	buf_add(b, r->amzdate, strnlen(r->amzdate, 8));
+	buf_addc(b, '/');
+	buf_adds(b, r->region);
+	buf_addc(b, '/');
+	buf_adds(b, r->service);
+	buf_adds(b, "/aws4_request");
 }
 
 /*
  * Given out->creq, writes the string to sign and the signature.
  */
 static void
-finish(const struct sigv4_req *r, const unsigned char key[32],
+finish(const struct sigv4_req *r, struct sigv4_hmac *key,
        struct sigv4_out *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -375,7 +481,7 @@ finish(const struct sigv4_req *r, const unsigned char key[32],
 	add_scope(&out->sts, r);
 	buf_addc(&out->sts, '\n');
 	buf_adds(&out->sts, digest);
-	hmac(key, 32, out->sts.p, out->sts.len, mac);
+	hmac_with(key, out->sts.p, out->sts.len, mac);
 	for (i = 0; i < 32; i++) {
 		out->signature[2 * i] = hex[mac[i] >> 4];
 		out->signature[2 * i + 1] = hex[mac[i] & 15];
@@ -389,6 +495,9 @@ out_reset(struct sigv4_out *out)
 	buf_reset(&out->creq);
 	buf_reset(&out->sts);
 	buf_reset(&out->authorization);
+	buf_reset(&out->canon);
+	buf_reset(&out->names);
+	buf_reset(&out->query);
 	out->signature[0] = '\0';
 }
 
@@ -411,28 +520,33 @@ build_creq(struct buf *creq, const struct sigv4_req *r, const char *query,
 }
 
 void
-sigv4_sign(const struct sigv4_req *r, const char *akid,
-	   const unsigned char key[32], struct sigv4_out *out)
+sigv4_sign_hmac(const struct sigv4_req *r, const char *akid,
+		struct sigv4_hmac *key, struct sigv4_out *out)
 {
-	struct buf canon = BUF_INIT, names = BUF_INIT, query = BUF_INIT;
-
 	out_reset(out);
-	canonical_headers(r->headers, r->nheaders, &canon, &names);
-	sigv4_canonical_query(&query, r->params, r->nparams);
-	build_creq(&out->creq, r, buf_str(&query), query.len, &canon,
-		   &names);
+	canonical_headers(r->headers, r->nheaders, &out->canon, &out->names);
+	sigv4_canonical_query(&out->query, r->params, r->nparams);
+	build_creq(&out->creq, r, buf_str(&out->query), out->query.len,
+		   &out->canon, &out->names);
 	finish(r, key, out);
 	buf_adds(&out->authorization, ALGORITHM " Credential=");
 	buf_adds(&out->authorization, akid);
 	buf_addc(&out->authorization, '/');
 	add_scope(&out->authorization, r);
 	buf_adds(&out->authorization, ", SignedHeaders=");
-	buf_add(&out->authorization, buf_str(&names), names.len);
+	buf_add(&out->authorization, buf_str(&out->names), out->names.len);
 	buf_adds(&out->authorization, ", Signature=");
 	buf_adds(&out->authorization, out->signature);
-	buf_free(&canon);
-	buf_free(&names);
-	buf_free(&query);
+}
+
+void
+sigv4_sign(const struct sigv4_req *r, const char *akid,
+	   const unsigned char key[32], struct sigv4_out *out)
+{
+	struct sigv4_hmac *h = sigv4_hmac_new(key);
+
+	sigv4_sign_hmac(r, akid, h, out);
+	sigv4_hmac_free(h);
 }
 
 void
@@ -441,6 +555,7 @@ sigv4_presign(const struct sigv4_req *r, const char *akid,
 	      struct buf *query, struct sigv4_out *out)
 {
 	struct buf canon = BUF_INIT, names = BUF_INIT, cred = BUF_INIT;
+	struct sigv4_hmac *h;
 	struct sigv4_param *p;
 	char expires[24];
 	size_t n = r->nparams;
@@ -468,7 +583,9 @@ sigv4_presign(const struct sigv4_req *r, const char *akid,
 					       ps->token };
 	sigv4_canonical_query(query, p, n);
 	build_creq(&out->creq, r, buf_str(query), query->len, &canon, &names);
-	finish(r, key, out);
+	h = sigv4_hmac_new(key);
+	finish(r, h, out);
+	sigv4_hmac_free(h);
 
 	buf_adds(query, "&X-Amz-Signature=");
 	buf_adds(query, out->signature);
@@ -488,5 +605,8 @@ sigv4_out_free(struct sigv4_out *out)
 	buf_free(&out->creq);
 	buf_free(&out->sts);
 	buf_free(&out->authorization);
+	buf_free(&out->canon);
+	buf_free(&out->names);
+	buf_free(&out->query);
 	OPENSSL_cleanse(out->signature, sizeof out->signature);
 }

@@ -96,13 +96,16 @@ struct sigv4_req {
  *                  service/aws4_request, SignedHeaders=host;x-amz-date,
  *                  Signature=<64 hex>"; empty after sigv4_presign
  *   signature      the 64 lowercase hex digits, NUL-terminated
+ * The other buffers are the signer's, kept for the next signature.
  */
 struct sigv4_out {
 	struct buf creq, sts, authorization;
 	char signature[65];
+	struct buf canon, names, query;
 };
 
-#define SIGV4_OUT_INIT { BUF_INIT, BUF_INIT, BUF_INIT, { 0 } }
+#define SIGV4_OUT_INIT { BUF_INIT, BUF_INIT, BUF_INIT, { 0 }, BUF_INIT, \
+			 BUF_INIT, BUF_INIT }
 
 /*
  * Appends s[0..n) to b with every byte but A-Z a-z 0-9 - _ . ~ written as
@@ -145,6 +148,22 @@ void sigv4_signing_key(const char *secret, const char *date8,
  */
 void sigv4_sign(const struct sigv4_req *r, const char *akid,
 		const unsigned char key[32], struct sigv4_out *out);
+
+/*
+ * The signing key made ready for many signatures: HMAC-SHA256's inner
+ * and outer hash states after the padded key, kept, so a signature
+ * starts from them (two hashes, no key schedule, no lookup of the
+ * algorithm in OpenSSL's providers: one-shot HMAC() spent two thirds of
+ * a signature's time there).  As secret as the key: sigv4_hmac_free
+ * wipes it.  One thread at a time: signing hashes in its own context.
+ * Dies if OpenSSL fails.
+ */
+struct sigv4_hmac;
+struct sigv4_hmac *sigv4_hmac_new(const unsigned char key[32]);
+void sigv4_hmac_free(struct sigv4_hmac *h);
+/* sigv4_sign with a key made ready; the same signature. */
+void sigv4_sign_hmac(const struct sigv4_req *r, const char *akid,
+		     struct sigv4_hmac *key, struct sigv4_out *out);
 
 /* How to presign: the query parameters sigv4_presign adds. */
 struct sigv4_presign {

@@ -133,6 +133,15 @@ rescan(const struct lineio *r)
 	return r->cr && n > r->pos && r->b.p[n - 1] == '\r' ? n - 1 : n;
 }
 
+/* 1 when the last byte read (after from) is a CR and more may come: the
+ * next byte says whether it is part of an ending (CR LF; with cr, a
+ * bare CR too), so it is not yet the line's. */
+static int
+lastcr(const struct lineio *r, size_t from)
+{
+	return !r->eof && r->b.len > from && r->b.p[r->b.len - 1] == '\r';
+}
+
 static ssize_t
 give(struct lineio *r, char **line, size_t n, size_t next)
 {
@@ -155,21 +164,25 @@ skip(struct lineio *r, char **line, ssize_t *got)
 
 	from = r->scanned > keep ? r->scanned : keep;
 	if ((e = ending(r, from, &k))) {
-		r->linelen += (size_t)(e - r->b.p) - keep;
+		/* without cr, a CR right before the LF is the ending's (one
+		 * at keep was kept by the last call: it came right before) */
+		r->linelen += (size_t)(e - r->b.p) - keep -
+		    (!r->cr && e > r->b.p + keep && e[-1] == '\r');
 		r->skipping = 0;
 		r->cut = 1;
 		*got = give(r, line, r->maxline, (size_t)(e - r->b.p) + k);
 		return 1;
 	}
-	from = rescan(r);
-	r->linelen += from - keep;
 	if (r->eof) {
+		r->linelen += r->b.len - keep;
 		r->skipping = 0;
 		r->cut = 1;
 		*got = give(r, line, r->maxline, r->b.len);
 		return 1;
 	}
 	/* keep a last CR: the next byte says what it is */
+	from = r->b.len - lastcr(r, keep);
+	r->linelen += from - keep;
 	if (from < r->b.len)
 		r->b.p[keep] = '\r';
 	r->b.len = keep + (r->b.len - from);
@@ -180,7 +193,7 @@ skip(struct lineio *r, char **line, ssize_t *got)
 static ssize_t
 next(struct lineio *r, char **line, int wait)
 {
-	size_t n, k;
+	size_t n, k, len;
 	ssize_t got;
 	char *e;
 
@@ -193,16 +206,18 @@ next(struct lineio *r, char **line, int wait)
 				return got;
 		} else if ((e = ending(r, r->scanned, &k))) {
 			n = (size_t)(e - r->b.p) - r->pos;
-			if (r->maxline && n > r->maxline) {
+			/* without cr, a CR right before the LF is the
+			 * ending's */
+			len = n - (!r->cr && n && e[-1] == '\r');
+			if (r->maxline && len > r->maxline) {
 				r->cut = 1;
-				r->linelen = n;
+				r->linelen = len;
 				return give(r, line, r->maxline,
 					    r->pos + n + k);
 			}
-			if (!r->cr && n && e[-1] == '\r')
-				return give(r, line, n - 1, r->pos + n + k);
-			return give(r, line, n, r->pos + n + k);
-		} else if (r->maxline && r->b.len - r->pos > r->maxline) {
+			return give(r, line, len, r->pos + n + k);
+		} else if (r->maxline && r->b.len - r->pos -
+			   lastcr(r, r->pos) > r->maxline) {
 			r->skipping = 1;
 			r->linelen = r->maxline;
 			r->scanned = r->pos + r->maxline;

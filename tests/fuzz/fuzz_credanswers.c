@@ -5,7 +5,7 @@
  * SSO token cache) and aws_sso_creds_parse (the portal's JSON), on any
  * bytes.  Checks, beyond the sanitizers: the result is one of those
  * documented; an answer with credentials has all four parts; a failure
- * says why and leaves nothing behind.
+ * says why, on one line, and leaves nothing behind.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +17,17 @@
 #include "buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* err, when not empty, is one line without control characters */
+static void
+oneline(const struct buf *err)
+{
+	size_t i;
+
+	for (i = 0; i < err->len; i++)
+		if ((unsigned char)err->p[i] < 0x20 || err->p[i] == 0x7f)
+			abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -43,6 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r == -1 && (!err.len || a.akid.len || a.secret.len || a.token.len))
 		abort();
+	oneline(&err);
 
 	buf_reset(&err);
 	buf_reset(&tok);
@@ -51,6 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((r == 0 && !tok.len) || (r == -1 && (!err.len || tok.len)))
 		abort();
+	oneline(&err);
 
 	buf_reset(&err);
 	r = aws_sso_creds_parse(copy, size, &c, 1767225600, "SSO", &err);
@@ -58,6 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r != 0 && (r != -1 || !err.len || c.akid || c.secret))
 		abort();
+	oneline(&err);
 	aws_creds_free(&c);
 	free(copy);
 	return 0;

@@ -322,6 +322,16 @@ static const struct ccase {
 	  { 0 }, { .service = "s3" }, NULL, NULL, NULL, NULL, NULL, NULL, -1,
 	  "endpoint URL 'http://h/s3' (from profile default): a path is not "
 	  "supported" },
+	/* found by tests/fuzz/fuzz_awsconf: a message is one line, the
+	 * values it quotes with their control characters as spaces */
+	{ "endpoint: control characters", "[default]\nendpoint_url = "
+	  "\177\033[2Jhttp://h\r/\n  x\n", NULL, { 0 },
+	  { .service = "s3" }, NULL, NULL, NULL, NULL, NULL, NULL, -1,
+	  "endpoint URL '  [2Jhttp://h / x' (from profile default): the "
+	  "scheme must be http:// or https://" },
+	{ "region: a newline", "[default]\nregion = eu\n  west\n", NULL,
+	  { 0 }, { 0 }, NULL, NULL, NULL, NULL, NULL, NULL, -1,
+	  "region 'eu west': not a region name" },
 	{ "endpoint: a query", NULL, NULL, { 0 },
 	  { .endpoint = "http://h:1?x=1", .service = "s3" }, NULL, NULL, NULL,
 	  NULL, NULL, NULL, -1, "endpoint URL 'http://h:1?x=1' (from the "

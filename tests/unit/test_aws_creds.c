@@ -910,6 +910,41 @@ exit_status(void)
 	CHECK(aws_creds_exit_status(AWS_CREDS_REMOTE) == EXIT_REMOTE, "remote");
 }
 
+/* Found by tests/fuzz/fuzz_creddoc: the fields a failure quotes (Code,
+ * Expiration) have their control characters as spaces, so the message
+ * is one line; and a failure leaves c empty whatever it held. */
+static void
+documents(void)
+{
+	static const struct {
+		const char *doc, *err;
+	} t[] = {
+		{ "{\"Code\":\"Succ\\ness\",\"AccessKeyId\":\"A\","
+		  "\"SecretAccessKey\":\"s3kr1t\",\"Token\":\"t\"}",
+		  "container: Code is 'Succ ess', not Success" },
+		{ "{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3kr1t\","
+		  "\"Expiration\":\"2030-01-01\\r\\n\\u001b[2J\"}",
+		  "container: Expiration '2030-01-01   [2J' is not a "
+		  "timestamp" },
+	};
+	struct buf err = BUF_INIT;
+	struct aws_creds c;
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		memset(&c, 0xa5, sizeof c);
+		buf_reset(&err);
+		CHECK(aws_creds_doc(&c, "container", "container", t[i].doc,
+		    strlen(t[i].doc), 0, "Token", NOW, AWS_CREDS_REMOTE,
+		    &err) == AWS_CREDS_REMOTE, "document %zu", i);
+		CHECK(!strcmp(buf_str(&err), t[i].err), "document %zu: [%s]",
+		    i, buf_str(&err));
+		CHECK(!c.akid && !c.secret && !c.token && !c.expires &&
+		    !c.source[0], "document %zu: c not empty", i);
+	}
+	buf_free(&err);
+}
+
 /* stdin holds a line, as a pipeline stage's would: stdin.sh must not
  * get it */
 static void
@@ -942,6 +977,7 @@ main(int argc, char *argv[])
 	env_values();
 	staleness();
 	exit_status();
+	documents();
 	curl_global_cleanup();
 	buf_free(&traced);
 	fix_cleanup();

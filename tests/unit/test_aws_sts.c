@@ -190,6 +190,10 @@ sso_token(void)
 		{ "a bad expiry", "{\"accessToken\": \"sso/s3kr1t\", "
 		  "\"expiresAt\": \"soon\"}", -1, 0,
 		  "expiresAt 'soon' is not a timestamp" },
+		/* found by tests/fuzz/fuzz_credanswers: one line */
+		{ "a bad expiry with a newline", "{\"accessToken\": "
+		  "\"sso/s3kr1t\", \"expiresAt\": \"2030-01-01\\n\\u007f1\"}",
+		  -1, 0, "expiresAt '2030-01-01  1' is not a timestamp" },
 		{ "not JSON", "{\"accessToken\": \"s3kr1t\"", -1, 0,
 		  "not JSON (line 1, column " },
 		{ "an array", "[]", -1, 0, "not a JSON object" },
@@ -243,6 +247,13 @@ sso_creds(void)
 		  "\"secretAccessKey\": \"s3kr1t\", \"sessionToken\": \"s3kr1t\","
 		  " \"expiration\": 1893456000}}", -1,
 		  "SSO: the credentials expired at 1970-" },
+		/* found by tests/fuzz/fuzz_credanswers: under a second
+		 * was 0 seconds, credentials that never expire */
+		{ "an expiration under a second is long past",
+		  "{\"roleCredentials\": {\"accessKeyId\": \"A\", "
+		  "\"secretAccessKey\": \"s3kr1t\", \"sessionToken\": \"s3kr1t\","
+		  " \"expiration\": 180}}", -1,
+		  "SSO: the credentials expired at 1970-01-01T00:00:01Z" },
 		{ "no expiration", "{\"roleCredentials\": {\"accessKeyId\": "
 		  "\"A\", \"secretAccessKey\": \"s3kr1t\", \"sessionToken\": "
 		  "\"s3kr1t\"}}", -1, "SSO: expiration is missing" },

@@ -210,6 +210,35 @@ test_items(void)
 		buf_free(&ka);
 		buf_free(&kb);
 	}
+
+	/* found by tests/fuzz/fuzz_ddbconv: a message is one line, though
+	 * it quotes the line (jansson's text, a name, a number) */
+	{
+		static const struct {
+			int typed;
+			const char *in;
+		} bad[] = {
+			{ 0, "{\"a\":12\001}" },
+			{ 1, "{\"a\\nb\":{\"S\":1}}" },
+			{ 1, "{\"a\\rb\":{\"Q\\u001b\":1}}" },
+			{ 1, "{\"a\":{\"N\":\"1\\n2\"}}" },
+			{ 1, "{\"a\":{\"NS\":[\"1\\u00002\"]}}" },
+		};
+		size_t j;
+
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			buf_reset(&out);
+			buf_reset(&err);
+			CHECK(ddb_conv_item(c[bad[i].typed], bad[i].in,
+					    strlen(bad[i].in), &out, at,
+					    &err) < 0 && err.len, "%s",
+			      bad[i].in);
+			for (j = 0; j < err.len; j++)
+				if ((unsigned char)err.p[j] < 0x20)
+					break;
+			CHECK(j == err.len, "%s: %s", bad[i].in, err.p);
+		}
+	}
 	ddb_conv_free(c[0]);
 	ddb_conv_free(c[1]);
 	buf_free(&out);
@@ -305,6 +334,12 @@ test_errors(void)
 		       "#MissingAuthenticationToken\",\"Message\":\"M\"}", &e) ==
 	      DDB_FATAL && !strcmp(e.msg.p, "M"), "Message: %s", e.msg.p);
 	CHECK(classify(403, CURLE_OK, "<html>", &e) == DDB_FATAL, "403");
+	/* found by tests/fuzz/fuzz_ddberr: the server's strings go into a
+	 * one-line message, their control characters as spaces */
+	CHECK(classify(500, CURLE_OK, "{\"__type\":\"x#Intern\\nFailure\","
+		       "\"message\":\"a\\r\\nb\\u0007\"}", &e) ==
+	      DDB_TRANSIENT && !strcmp(ddb_strerror(&e, &b),
+				       "Intern Failure: a  b "), "%s", b.p);
 	CHECK(classify(0, CURLE_RECV_ERROR, NULL, &e) == DDB_TRANSIENT,
 	      "reset");
 	CHECK(classify(0, CURLE_COULDNT_RESOLVE_HOST, NULL, &e) == DDB_FATAL,

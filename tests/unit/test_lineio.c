@@ -242,6 +242,71 @@ test_cutcr(void)
 	close(p[0]);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_lineio: the CR of an ending is not the
+ * line's when deciding whether it is longer than maxline, nor in
+ * linelen; written in pieces (w), with cr or not.  A CR at the end of
+ * the input without cr is the line's.
+ */
+static void
+cutcrlf(int cr, const char *const w[], const char *const want[],
+	const long long len[])
+{
+	struct lineio r;
+	char *line, name[32], *argv[1];
+	ssize_t n;
+	size_t i, k = 0;
+	int p[2];
+
+	if (pipe(p) < 0)
+		exit(2);
+	snprintf(name, sizeof name, "/dev/fd/%d", p[0]);
+	argv[0] = name;
+	lineio_open(&r, 1, argv);
+	r.cr = cr;
+	r.maxline = 3;
+	for (i = 0; w[i]; i++) {
+		CHECK(write(p[1], w[i], strlen(w[i])) ==
+		      (ssize_t)strlen(w[i]), "write");
+		if (!w[i + 1])
+			close(p[1]);
+		while ((n = lineio_trynext(&r, &line)) != LINEIO_END) {
+			if (n == LINEIO_AGAIN) {
+				if (w[i + 1])
+					break;
+				usleep(1000);
+				continue;
+			}
+			CHECK(want[k] && !strcmp(line, want[k]) &&
+			      r.cut == (len[k] >= 0) &&
+			      (!r.cut || r.linelen == (unsigned long long)len[k]),
+			      "cr %d, line %zu: [%s] cut %d linelen %llu", cr, k,
+			      line, r.cut, r.linelen);
+			if (want[k])
+				k++;
+		}
+	}
+	CHECK(!want[k], "cr %d: %zu lines", cr, k);
+	lineio_close(&r);
+	close(p[0]);
+}
+
+static void
+test_cutcrlf(void)
+{
+	static const char *const w1[] = { "abc\r\nabcd\r\nab", "cdefg\r",
+		"\nxyz\r", "\nabc\r", NULL };
+	static const char *const l1[] = { "abc", "abc", "abc", "xyz", "abc",
+		NULL };
+	static const long long n1[] = { -1, 4, 7, -1, 4 };
+	static const char *const w2[] = { "abc\r", "x\nabc\r", "\r", NULL };
+	static const char *const l2[] = { "abc", "x", "abc", "", NULL };
+	static const long long n2[] = { -1, -1, -1, -1 };
+
+	cutcrlf(0, w1, l1, n1);
+	cutcrlf(1, w2, l2, n2);
+}
+
 int
 main(void)
 {
@@ -251,5 +316,6 @@ main(void)
 	test_maxline();
 	test_cr();
 	test_cutcr();
+	test_cutcrlf();
 	return unit_end("lineio");
 }

@@ -165,6 +165,13 @@ listing(void)
 		   "<Contents><Key>a%zz</Key></Contents></ListBucketResult>",
 		   0) == -1 && strstr(l.err, "URL-encoded"), "bad %%: %s",
 	      l.err);
+	/* found by tests/fuzz/fuzz_s3xml: the message quoting the key is
+	 * one line */
+	CHECK(list(&l, "<ListBucketResult><EncodingType>url</EncodingType>"
+		   "<Contents><Key>a&#10;b\t%\x7f</Key></Contents>"
+		   "</ListBucketResult>", 0) == -1 &&
+	      strcmp(l.err, "a listed key is not URL-encoded: a b % ") == 0,
+	      "bad %%, a newline: [%s]", l.err);
 	CHECK(list(&l, "<ListBucketResult><Contents><Key>a</Key><Size>-1"
 		   "</Size></Contents></ListBucketResult>", 0) == -1 &&
 	      strstr(l.err, "Size"), "a negative size: %s", l.err);
@@ -193,6 +200,8 @@ errors(void)
 		"</Error>";
 	static const char ahm[] = "<Error><Code>AuthorizationHeaderMalformed"
 		"</Code><Region>eu-west-1</Region></Error>";
+	static const char nl[] = "<Error><Code>A\rB</Code><Message>x\n\ny"
+		"&#9;</Message></Error>";
 
 	memset(&e, 0, sizeof e);
 	CHECK(s3_error_parse(&e, body, sizeof body - 1) == 0 &&
@@ -203,6 +212,12 @@ errors(void)
 	CHECK(s3_error_parse(&e, ahm, strlen(ahm)) == 0 &&
 	      strcmp(buf_str(&e.region), "eu-west-1") == 0, "region [%s]",
 	      buf_str(&e.region));
+	/* found by tests/fuzz/fuzz_s3xml: the fields go into one-line
+	 * messages, their control characters as spaces */
+	CHECK(s3_error_parse(&e, nl, strlen(nl)) == 0 &&
+	      strcmp(buf_str(&e.code), "A B") == 0 &&
+	      strcmp(buf_str(&e.message), "x  y ") == 0, "newlines: [%s] [%s]",
+	      buf_str(&e.code), buf_str(&e.message));
 	CHECK(s3_error_parse(&e, "<html>503</html>", 16) == -1 &&
 	      e.code.len == 0, "not an error body");
 	CHECK(s3_error_parse(&e, "", 0) == -1, "empty");

@@ -868,6 +868,11 @@ check_query(void)
 		    { "ሴ", "Value1" } },
 		  "%E1%88%B4=Value1&Param=Value2&Param-3=Value3" },
 		{ { { "k", "a b&c=d%e+f~g" } }, "k=a%20b%26c%3Dd%25e%2Bf~g" },
+		/* found by tests/fuzz/fuzz_sigv4: every name and value
+		 * empty (then nothing was encoded, and the pairs pointed
+		 * into a NULL buffer: undefined behaviour) */
+		{ { { "", NULL } }, "=" },
+		{ { { "", "" }, { "", NULL } }, "=&=" },
 	};
 	size_t i, n;
 
@@ -1250,6 +1255,53 @@ check_headers(void)
 	CHECK(o1.creq.p == NULL && o1.signature[0] == '\0', "not freed");
 }
 
+/* A key made ready signs as the key does, signature after signature,
+ * and two ready keys do not share state. */
+static void
+check_hmac(void)
+{
+	const struct sigv4_header h[] = {
+		{ "host", "dynamodb.us-east-1.amazonaws.com" },
+		{ "x-amz-date", AMZDATE },
+		{ "x-amz-target", "DynamoDB_20120810.PutItem" },
+	};
+	struct sigv4_out o1 = SIGV4_OUT_INIT, o2 = SIGV4_OUT_INIT;
+	struct sigv4_req r = {
+		.method = "POST", .path = "/", .headers = h, .nheaders = 3,
+		.region = "us-east-1", .service = "dynamodb",
+		.amzdate = AMZDATE, .normalize = 1,
+	};
+	unsigned char k1[32], k2[32];
+	struct sigv4_hmac *h1, *h2;
+	char hash[65], body[32];
+	int i, same = 0;
+
+	sigv4_signing_key(SECRET, "20150830", "us-east-1", "dynamodb", k1);
+	sigv4_signing_key(SECRET "x", "20150830", "us-east-1", "dynamodb",
+			  k2);
+	h1 = sigv4_hmac_new(k1);
+	h2 = sigv4_hmac_new(k2);
+	for (i = 0; i < 50; i++) {
+		snprintf(body, sizeof body, "{\"n\":%d}", i);
+		sigv4_sha256_hex(body, strlen(body), hash);
+		r.payload_hash = hash;
+		sigv4_sign(&r, AKID, i % 2 ? k1 : k2, &o1);
+		sigv4_sign_hmac(&r, AKID, i % 2 ? h1 : h2, &o2);
+		same += strcmp(o1.authorization.p, o2.authorization.p) == 0 &&
+			strcmp(o1.creq.p, o2.creq.p) == 0;
+	}
+	CHECK(same == 50, "%d of 50 signatures the same", same);
+	sigv4_sign_hmac(&r, AKID, h1, &o1);
+	sigv4_sign_hmac(&r, AKID, h2, &o2);
+	CHECK(strcmp(o1.signature, o2.signature) != 0, "two keys, one "
+	      "signature");
+	sigv4_hmac_free(h1);
+	sigv4_hmac_free(h2);
+	sigv4_hmac_free(NULL);
+	sigv4_out_free(&o1);
+	sigv4_out_free(&o2);
+}
+
 int
 main(void)
 {
@@ -1275,5 +1327,6 @@ main(void)
 	check_sha();
 	check_s3_examples();
 	check_headers();
+	check_hmac();
 	return unit_end("sigv4");
 }
