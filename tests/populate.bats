@@ -648,7 +648,9 @@ populate: items past the 180-day lifespan, which expire at once: 30 (--ttl-from 
 	assert_equal "$(wc -l <why)" "$nw"
 	assert_equal "$(grep -cvx 'interrupted: not sent\|interrupted: the write was not confirmed' why)" 0
 	grep -qx 'interrupted: not sent' why
-	assert_equal "$(table | wc -l)" "$(written "$stderr")"
+	# a write cut off in flight may or may not have reached the table
+	n=$(table | wc -l) w=$(written "$stderr")
+	[ "$n" -ge "$w" ] && [ "$n" -le $((w + $(grep -c 'not confirmed' why || true))) ]
 }
 
 @test "-v: the table and where its credentials come from, and a line for each run" {
