@@ -1010,9 +1010,11 @@ main(int argc, char *argv[])
 		      "latency_ms\n", tf);
 	}
 	signals();
+	ao.stop = &gotsig;
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				 &status)))
-		diex(status, "%s", buf_str(&err));
+		diex(gotsig ? (gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM) :
+		     status, "%s", buf_str(&err));
 	aws_auth_notice(auth, notice);
 	opentable();
 	if (describe)

@@ -305,13 +305,15 @@ s3ready(void)
 
 	if (g.http)
 		return;
+	ao.stop = &stop;
 	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
 					     (int64_t)time(NULL), &err, &st)))
 		st = s3_init(&g.s3, &so, &err) < 0 ||
 		     http_opts_env(&o, getenv, &err) < 0 ? EXIT_USAGE : EXIT_OK;
 	if (!g.auth || st != EXIT_OK) {
 		warnx("%s", err.p);
-		exit(finish(st));
+		exit(finish(stop ? (stop == SIGINT ? EXIT_SIGINT :
+				    EXIT_SIGTERM) : st));
 	}
 	aws_auth_notice(g.auth, notice);
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);

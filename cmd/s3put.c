@@ -264,9 +264,12 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
+	ao.stop = &stop;
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				  &st))) {
 		warnx("%s", err.p);
+		if (stop)
+			st = stop == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
 		return finish(st, NULL, NULL);
 	}
 	aws_auth_notice(auth, notice);

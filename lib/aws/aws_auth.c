@@ -32,16 +32,27 @@ struct aws_auth {
 	unsigned gen;		/* of the credentials and skew */
 	void (*notice)(const char *msg);
 	int told;
+	const volatile sig_atomic_t *stop;
 };
+
+static int
+stopped(void *arg)
+{
+	const struct aws_auth *a = arg;
+
+	return a->stop && *a->stop;
+}
 
 static int
 loadcreds(struct aws_auth *a, int64_t now, struct buf *err)
 {
+	struct aws_creds_opts o = { .cancel = stopped, .arg = a };
 	struct aws_creds c;
 	int r;
 
 	memset(&c, 0, sizeof c);
-	if ((r = aws_creds_load(&c, &a->conf, a->env, now, err)) < 0)
+	if ((r = aws_creds_load_with(&c, &a->conf, a->env, now, &o,
+	    err)) < 0)
 		return r;
 	aws_creds_free(&a->creds);
 	a->creds = c;
@@ -61,6 +72,7 @@ aws_auth_new(const struct aws_conf_opts *o, int nosign, aws_conf_env env,
 	a->nosign = nosign;
 	a->env = env;
 	a->s3 = strcmp(o->service, "s3") == 0;
+	a->stop = o->stop;
 	if (aws_conf_load(&a->conf, o, env, err) < 0) {
 		*status = EXIT_USAGE;
 		pthread_mutex_destroy(&a->lock);
