@@ -34,7 +34,7 @@ LIBS_aws0 != $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null || \
 	echo -lcurl -lssl -lcrypto -lz -lzstd -ljansson -lexpat
 LIBS_aws = $(LIBS_aws0) $(LIBS_bz2)
 
-PROGS = eventcut sincefilter s3cat dynaput
+PROGS = eventcut sincefilter s3cat s3put dynaput
 SCRIPTS = populate
 SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq \
 	pipelines/populate-plan pipelines/populate-shard pipelines/populate-status \
@@ -58,7 +58,9 @@ eventcut_LIBS = $(LIBS_core)
 sincefilter_OBJ = $(CORE_OBJ)
 sincefilter_LIBS = $(LIBS_json)
 s3cat_OBJ = $(AWS_OBJ) $(CORE_OBJ)
-s3cat_LIBS = $(LIBS_aws)
+s3cat_LIBS = $(LIBS_aws) -pthread
+s3put_OBJ = $(AWS_OBJ) $(CORE_OBJ)
+s3put_LIBS = $(LIBS_aws) -pthread
 dynaput_OBJ = $(AWS_OBJ) $(CORE_OBJ)
 dynaput_LIBS = $(LIBS_aws) -pthread
 

@@ -980,6 +980,13 @@ getmain(int argc, char *argv[])
 	return status;
 }
 
+/* what aws_auth tells (a clock it corrected) */
+static void
+notice(const char *msg)
+{
+	warnx("%s", msg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1003,9 +1010,12 @@ main(int argc, char *argv[])
 		      "latency_ms\n", tf);
 	}
 	signals();
+	ao.stop = &gotsig;
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				 &status)))
-		diex(status, "%s", buf_str(&err));
+		diex(gotsig ? (gotsig == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM) :
+		     status, "%s", buf_str(&err));
+	aws_auth_notice(auth, notice);
 	opentable();
 	if (describe)
 		return describemain();

@@ -284,12 +284,19 @@ catfile(struct ent *e)
 
 static int finish(int st);
 
+static void
+notice(const char *msg)
+{
+	warnx("%s", msg);
+}
+
 /* The first S3 request loads the configuration and credentials: local
  * inputs need neither. */
 static void
 s3ready(void)
 {
-	struct s3_opts so = { .request_payer = payer };
+	struct s3_opts so = { .request_payer = payer,
+			      .fixed_region = ao.region != NULL };
 	struct http_opts o = { .conns = 2 * (int)jobs, .max_attempts = 8,
 		.base_ms = 100, .cap_ms = 20000, .user_agent = "s3cat/1.0",
 		.recv_buffer = 256 * 1024 };
@@ -298,14 +305,17 @@ s3ready(void)
 
 	if (g.http)
 		return;
+	ao.stop = &stop;
 	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
 					     (int64_t)time(NULL), &err, &st)))
 		st = s3_init(&g.s3, &so, &err) < 0 ||
 		     http_opts_env(&o, getenv, &err) < 0 ? EXIT_USAGE : EXIT_OK;
 	if (!g.auth || st != EXIT_OK) {
 		warnx("%s", err.p);
-		exit(finish(st));
+		exit(finish(stop ? (stop == SIGINT ? EXIT_SIGINT :
+				    EXIT_SIGTERM) : st));
 	}
+	aws_auth_notice(g.auth, notice);
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	o.ca_bundle = aws_auth_conf(g.auth)->ca_bundle;
 	o.region = aws_auth_conf(g.auth)->region;
@@ -528,6 +538,24 @@ expand(struct ent *d)
 	return n;
 }
 
+/* 1 when e must wait: its bucket has not answered yet, and a request
+ * to it runs, whose answer may say the bucket is in another region (so
+ * that costs one request more, not one for each object). */
+static int
+unknown(const struct ent *e)
+{
+	const struct ent *o;
+
+	if (!g.http || !e->bucket || s3_bucket_known(&g.s3, e->bucket))
+		return 0;
+	for (o = g.queue.next; o != &g.queue; o = o->next)
+		if (o != e && o->bucket && ((o->x && o->state == S_RUN) ||
+		    (o->l && o->l->pages.state == S3_PAGES_RUN)) &&
+		    strcmp(o->bucket, e->bucket) == 0)
+			return 1;
+	return 0;
+}
+
 /* Starts what may start, in queue order, up to jobs at once; returns
  * how many entries it passed or dropped. */
 static int
@@ -543,7 +571,8 @@ schedule(void)
 			break;	/* nothing new once refused */
 		if (e->kind == E_LIST && e->state != S_FAIL &&
 		    s3_pages_more(&e->l->pages)) {
-			nextpage(e->l);
+			if (!unknown(e))
+				nextpage(e->l);
 			break;
 		}
 		if ((e->kind == E_LIST && e->state != S_FAIL) ||
@@ -556,6 +585,9 @@ schedule(void)
 			moved++;
 			continue;
 		}
+		if (e->kind == E_OBJ && !lflag && e->state != S_FAIL &&
+		    unknown(e))
+			break;
 		if (e->kind == E_OBJ && !lflag)
 			startobj(e);
 		if (e->parent) {

@@ -529,6 +529,32 @@ AssumeRole role=arn:aws:iam::123456789012:role/outer session=out signer=ASIASTS0
 	assert_equal "$(cat err)" "credprobe: profile default: assume role $ROLE: interrupted"
 }
 
+@test "STS: a signal ends s3cat's, s3put's and dynaput's wait for it at once, 143" {
+	sts --hang
+	printf '%s\n' "$BASEKEY" >"$HOME/.aws/credentials"
+	printf '[default]\nrole_arn = %s\nsource_profile = base\n' "$ROLE" >"$HOME/.aws/config"
+	export AWS_ENDPOINT_URL_S3=http://127.0.0.1:9 AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:9
+	for cmd in "s3cat s3://b/k" "s3put s3://b/k" "dynaput -t t"; do
+		: >sts.log
+		# shellcheck disable=SC2086
+		$cmd </dev/null >out 2>err &
+		pid=$!
+		for _ in $(seq 100); do
+			[ -s sts.log ] && break
+			sleep 0.05
+		done
+		[ -s sts.log ] || fail "$cmd: STS never asked: $(cat err)"
+		t=$(ms)
+		kill -TERM "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		t=$(($(ms) - t))
+		[ "$rc" -eq 143 ] || fail "$cmd: exit $rc: $(cat err)"
+		[ "$t" -lt 1500 ] || fail "$cmd: took $t ms"
+		grep -q "assume role $ROLE: interrupted" err || fail "$cmd: $(cat err)"
+	done
+}
+
 @test "STS over https: TLS is verified, AWS_CA_BUNDLE is honoured" {
 	mkdir tls
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout tls/key.pem \

@@ -55,7 +55,7 @@ export HIDE
 }
 
 @test "every program and jq runs from the tarball" {
-	for p in s3cat eventcut sincefilter dynaput; do
+	for p in s3cat s3put eventcut sincefilter dynaput; do
 		run -0 hidden "$D/bin/$p" -h
 		[[ ${lines[0]} == "usage: $p "* ]] || fail "$p: $output"
 	done

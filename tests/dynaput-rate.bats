@@ -41,22 +41,21 @@ window() {
 	awk '!/^#/ { if ($4 > m) m = $4; l = $4 } END { print m + 0, l + 0 }' trace
 }
 
-@test "the window grows to fill a table 5 ms away, far past the 16 of a fixed window" {
-	sink_up -l 5 -J 1
-	# 90,000: over a second however fast the machine, so that the trace
-	# (a line a second) has a line
-	items 90000 >in.jsonl
+@test "the window grows to fill a table 20 ms away, far past the 16 of a fixed window" {
+	# 20 ms: a loaded machine's own delays stay small beside it
+	sink_up -l 20 -J 1
+	items 30000 >in.jsonl
 	local t0 t1
 	t0=$EPOCHREALTIME
 	DYNAPUT_TRACE=trace run -0 --separate-stderr dynaput -e "$SINK" -t man --manifest in.jsonl
 	t1=$EPOCHREALTIME
-	assert_equal "${stderr_lines[-1]}" 'dynaput: 90000 read, 90000 written, 0 already present, 0 rejected, 0 retries'
+	assert_equal "${stderr_lines[-1]}" 'dynaput: 30000 read, 30000 written, 0 already present, 0 rejected, 0 retries'
 	assert_equal "$(sink_items)" "$(sort in.jsonl)"
 	read -r max last < <(window)
 	local peak
 	peak=$(stat .peak_connections)
-	echo "# window: $max at most; $peak connections at most; $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", 90000 / (b - a) }') items/s" >&3
-	# 16 in flight 5 ms away cannot write more than 3,200 a second
+	echo "# window: $max at most; $peak connections at most; $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", 30000 / (b - a) }') items/s" >&3
+	# 16 in flight 20 ms away cannot write more than 800 a second
 	[ "$max" -ge 64 ]
 	[ "$peak" -ge 64 ]
 	[ "$peak" -le 513 ]

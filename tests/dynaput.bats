@@ -740,3 +740,66 @@ dynaput: 1 read, 0 written, 0 already present, 1 rejected, 0 retries"
 	assert_equal "$output" "dynaput: table $T (eventId HASH, fingerprint RANGE) at $DDB_ENDPOINT/, credentials from environment
 dynaput: 0 read, 0 written, 0 already present, 0 rejected, 0 retries"
 }
+
+# ddberr TYPE MESSAGE [HEADERS]: a rule's answer of DynamoDB's error
+ddberr() {
+	jq -cn --arg t "$1" --arg m "$2" --argjson h "${3:-{\}}" '{status: 400,
+		headers: ({"content-type": "application/x-amz-json-1.0"} + $h),
+		body: ({__type: ("com.amazon.coral.service#" + $t), message: $m} | tojson)}'
+}
+# amzepoch: the epoch seconds of each x-amz-date the proxy saw for PutItem
+amzepoch() {
+	proxy_stats | jq -r '.log[] | select(.target | endswith("PutItem")) | .date' |
+		while read -r d; do
+			date -u -d "$(sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)\(..\)Z$/\1-\2-\3 \4:\5:\6/' <<<"$d")" +%s
+		done
+}
+
+@test "a clock minutes off: DynamoDB's 'Signature expired' is believed once, said once, later requests signed at its time" {
+	mk "$T"
+	items 20 >in
+	proxy_up "$DDB_ENDPOINT"
+	ahead=$(date -u -d '+20 minutes' '+%a, %d %b %Y %H:%M:%S GMT')
+	e=$(ddberr InvalidSignatureException "Signature expired: 20261201T070000Z is now earlier than 20261201T071500Z (20261201T072000Z - 5 min.)" \
+		"$(jq -cn --arg d "$ahead" '{date: $d}')")
+	proxy_rules "[$(jq -c '{match: {target: "PutItem"}, action: "status", times: 1} + .' <<<"$e")]"
+	now=$(date +%s)
+	run -0 --separate-stderr dynaput -e "$PROXY" -t "$T" -j 4 --manifest in
+	[[ ${stderr_lines[0]} =~ ^"dynaput: the clock here is "1(19[89]|20[01])" s behind the server's: requests are signed at the server's time"$ ]]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	assert_equal "$(scan "$T")" "$(typed in)"
+	# the first PutItem at our time, the last 20 minutes on
+	amzepoch >dates
+	[ $(($(head -n 1 dates) - now)) -lt 60 ]
+	[ $(($(tail -n 1 dates) - now)) -ge 1150 ]
+	# the clocks agree, and still 'Signature expired': a refusal
+	proxy_rules "[$(jq -c '{match: {target: "PutItem"}, action: "status"} + (.headers |= del(.date))' <<<"$e")]"
+	run -3 --separate-stderr dynaput -e "$PROXY" -t "$T" -j 1 -x bad in
+	assert_equal "${stderr_lines[0]}" "dynaput: table $T: InvalidSignatureException: Signature expired: 20261201T070000Z is now earlier than 20261201T071500Z (20261201T072000Z - 5 min.)"
+}
+
+@test "ExpiredTokenException: the credentials are fetched again and the item written; the same ones again are a refusal" {
+	mk "$T"
+	items 5 >in
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	cat >proc <<EOT
+#!/bin/sh
+echo call >>"$BATS_TEST_TMPDIR/calls"
+printf '{"Version": 1, "AccessKeyId": "test", "SecretAccessKey": "test", "SessionToken": "t%s"}\n' "\$(wc -l <"$BATS_TEST_TMPDIR/calls")"
+EOT
+	chmod +x proc
+	printf '[default]\ncredential_process = %s\n' "$PWD/proc" >config
+	export AWS_CONFIG_FILE=$PWD/config
+	proxy_up "$DDB_ENDPOINT"
+	e=$(ddberr ExpiredTokenException "The security token included in the request is expired")
+	proxy_rules "[$(jq -c '{match: {target: "PutItem"}, action: "status", times: 1} + .' <<<"$e")]"
+	run -0 --separate-stderr dynaput -e "$PROXY" -t "$T" -j 1 in
+	assert_equal "$(scan "$T")" "$(typed in)"
+	[ "$(wc -l <calls)" -eq 2 ]
+	# keys that stay the same: expired is expired
+	unset AWS_CONFIG_FILE
+	export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_SESSION_TOKEN=old
+	proxy_rules "[$(jq -c '{match: {target: "PutItem"}, action: "status", times: 1} + .' <<<"$e")]"
+	run -3 --separate-stderr dynaput -e "$PROXY" -t "$T" -j 1 -x bad in
+	assert_equal "${stderr_lines[0]}" "dynaput: table $T: ExpiredTokenException: The security token included in the request is expired"
+}

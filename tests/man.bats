@@ -78,6 +78,13 @@ fixture_s3cat() {
 		"$S3_ENDPOINT" >.env
 }
 
+# an empty bucket on the local S3
+fixture_s3put() {
+	curl -s -X PUT "$S3_ENDPOINT/acme-snowplow" -o /dev/null
+	printf 'AWS_ENDPOINT_URL_S3=%s\nAWS_ACCESS_KEY_ID=S3RVER\nAWS_SECRET_ACCESS_KEY=S3RVER\n' \
+		"$S3_ENDPOINT" >.env
+}
+
 fixture_populate() {
 	"$TOP/tools/mkarchive" archive 4 10 >/dev/null
 	s3_mb acme-archive

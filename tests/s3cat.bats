@@ -917,3 +917,115 @@ x"
 	assert_output "s3://fmt/p/c	4"
 	assert_equal "$stderr" "s3cat: s3://fmt/p/a: a NUL byte in the key"
 }
+
+# regions: three buckets "in eu-west-1" behind the proxy, which answers
+# a request signed for another region as S3 does, one form a bucket
+region_rules() {
+	proxy_rules '[{"match":{"path":"^/rega","header":{"authorization":"/us-east-1/"}},"action":"status","status":301,
+		"headers":{"x-amz-bucket-region":"eu-west-1","content-type":"application/xml"},
+		"body":"<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><Endpoint>rega.s3.eu-west-1.amazonaws.com</Endpoint><Bucket>rega</Bucket></Error>"},
+		{"match":{"path":"^/regb","header":{"authorization":"/us-east-1/"}},"action":"status","status":400,
+		"headers":{"content-type":"application/xml"},
+		"body":"<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region '\''us-east-1'\'' is wrong; expecting '\''eu-west-1'\''</Message><Region>eu-west-1</Region></Error>"},
+		{"match":{"path":"^/regc","header":{"authorization":"/us-east-1/"}},"action":"status","status":403,
+		"headers":{"x-amz-bucket-region":"eu-west-1"}}]'
+}
+# perbucket: requests the proxy saw for each bucket, "BUCKET N" lines
+perbucket() { proxy_stats | jq -r '.log[].url' | cut -d/ -f2 | cut -d'?' -f1 | sort | uniq -c | awk '{ print $2, $1 }'; }
+
+@test "a bucket in another region is found from S3's answer (301, AuthorizationHeaderMalformed, x-amz-bucket-region): one request more a bucket" {
+	for b in rega regb regc; do
+		mkbucket "$b"
+		for k in 1 2 3 4 5; do put "$b" "p/$k" "$F/mid"; done
+	done
+	proxy_up "$S3_ENDPOINT"
+	region_rules
+	decoded "$F/mid" "$F/mid" "$F/mid" "$F/mid" "$F/mid" >want5
+	for b in rega regb regc; do
+		# a prefix, then the same objects by name, 4 at once
+		run -0 --separate-stderr togot s3cat -j 4 -e "$PROXY" "s3://$b/p/"
+		cmp want5 got
+		assert_equal "$stderr" ""
+		run -0 togot s3cat -j 4 -e "$PROXY" s3://$b/p/{1,2,3,4,5}
+		cmp want5 got
+	done
+	# each run found it once: a listing and 5 objects, and 5 objects
+	assert_equal "$(perbucket)" "rega 13
+regb 13
+regc 13"
+	[ "$(proxy_stats | jq '[.log[] | select(.fault != null)] | length')" -eq 6 ]
+	# every other request was signed for the bucket's region
+	assert_equal "$(proxy_stats | jq -r '.log[] | select(.fault == null) | .region' | sort -u)" eu-west-1
+	# -r is the user's word: refused, saying where the bucket is
+	run -3 --separate-stderr s3cat -r us-east-1 -e "$PROXY" s3://rega/p/1
+	assert_equal "$stderr" "s3cat: s3://rega/p/1: PermanentRedirect: The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint. (the bucket is in eu-west-1, not us-east-1: see -r)"
+	run -0 s3cat -r eu-west-1 -e "$PROXY" s3://regb/p/1
+	# s3put alike
+	run -0 --separate-stderr s3put -e "$PROXY" s3://regb/new <"$F/mid"
+	s3cat s3://regb/new | cmp - "$F/mid"
+}
+
+@test "a resume past the last byte (416) ends the object when every byte of its size came; else it fails" {
+	n=$(wc -c <"$F/mid")
+	proxy_up "$S3_ENDPOINT"
+	# every byte, then the connection drops before the chunked body's end
+	proxy_rules "[{\"match\":{\"path\":\"in/mid\",\"header\":{\"range\":\"^\$\"}},\"action\":\"cut\",\"bytes\":$n,\"chunked\":true,\"times\":1}]"
+	run -0 --separate-stderr togot s3cat -v -e "$PROXY" s3://fmt/in/mid s3://fmt/in/a.gz
+	decoded "$F/mid" "$F/a.gz" | cmp - got
+	assert_equal "$(proxy_stats | jq -r '.log[] | select(.url == "/fmt/in/mid") | .range')" "null
+bytes=$n-"
+	# a Content-Length one byte over what came: not whole
+	curl -sf -X POST "$PROXY/__fault/reset" >/dev/null
+	proxy_rules "[{\"match\":{\"path\":\"in/mid\",\"header\":{\"range\":\"^\$\"}},\"action\":\"cut\",\"bytes\":$n,\"chunked\":true,\"times\":1,\"set\":{\"content-length\":\"$((n + 1))\"}}]"
+	run -1 --separate-stderr togot s3cat -e "$PROXY" s3://fmt/in/mid s3://fmt/in/a.gz
+	assert_equal "$stderr" "s3cat: s3://fmt/in/mid: HTTP 416 to a resume at byte $n, of an object of $((n + 1)) bytes"
+}
+
+@test "a clock 20 minutes off (faketime): S3's RequestTimeTooSkewed is believed once, said once, every later request signed at its time" {
+	command -v faketime >/dev/null || skip "no faketime (tools/deps installs it)"
+	export FAKETIME_DONT_FAKE_MONOTONIC=1
+	proxy_up "$S3_ENDPOINT"
+	set -- s3://fmt/in/a.gz s3://fmt/in/plain.txt s3://fmt/in/mid s3://fmt/in/tiny
+	decoded "$F/a.gz" "$F/plain.txt" "$F/mid" "$F/tiny" >want
+	for off in -20m +20m; do
+		curl -sf -X POST "$PROXY/__fault/reset" >/dev/null
+		run -0 --separate-stderr togot faketime -f "$off" s3cat -j 4 -e "$PROXY" "$@"
+		cmp want got
+		[[ $stderr =~ ^"s3cat: the clock here is "1(19[89]|20[01])" s "(behind|ahead of)" the server's: requests are signed at the server's time"$ ]]
+		# one request more in all, not one an object
+		[ "$(proxy_stats | jq .requests)" -eq 5 ]
+	done
+	# without the proxy, a listing, and s3put
+	run -0 --separate-stderr faketime -f -20m s3cat -l s3://many/p/
+	[ "${#lines[@]}" -eq 1203 ]
+	printf 'skewed\n' >sk
+	run -0 --separate-stderr faketime -f +20m s3put s3://fmt/skewed <sk
+	[[ $stderr == "s3put: the clock here is "*" s ahead of the server's: requests are signed at the server's time" ]]
+	s3cat s3://fmt/skewed | cmp - sk
+}
+
+@test "ExpiredToken: the credentials are fetched again and the request tried once more; the same ones again are a refusal" {
+	nocreds
+	cat >"$HOME/proc" <<EOT
+#!/bin/sh
+echo call >>"$BATS_TEST_TMPDIR/calls"
+printf '{"Version": 1, "AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER", "SessionToken": "t%s"}\n' "\$(wc -l <"$BATS_TEST_TMPDIR/calls")"
+EOT
+	chmod +x "$HOME/proc"
+	printf '[profile p]\ncredential_process = %s\n' "$HOME/proc" >"$HOME/.aws/config"
+	proxy_up "$S3_ENDPOINT"
+	expired='[{"match":{"path":"a.gz"},"action":"status","status":400,"times":1,
+		"body":"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>"}]'
+	proxy_rules "$expired"
+	run -0 s3cat -p p -e "$PROXY" s3://fmt/in/a.gz s3://fmt/in/plain.txt
+	assert_output "gz 1
+gz 2
+plain 1
+plain 2"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/calls")" -eq 2 ]
+	# keys from the environment stay the same: expired is expired
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_SESSION_TOKEN=old
+	proxy_rules "$expired"
+	run -3 --separate-stderr s3cat -e "$PROXY" s3://fmt/in/a.gz
+	assert_equal "$stderr" "s3cat: s3://fmt/in/a.gz: ExpiredToken: The provided token has expired."
+}

@@ -3,8 +3,17 @@
  * One service's configuration, credentials and signing, as a networked
  * program needs them: load once, then sign each request (each attempt).
  * Temporary credentials are fetched again before they expire, and the
- * day's signing key is derived once a day, so a request costs two hashes
- * and an HMAC.
+ * day's signing key is derived once a day (and region), so a request
+ * costs two hashes and an HMAC.
+ *
+ * It also keeps what the servers said of our signatures: how far the
+ * local clock is from theirs (every later signature is made at the
+ * server's time), and credentials found expired before their time are
+ * fetched again.  Each such change, and each new set of credentials,
+ * starts a new generation: a request signed in an older one is worth
+ * another try.
+ *
+ * Thread-safe: one aws_auth may sign from many threads at once.
  */
 #ifndef AWS_AUTH_H
 #define AWS_AUTH_H
@@ -52,5 +61,55 @@ int aws_auth_sign(struct aws_auth *a, const char *method, const char *host,
     const struct sigv4_header *extra, size_t nextra,
     const char *payload_hash, int64_t now, struct curl_slist **headers,
     struct buf *err);
+
+/* One request to sign, as aws_auth_sign takes it, and in what region. */
+struct aws_auth_req {
+	const char *region;	/* NULL: the configuration's */
+	const char *method, *host, *path;
+	const struct sigv4_param *params;
+	size_t nparams;
+	const struct sigv4_header *extra;
+	size_t nextra;
+	const char *payload_hash;
+	int64_t now;		/* the local clock */
+	unsigned gen;		/* set: the generation it was signed in */
+};
+
+/* aws_auth_sign for q: the same, in q->region. */
+int aws_auth_sign_req(struct aws_auth *a, struct aws_auth_req *q,
+    struct curl_slist **headers, struct buf *err);
+
+/* A difference of clocks smaller than this is not a clock problem. */
+#define AWS_AUTH_SKEW_MIN 60
+
+/*
+ * The server said a signature of generation gen was made at the wrong
+ * time (S3's RequestTimeTooSkewed or RequestExpired, DynamoDB's
+ * "Signature expired"), answering at date (its Date header in epoch
+ * seconds; -1: none) when the local clock said now.  When the clocks
+ * are AWS_AUTH_SKEW_MIN seconds apart or more, the difference is kept
+ * and added to the clock of every later signature (the notice function
+ * is told, once).  Returns 1 when another attempt is worth it (the
+ * difference is new, or the request was signed before a change), 0 when
+ * not (the clocks agree: something else is wrong).
+ */
+int aws_auth_clock(struct aws_auth *a, int64_t date, int64_t now,
+    unsigned gen);
+/* The seconds added to the local clock when signing (0: none). */
+int64_t aws_auth_skew(struct aws_auth *a);
+
+/*
+ * The server found the credentials a request of generation gen was
+ * signed with expired (ExpiredToken).  Unless they were replaced since,
+ * they are loaded again now.  Returns 1 when another attempt is worth
+ * it (other credentials than those), 0 when not (the same came back, or
+ * none: err says why).
+ */
+int aws_auth_refresh(struct aws_auth *a, unsigned gen, int64_t now,
+    struct buf *err);
+
+/* Where aws_auth says what it did that a user should know (the clock it
+ * corrected); NULL: nowhere.  fn is called at most once a process. */
+void aws_auth_notice(struct aws_auth *a, void (*fn)(const char *msg));
 
 #endif

@@ -32,6 +32,8 @@
 #ifndef AWS_CONF_H
 #define AWS_CONF_H
 
+#include <signal.h>
+
 #include "buf.h"
 
 /* getenv's own type, so main can pass getenv; results are only read. */
@@ -44,6 +46,10 @@ struct aws_conf_opts {
 	const char *endpoint;	/* -e */
 	const char *ca_bundle;	/* --ca-bundle */
 	const char *service;	/* "s3" or "dynamodb": whose endpoint */
+	/* not configuration, but carried with it to aws_auth: a flag the
+	 * program's SIGINT/SIGTERM handler sets, which ends a credential
+	 * fetch's wait (STS, the SSO portal) at once; NULL: none */
+	const volatile sig_atomic_t *stop;
 };
 
 struct aws_conf_files;		/* the parsed files; private */

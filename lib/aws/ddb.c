@@ -116,11 +116,17 @@ sign(struct ddb_req *q, struct http_req *r)
 	char hash[65];
 	int rc;
 
+	struct aws_auth_req a = {
+		.method = "POST", .host = d->host, .path = d->path,
+		.extra = extra, .nextra = 2, .payload_hash = hash,
+	};
+
 	sigv4_sha256_hex(r->body, r->bodylen, hash);
 	buf_reset(&q->err);
 	pthread_mutex_lock(&signlock);
-	rc = aws_auth_sign(d->auth, "POST", d->host, d->path, NULL, 0, extra,
-			   2, hash, d->clock(), &r->headers, &q->err);
+	a.now = d->clock();
+	rc = aws_auth_sign_req(d->auth, &a, &r->headers, &q->err);
+	r->signed_gen = a.gen;
 	pthread_mutex_unlock(&signlock);
 	if (rc < 0)
 		snprintf(r->errbuf, sizeof r->errbuf, "%s", buf_str(&q->err));
@@ -144,6 +150,32 @@ prepare(struct http_req *r)
 	return q->ddb->auth ? sign(q, r) : 0;
 }
 
+/* An answer about the signature that another attempt cures is acted on
+ * here, and the attempt sent again; any other goes to the caller. */
+static void
+answered(struct http_req *r)
+{
+	struct ddb_req *q = (struct ddb_req *)r;
+	struct ddb *d = q->ddb;
+	struct buf why = BUF_INIT;
+	int again = 0;
+
+	switch (d->auth ? ddb_sig_problem(r) : DDB_SIG_OK) {
+	case DDB_SIG_CLOCK:
+		again = aws_auth_clock(d->auth, http_date(r), d->clock(),
+				       r->signed_gen);
+		break;
+	case DDB_SIG_TOKEN:
+		again = aws_auth_refresh(d->auth, r->signed_gen, d->clock(),
+					 &why);
+		break;
+	}
+	buf_free(&why);
+	if (again && http_retry_after(d->h, r, 0) >= 0)
+		return;
+	q->done(r);
+}
+
 void
 ddb_req_init(struct ddb_req *q, struct ddb *d, const char *op,
 	     http_done_fn done, void *ctx)
@@ -153,7 +185,8 @@ ddb_req_init(struct ddb_req *q, struct ddb *d, const char *op,
 	snprintf(q->target, sizeof q->target, "%s%s", TARGET, op);
 	q->http.method = "POST";
 	q->http.prepare = prepare;
-	q->http.on_done = done;
+	q->done = done;
+	q->http.on_done = answered;
 	q->http.ctx = ctx;
 	buf_reset(&q->http.url);
 }

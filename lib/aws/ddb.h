@@ -131,6 +131,11 @@ struct ddb_error {
 enum ddb_class ddb_classify(const struct http_req *r, struct ddb_error *e);
 /* Classifies an error type name alone ("ThrottlingException"). */
 enum ddb_class ddb_class_of(const char *type);
+/* What an answer says of its signature: DDB_SIG_CLOCK (Invalid-
+ * SignatureException "Signature expired" or "not yet current"),
+ * DDB_SIG_TOKEN (ExpiredTokenException), or DDB_SIG_OK. */
+enum { DDB_SIG_OK, DDB_SIG_CLOCK, DDB_SIG_TOKEN };
+int ddb_sig_problem(const struct http_req *r);
 /* "Type: message", "Type", or the message: for one-line reports. */
 const char *ddb_strerror(const struct ddb_error *e, struct buf *b);
 void ddb_error_free(struct ddb_error *e);
@@ -177,10 +182,17 @@ struct ddb_req {
 	char target[64];	/* "X-Amz-Target: DynamoDB_20120810.PutItem" */
 	struct buf body;	/* what each attempt sends */
 	struct buf err;		/* why prepare failed */
+	http_done_fn done;	/* the caller's on_done (see ddb_req_init) */
 };
 
-/* Makes q (zeroed by the caller, or reused) ready to send op on d; the
- * body is the caller's to fill before http_start. */
+/*
+ * Makes q (zeroed by the caller, or reused) ready to send op on d; the
+ * body is the caller's to fill before http_start.  done is called as
+ * the attempts end, but for an answer about the signature that another
+ * attempt cures, which is sent at once, each attempt once (aws_auth.h):
+ * the clock off ("Signature expired": signed again at the server's
+ * time), the credentials expired (ExpiredTokenException: fetched again).
+ */
 void ddb_req_init(struct ddb_req *q, struct ddb *d, const char *op,
 		  http_done_fn done, void *ctx);
 void ddb_req_free(struct ddb_req *q);

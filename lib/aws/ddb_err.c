@@ -163,6 +163,25 @@ ddb_classify(const struct http_req *r, struct ddb_error *e)
 	return e->cls = DDB_REFUSED;
 }
 
+int
+ddb_sig_problem(const struct http_req *r)
+{
+	struct ddb_error e = DDB_ERROR_INIT;
+	int p = DDB_SIG_OK;
+
+	if (r->cc != CURLE_OK || (r->status != 400 && r->status != 403))
+		return DDB_SIG_OK;
+	body(r->resp.p, r->resp.len, &e);
+	if (!strcmp(e.type, "InvalidSignatureException") &&
+	    (strstr(buf_str(&e.msg), "Signature expired") ||
+	     strstr(buf_str(&e.msg), "Signature not yet current")))
+		p = DDB_SIG_CLOCK;
+	else if (!strcmp(e.type, "ExpiredTokenException"))
+		p = DDB_SIG_TOKEN;
+	ddb_error_free(&e);
+	return p;
+}
+
 const char *
 ddb_strerror(const struct ddb_error *e, struct buf *b)
 {

@@ -450,7 +450,8 @@ onheader(char *p, size_t size, size_t nmemb, void *ud)
 
 		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		r->etag[0] = r->content_range[0] = r->request_id[0] = '\0';
-		r->location[0] = '\0';
+		r->location[0] = r->date[0] = r->bucket_region[0] = '\0';
+		r->content_length = -1;
 		r->hdrdone = 0;
 	} else if (n <= 2 && (p[0] == '\r' || p[0] == '\n')) {
 		r->hdrdone = 1;
@@ -463,6 +464,17 @@ onheader(char *p, size_t size, size_t nmemb, void *ud)
 		hval(r->request_id, sizeof r->request_id, p + v, n - v);
 	} else if (hname(p, n, "location", &v)) {
 		hval(r->location, sizeof r->location, p + v, n - v);
+	} else if (hname(p, n, "date", &v)) {
+		hval(r->date, sizeof r->date, p + v, n - v);
+	} else if (hname(p, n, "x-amz-bucket-region", &v)) {
+		hval(r->bucket_region, sizeof r->bucket_region, p + v, n - v);
+	} else if (hname(p, n, "content-length", &v)) {
+		char num[24], *end;
+		long long len;
+
+		hval(num, sizeof num, p + v, n - v);
+		len = strtoll(num, &end, 10);
+		r->content_length = *num && !*end && len >= 0 ? len : -1;
 	}
 	return n;
 }
@@ -585,7 +597,9 @@ launch(struct http *h, struct http_req *r)
 	r->wait_us = -1;
 	r->paused = 0;
 	r->errbuf[0] = r->etag[0] = r->content_range[0] = '\0';
-	r->request_id[0] = r->location[0] = '\0';
+	r->request_id[0] = r->location[0] = r->date[0] = '\0';
+	r->bucket_region[0] = '\0';
+	r->content_length = -1;
 	r->limit = HTTP_LIMIT_NONE;
 	r->hdrbytes = 0;
 	r->hdrdone = 0;
@@ -1084,6 +1098,16 @@ http_strerror(const struct http_req *r, struct buf *b)
 				   "read)", HTTP_ERRBODY_MAX);
 	}
 	return buf_str(b);
+}
+
+int64_t
+http_date(const struct http_req *r)
+{
+	time_t t;
+
+	if (!r->date[0] || (t = curl_getdate(r->date, NULL)) < 0)
+		return -1;
+	return (int64_t)t;
 }
 
 void

@@ -131,6 +131,9 @@ struct http_req {
 	char content_range[96];
 	char request_id[96];		/* x-amz-request-id / x-amzn-RequestId */
 	char location[256];		/* a redirect's Location, cut */
+	char date[40];			/* the answer's Date */
+	char bucket_region[32];		/* S3's x-amz-bucket-region */
+	int64_t content_length;		/* the answer's, -1: none given */
 	int limit;			/* enum http_limit */
 	char errbuf[CURL_ERROR_SIZE];
 	int64_t received;		/* body bytes of this attempt */
@@ -139,6 +142,12 @@ struct http_req {
 					 * no answer */
 	int attempt;			/* 1 for the first */
 	int delay_ms;			/* the wait before this attempt */
+
+	/* the caller's notes on how the last attempt was made, kept until
+	 * the next (lib/aws/s3: the region it was signed for, and the
+	 * generation of the credentials and clock it was signed with) */
+	char signed_region[32];
+	unsigned signed_gen;
 
 	/* the loop's */
 	CURL *easy;
@@ -207,6 +216,9 @@ int http_progress(const struct http_req *r);
  * nor JSON, or was cut, has its first bytes shown, made printable.
  */
 const char *http_strerror(const struct http_req *r, struct buf *b);
+/* The epoch seconds of r's answer's Date header, or -1 when it had
+ * none that reads as a date. */
+int64_t http_date(const struct http_req *r);
 /* Frees what r holds (not r itself). */
 void http_req_free(struct http_req *r);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* s3:// URLs, addressing, signed requests, and what an attempt means. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -150,6 +151,91 @@ virtualok(const char *b)
 	return 1;
 }
 
+/* What buckets said of their region: a few, the oldest forgotten. */
+#define MAXBUCKETS 256
+
+struct s3_regions {
+	struct {
+		char *bucket;
+		char region[64];	/* "": s->region */
+		int seen;
+	} b[MAXBUCKETS];
+	size_t n, next;
+};
+
+static int
+bucketat(const struct s3 *s, const char *bucket)
+{
+	size_t i;
+
+	if (!s->regions || !bucket)
+		return -1;
+	for (i = 0; i < s->regions->n; i++)
+		if (strcmp(s->regions->b[i].bucket, bucket) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+bucketadd(const struct s3 *s, const char *bucket)
+{
+	struct s3_regions *t = s->regions;
+	int i = bucketat(s, bucket);
+
+	if (i >= 0 || !t || !bucket)
+		return i;
+	if (t->n < MAXBUCKETS) {
+		i = (int)t->n++;
+	} else {
+		i = (int)t->next;
+		t->next = (t->next + 1) % MAXBUCKETS;
+		free(t->b[i].bucket);
+	}
+	t->b[i].bucket = xstrdup(bucket);
+	t->b[i].region[0] = '\0';
+	t->b[i].seen = 0;
+	return i;
+}
+
+const char *
+s3_region(const struct s3 *s, const char *bucket)
+{
+	int i = bucketat(s, bucket);
+
+	return i >= 0 && s->regions->b[i].region[0] ?
+	       s->regions->b[i].region : s->region;
+}
+
+int
+s3_bucket_known(const struct s3 *s, const char *bucket)
+{
+	int i = bucketat(s, bucket);
+
+	return i >= 0 && s->regions->b[i].seen;
+}
+
+void
+s3_bucket_seen(const struct s3 *s, const char *bucket)
+{
+	int i = bucketadd(s, bucket);
+
+	if (i >= 0)
+		s->regions->b[i].seen = 1;
+}
+
+/* From now on, bucket is in region. */
+static void
+bucketmoved(const struct s3 *s, const char *bucket, const char *region)
+{
+	int i = bucketadd(s, bucket);
+
+	if (i >= 0) {
+		snprintf(s->regions->b[i].region,
+			 sizeof s->regions->b[i].region, "%s", region);
+		s->regions->b[i].seen = 1;
+	}
+}
+
 static int64_t
 wallclock(void)
 {
@@ -193,6 +279,8 @@ s3_init(struct s3 *s, const struct s3_opts *o, struct buf *err)
 	s->auth = o->auth;
 	s->clock = o->clock ? o->clock : wallclock;
 	s->request_payer = o->request_payer;
+	s->fixed_region = o->fixed_region;
+	s->regions = xcalloc(1, sizeof *s->regions);
 	if (conf && style(s, conf, err) < 0) {
 		s3_free(s);
 		return -1;
@@ -225,6 +313,11 @@ s3_free(struct s3 *s)
 	free(s->basepath);
 	free(s->region);
 	s->scheme = s->host = s->basepath = s->region = NULL;
+	if (s->regions)
+		for (size_t i = 0; i < s->regions->n; i++)
+			free(s->regions->b[i].bucket);
+	free(s->regions);
+	s->regions = NULL;
 }
 
 void
@@ -244,14 +337,15 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 			buf_adds(path, key);
 		}
 	} else {
-		const char *dom = aws_conf_domain(s->region);
+		const char *region = s3_region(s, bucket);
+		const char *dom = aws_conf_domain(region);
 
 		if (s->style == S3_STYLE_VIRTUAL ||
 		    (s->style == S3_STYLE_AUTO && virtualok(bucket))) {
-			buf_printf(host, "%s.s3.%s.%s", bucket, s->region, dom);
+			buf_printf(host, "%s.s3.%s.%s", bucket, region, dom);
 			buf_addc(path, '/');
 		} else {
-			buf_printf(host, "s3.%s.%s", s->region, dom);
+			buf_printf(host, "s3.%s.%s", region, dom);
 			buf_addc(path, '/');
 			buf_adds(path, bucket);
 			if (key)
@@ -276,7 +370,8 @@ s3_where(const struct s3 *s, const char *bucket, const char *key,
 int
 s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	   const char *key, const struct sigv4_param *q, size_t nq,
-	   const struct sigv4_header *extra, size_t nextra, struct buf *err)
+	   const struct sigv4_header *extra, size_t nextra,
+	   const char *payload_hash, struct buf *err)
 {
 	struct buf host = BUF_INIT, path = BUF_INIT, line = BUF_INIT;
 	struct sigv4_header hdrs[MAXHDR];
@@ -296,10 +391,22 @@ s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 		buf_printf(&line, "%s: %s", hdrs[i].name, hdrs[i].value);
 		r->headers = curl_slist_append(r->headers, line.p);
 	}
-	if (s->auth)
-		rc = aws_auth_sign(s->auth, r->method, host.p, path.p, q, nq,
-				   hdrs, nh, SIGV4_EMPTY_SHA256, s->clock(),
-				   &r->headers, err);
+	snprintf(r->signed_region, sizeof r->signed_region, "%s",
+		 s3_region(s, bucket));
+	r->signed_gen = 0;
+	if (s->auth) {
+		struct aws_auth_req a = {
+			.region = r->signed_region, .method = r->method,
+			.host = host.p, .path = path.p, .params = q,
+			.nparams = nq, .extra = hdrs, .nextra = nh,
+			.payload_hash = payload_hash ? payload_hash :
+					SIGV4_EMPTY_SHA256,
+			.now = s->clock(),
+		};
+
+		rc = aws_auth_sign_req(s->auth, &a, &r->headers, err);
+		r->signed_gen = a.gen;
+	}
 	buf_free(&host);
 	buf_free(&path);
 	buf_free(&line);
@@ -315,15 +422,22 @@ codeis(const char *code, const char *const *list)
 	return 0;
 }
 
+static const char *const throttled[] = {
+	"SlowDown", "Throttling", "ThrottlingException", "RequestThrottled",
+	"TooManyRequestsException", "RequestTimeout", "InternalError",
+	"ServiceUnavailable", "BandwidthLimitExceeded",
+	"RequestLimitExceeded", NULL,
+};
+
+int
+s3_code_transient(const char *code)
+{
+	return codeis(code, throttled);
+}
+
 int
 s3_classify(const struct http_req *r, const char *code)
 {
-	static const char *const throttled[] = {
-		"SlowDown", "Throttling", "ThrottlingException",
-		"RequestThrottled", "TooManyRequestsException",
-		"RequestTimeout", "InternalError", "ServiceUnavailable",
-		"BandwidthLimitExceeded", "RequestLimitExceeded", NULL,
-	};
 	static const char *const refused[] = {
 		"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
 		"ExpiredToken", "InvalidToken", "TokenRefreshRequired",
@@ -333,47 +447,131 @@ s3_classify(const struct http_req *r, const char *code)
 		"MissingSecurityHeader", "NotSignedUp", "InvalidPayer", NULL,
 	};
 
-	if (r->cc != CURLE_OK)
-		return http_transient(r) ? S3_RETRY : S3_FAILED;
+	if (r->cc != CURLE_OK) {
+		if (http_transient(r))
+			return S3_RETRY;
+		switch (r->cc) {
+		/* TLS: no object of this endpoint can be read */
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_CERTPROBLEM:
+		case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		case CURLE_SSL_ISSUER_ERROR:
+		case CURLE_SSL_CRL_BADFILE:
+			return S3_REFUSED;
+		default:
+			return S3_FAILED;
+		}
+	}
 	if (r->status >= 200 && r->status < 300)
 		return S3_OK;
 	if (http_transient(r) || codeis(code, throttled))
 		return S3_RETRY;
 	if (r->status == 401 || r->status == 403 || codeis(code, refused) ||
-	    r->status == 301 || r->status == 307)
+	    http_redirect(r))
 		return S3_REFUSED;
 	return S3_FAILED;
 }
 
-/* "NoSuchKey: The specified key does not exist.", or what curl says */
+/* "NoSuchKey: The specified key does not exist.", or what curl says;
+ * moved: the region the answer said the bucket is in, if any */
 static void
-reason(const struct http_req *r, const struct s3_error *e, struct buf *b)
+reason(const struct s3 *s, const struct http_req *r,
+       const struct s3_error *e, const char *moved, struct buf *b)
 {
 	if (r->cc != CURLE_OK || !e->code.len) {
 		http_strerror(r, b);
-		return;
+	} else {
+		buf_reset(b);
+		buf_add(b, e->code.p, e->code.len);
+		if (e->message.len) {
+			buf_add(b, ": ", 2);
+			buf_add(b, e->message.p, e->message.len);
+		}
 	}
-	buf_reset(b);
-	buf_add(b, e->code.p, e->code.len);
-	if (e->message.len) {
-		buf_add(b, ": ", 2);
-		buf_add(b, e->message.p, e->message.len);
-	}
-	if (r->status == 301 || strcmp(e->code.p, "PermanentRedirect") == 0 ||
-	    strcmp(e->code.p, "AuthorizationHeaderMalformed") == 0)
+	if (moved && *moved && s->fixed_region)
+		buf_printf(b, " (the bucket is in %s, not %s: see -r)", moved,
+			   r->signed_region);
+	else if (r->cc == CURLE_OK && e->code.len &&
+		 (r->status == 301 ||
+		  strcmp(e->code.p, "PermanentRedirect") == 0 ||
+		  strcmp(e->code.p, "AuthorizationHeaderMalformed") == 0))
 		buf_adds(b, " (the bucket is in another region: see -r)");
 }
 
+/* The region an error answer says the bucket is in, or "". */
+static const char *
+movedto(const struct http_req *r, const struct s3_error *e)
+{
+	const char *v = "";
+
+	if (r->cc != CURLE_OK || (r->status >= 200 && r->status < 300))
+		return "";
+	if (r->bucket_region[0])
+		v = r->bucket_region;
+	else if (e->region.len && e->code.len &&
+		 (strcmp(e->code.p, "AuthorizationHeaderMalformed") == 0 ||
+		  strcmp(e->code.p, "PermanentRedirect") == 0 ||
+		  strcmp(e->code.p, "IllegalLocationConstraintException") == 0))
+		v = e->region.p;
+	if (!aws_conf_region_ok(v) || strcmp(v, r->signed_region) == 0)
+		return "";
+	return v;
+}
+
+/* Another attempt now, for a reason of the signature's: S3_RETRY, or
+ * S3_FAILED with *delay -1 when r has had its attempts. */
+static int
+again(struct http *h, struct http_req *r, long *delay, struct buf *why,
+      const char *what)
+{
+	buf_reset(why);
+	buf_adds(why, what);
+	return (*delay = http_retry(h, r)) < 0 ? S3_FAILED : S3_RETRY;
+}
+
 int
-s3_settle(struct http *h, struct http_req *r, int fresh, long *delay,
-	  struct buf *why)
+s3_settle(const struct s3 *s, struct http *h, struct http_req *r,
+	  const char *bucket, int fresh, long *delay, struct buf *why)
 {
 	struct s3_error e = { BUF_INIT, BUF_INIT, BUF_INIT };
-	int cls, attempt = r->attempt;
+	struct buf tmp = BUF_INIT;
+	const char *moved = "", *code;
+	int cls = -1, attempt = r->attempt;
 
-	if (r->cc == CURLE_OK && (r->status < 200 || r->status >= 300))
+	*delay = -1;
+	if (r->cc == CURLE_OK && bucket)
+		s3_bucket_seen(s, bucket);
+	if (r->cc == CURLE_OK && (r->status < 200 || r->status >= 300)) {
 		s3_error_parse(&e, r->resp.p, r->resp.len);
-	cls = s3_classify(r, e.code.len ? e.code.p : "");
+		moved = movedto(r, &e);
+	}
+	code = e.code.len ? e.code.p : "";
+	if (*moved && !s->fixed_region && bucket) {
+		bucketmoved(s, bucket, moved);
+		buf_printf(&tmp, "the bucket is in %s", moved);
+		cls = again(h, r, delay, why, tmp.p);
+	} else if ((strcmp(code, "RequestTimeTooSkewed") == 0 ||
+		    strcmp(code, "RequestExpired") == 0) && s->auth &&
+		   aws_auth_clock(s->auth, http_date(r), s->clock(),
+				  r->signed_gen)) {
+		buf_printf(&tmp, "%s: signed again at the server's time",
+			   code);
+		cls = again(h, r, delay, why, tmp.p);
+	} else if ((strcmp(code, "ExpiredToken") == 0 ||
+		    strcmp(code, "TokenRefreshRequired") == 0) && s->auth &&
+		   aws_auth_refresh(s->auth, r->signed_gen, s->clock(),
+				    &tmp)) {
+		buf_reset(&tmp);
+		buf_printf(&tmp, "%s: credentials fetched again", code);
+		cls = again(h, r, delay, why, tmp.p);
+	}
+	if (cls == S3_RETRY) {
+		s3_error_free(&e);
+		buf_free(&tmp);
+		return cls;
+	}
+	cls = s3_classify(r, code);
 	if (cls == S3_RETRY) {
 		if (fresh)
 			r->attempt = 1;
@@ -383,14 +581,15 @@ s3_settle(struct http *h, struct http_req *r, int fresh, long *delay,
 			buf_add(why, e.code.p, e.code.len);
 		}
 		if ((*delay = http_retry(h, r)) < 0) {
-			reason(r, &e, why);
+			reason(s, r, &e, moved, why);
 			buf_printf(why, " (gave up after %d attempts)",
 				   attempt);
 			cls = S3_FAILED;
 		}
 	} else if (cls != S3_OK) {
-		reason(r, &e, why);
+		reason(s, r, &e, moved, why);
 	}
 	s3_error_free(&e);
+	buf_free(&tmp);
 	return cls;
 }

@@ -59,17 +59,31 @@ struct s3_opts {
 	int64_t (*clock)(void);	/* the epoch seconds to sign at; NULL:
 				 * time(NULL) */
 	int request_payer;	/* sends x-amz-request-payer: requester */
+	/*
+	 * The region is the user's word (-r): a bucket's answer that it is
+	 * in another region is a refusal.  Otherwise, as the SDKs do, such
+	 * an answer (a 301 PermanentRedirect, a 400 AuthorizationHeader-
+	 * Malformed naming the region, an x-amz-bucket-region header) makes
+	 * the request be signed again for the bucket's region and tried
+	 * again, and later ones on that bucket go there at once: to its
+	 * region's host on AWS's endpoints, signed for it on a custom one.
+	 */
+	int fixed_region;
 };
+
+struct s3_regions;
 
 struct s3 {
 	char *scheme;		/* "https", or the custom endpoint's */
 	char *host;		/* custom endpoint host[:port]; NULL: AWS */
 	char *basepath;		/* custom endpoint path, no final '/' */
-	char *region;
+	char *region;		/* for a bucket not known to be elsewhere */
 	int style;		/* on AWS's endpoints: S3_STYLE_* */
 	int request_payer;
+	int fixed_region;
 	struct aws_auth *auth;
 	int64_t (*clock)(void);
+	struct s3_regions *regions;	/* what buckets said, see s3_region */
 };
 
 /* The addressing style on AWS's endpoints (a profile's
@@ -86,6 +100,17 @@ enum { S3_STYLE_AUTO, S3_STYLE_PATH, S3_STYLE_VIRTUAL };
 int s3_init(struct s3 *s, const struct s3_opts *o, struct buf *err);
 void s3_free(struct s3 *s);
 
+/* The region requests on bucket go to and are signed for: the one its
+ * answers gave, else s->region.  Valid until the next call. */
+const char *s3_region(const struct s3 *s, const char *bucket);
+/* 1 once an answer came from bucket (so its region is settled): until
+ * then, a caller with many requests for it may send one and wait, so
+ * that a bucket in another region costs one request more, not one for
+ * each object. */
+int s3_bucket_known(const struct s3 *s, const char *bucket);
+/* An answer came from bucket (s3_settle says so itself). */
+void s3_bucket_seen(const struct s3 *s, const char *bucket);
+
 /*
  * Where a request on bucket/key goes: host (the Host header), path (not
  * encoded, as signed) and url (what is sent: sigv4_canonical_uri of the
@@ -99,14 +124,15 @@ void s3_where(const struct s3 *s, const char *bucket, const char *key,
 /*
  * Prepares r for one attempt: sets r->url and r->headers (the extra
  * ones, "Name: value", then x-amz-request-payer, then the signature).
- * Returns 0, or -1 with the reason in err when it could not be signed
- * (expired credentials that could not be renewed: the remote refuses
- * us).
+ * payload_hash is the hex SHA-256 of the body r sends (NULL: it sends
+ * none).  Returns 0, or -1 with the reason in err when it could not be
+ * signed (expired credentials that could not be renewed: the remote
+ * refuses us).
  */
 int s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 	       const char *key, const struct sigv4_param *q, size_t nq,
 	       const struct sigv4_header *extra, size_t nextra,
-	       struct buf *err);
+	       const char *payload_hash, struct buf *err);
 /* Appends the %XX-decoded s ('+' as a space when plus): -1 on a bad %. */
 int s3_uri_decode(struct buf *b, const char *s, size_t n, int plus);
 
@@ -159,6 +185,11 @@ struct s3_error {
  * message are then empty). */
 int s3_error_parse(struct s3_error *e, const char *body, size_t n);
 void s3_error_free(struct s3_error *e);
+/* Reads a small XML answer whose root element is root: sets out to the
+ * text of its child element name (the first one).  Returns 0, or -1 when
+ * the body is not such a document or has no such child. */
+int s3_xml_child(const char *body, size_t n, const char *root,
+		 const char *name, struct buf *out);
 
 enum {
 	S3_OK,
@@ -169,18 +200,26 @@ enum {
 
 /* What an attempt's outcome means (code: the S3 error code, or ""). */
 int s3_classify(const struct http_req *r, const char *code);
+/* 1 when an error code says another try may do (SlowDown,
+ * InternalError...). */
+int s3_code_transient(const char *code);
 
 /*
- * Settles an ended attempt of r on h: S3_OK; S3_RETRY when another
- * attempt is scheduled, after *delay ms, and why says what went wrong
- * ("HTTP 503 SlowDown", or curl's words); S3_FAILED or S3_REFUSED, and
- * why is the reason ("NoSuchKey: The specified key does not exist.",
- * ending in "(gave up after 8 attempts)" when the retries ran out).
- * fresh: the attempt got body bytes, so the count of attempts starts
- * again.  why is replaced.
+ * Settles an ended attempt of r (a request on bucket, made ready by
+ * s3_prepare) on h: S3_OK; S3_RETRY when another attempt is scheduled,
+ * after *delay ms, and why says what went wrong ("HTTP 503 SlowDown", or
+ * curl's words); S3_FAILED or S3_REFUSED, and why is the reason
+ * ("NoSuchKey: The specified key does not exist.", ending in "(gave up
+ * after 8 attempts)" when the retries ran out).  fresh: the attempt got
+ * body bytes, so the count of attempts starts again.  why is replaced.
+ *
+ * Answers about the signature are acted on, each attempt once (see
+ * aws_auth.h): the bucket in another region (s3_opts), the clock off
+ * (RequestTimeTooSkewed, RequestExpired: signed again at the server's
+ * time), the credentials expired (ExpiredToken: fetched again).
  */
-int s3_settle(struct http *h, struct http_req *r, int fresh, long *delay,
-	      struct buf *why);
+int s3_settle(const struct s3 *s, struct http *h, struct http_req *r,
+	      const char *bucket, int fresh, long *delay, struct buf *why);
 
 /* What the readers (s3_get, s3_pages) say of a retry, for a -v: an
  * attempt failed (why: "HTTP 503 SlowDown") and attempt follows in delay

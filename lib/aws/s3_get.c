@@ -41,7 +41,7 @@ prepare(struct http_req *r)
 	}
 	buf_reset(&g->why);
 	if (s3_prepare(g->s3, r, g->bucket, g->key, NULL, 0, h, nh,
-		       &g->why) < 0) {
+		       NULL, &g->why) < 0) {
 		fail(g, S3_REFUSED, NULL);
 		return -1;
 	}
@@ -58,6 +58,11 @@ check(struct s3_get *g, const struct http_req *r)
 
 	if (g->off == 0) {
 		snprintf(g->etag, sizeof g->etag, "%s", r->etag);
+		if (r->status == 200)
+			g->size = r->content_length;
+		else if (sscanf(r->content_range, "bytes %*d-%*d/%lld",
+				&start) == 1)
+			g->size = start;
 		return 0;
 	}
 	if (g->etag[0] && r->etag[0] && strcmp(g->etag, r->etag) != 0)
@@ -85,6 +90,7 @@ body(struct http_req *r, const char *p, size_t n)
 	if (g->state != S3_GET_RUN)
 		return 0;
 	if (!g->checked) {
+		s3_bucket_seen(g->s3, g->bucket);
 		if (check(g, r) < 0)
 			return 0;
 		g->checked = 1;
@@ -117,8 +123,24 @@ done(struct http_req *r)
 	int fresh = http_progress(r);
 	long delay;
 
+	if (g->state == S3_GET_RUN && r->cc == CURLE_OK && r->status == 416 &&
+	    g->off > 0) {
+		/* a resume past the last byte: whole, if that was all */
+		if (g->size >= 0 && g->off == g->size) {
+			g->state = S3_GET_DONE;
+		} else {
+			buf_reset(&g->why);
+			buf_printf(&g->why, "HTTP 416 to a resume at byte "
+				   "%lld", (long long)g->off);
+			if (g->size >= 0)
+				buf_printf(&g->why, ", of an object of %lld "
+					   "bytes", (long long)g->size);
+			fail(g, S3_FAILED, NULL);
+		}
+	}
 	if (g->state == S3_GET_RUN) {
-		switch (s3_settle(g->http, r, fresh, &delay, &g->why)) {
+		switch (s3_settle(g->s3, g->http, r, g->bucket, fresh, &delay,
+				   &g->why)) {
 		case S3_OK:
 			if (g->skip == 0) {
 				g->state = S3_GET_DONE;
@@ -156,6 +178,7 @@ s3_get_start(struct s3_get *g)
 {
 	g->state = S3_GET_RUN;
 	g->off = g->skip = 0;
+	g->size = -1;
 	g->etag[0] = '\0';
 	buf_reset(&g->why);
 	g->req.method = "GET";

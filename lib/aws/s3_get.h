@@ -24,6 +24,9 @@
  *     whose first OFF bytes are dropped; an object that ends before them
  *     is a failure.
  * An attempt that got body bytes starts the count of attempts again.
+ * A resume answered 416 (the Range starts past the end: the connection
+ * dropped after the last byte came) ends the read when the bytes given
+ * are the object's size, else it fails.
  */
 #ifndef S3_GET_H
 #define S3_GET_H
@@ -78,6 +81,8 @@ struct s3_get {
 	int cls;		/* a failure's: S3_FAILED or S3_REFUSED */
 	struct buf why;		/* a failure's reason */
 	int64_t off;		/* bytes given to on_bytes */
+	int64_t size;		/* the object's, from the first answer's
+				 * Content-Length; -1: not known */
 
 	/* private */
 	struct http_req req;

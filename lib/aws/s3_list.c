@@ -392,3 +392,92 @@ s3_error_free(struct s3_error *e)
 	buf_free(&e->message);
 	buf_free(&e->region);
 }
+
+/* ---- <Root>...<Name>text</Name>...</Root> ---- */
+
+struct cparse {
+	XML_Parser xp;
+	const char *root, *name;
+	struct buf *out;
+	int depth;
+	int in;		/* inside the wanted child */
+	int isdoc;	/* the root is root */
+	int found;
+};
+
+static void XMLCALL
+cstart(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	struct cparse *x = ud;
+
+	(void)attr;
+	x->depth++;
+	if (x->depth == 1) {
+		x->isdoc = strcmp(name, x->root) == 0;
+		if (!x->isdoc)
+			XML_StopParser(x->xp, XML_FALSE);
+	} else if (x->depth == 2 && !x->found && strcmp(name, x->name) == 0) {
+		x->in = 1;
+		buf_reset(x->out);
+	}
+}
+
+static void XMLCALL
+cend(void *ud, const XML_Char *name)
+{
+	struct cparse *x = ud;
+
+	(void)name;
+	if (x->depth == 2 && x->in) {
+		x->in = 0;
+		x->found = 1;
+	}
+	x->depth--;
+}
+
+static void XMLCALL
+ctext(void *ud, const XML_Char *s, int n)
+{
+	struct cparse *x = ud;
+
+	if (x->in && x->out->len + (size_t)n <= 4096)
+		buf_add(x->out, s, (size_t)n);
+}
+
+static void XMLCALL
+cnodoctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+	   const XML_Char *pubid, int internal)
+{
+	struct cparse *x = ud;
+
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)internal;
+	x->isdoc = 0;
+	XML_StopParser(x->xp, XML_FALSE);
+}
+
+int
+s3_xml_child(const char *body, size_t n, const char *root, const char *name,
+	     struct buf *out)
+{
+	struct cparse x = { NULL, root, name, out, 0, 0, 0, 0 };
+	int ok;
+
+	buf_reset(out);
+	if (n == 0 || n > (1u << 20))
+		return -1;
+	if (!(x.xp = XML_ParserCreate("UTF-8")))
+		return -1;
+	XML_SetUserData(x.xp, &x);
+	XML_SetElementHandler(x.xp, cstart, cend);
+	XML_SetCharacterDataHandler(x.xp, ctext);
+	XML_SetStartDoctypeDeclHandler(x.xp, cnodoctype);
+	ok = XML_Parse(x.xp, body, (int)n, 1) == XML_STATUS_OK && x.isdoc &&
+	     x.found;
+	XML_ParserFree(x.xp);
+	if (!ok)
+		buf_reset(out);
+	return ok ? 0 : -1;
+}

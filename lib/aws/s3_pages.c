@@ -42,7 +42,7 @@ prepare(struct http_req *r)
 	s3_list_begin(&p->page);
 	buf_reset(&p->why);
 	if (s3_prepare(p->s3, r, p->bucket, NULL, q, nq, NULL, 0,
-		       &p->why) < 0) {
+		       NULL, &p->why) < 0) {
 		fail(p, S3_REFUSED, NULL);
 		return -1;
 	}
@@ -57,10 +57,39 @@ body(struct http_req *r, const char *b, size_t n)
 	return s3_list_feed(&p->page, b, n) < 0 ? 0 : n;
 }
 
+/* 1 when the page's next token has come before: the token asked for
+ * again (A, A), or the one kept by Brent's cycle finding (A, B, A...);
+ * why says so.  Otherwise the token is counted, and kept when due. */
+static int
+cycle(struct s3_pages *p, struct buf *why)
+{
+	const struct buf *t = &p->page.token;
+
+	if (p->token.len == t->len && memcmp(p->token.p, t->p, t->len) == 0) {
+		buf_adds(why, "the listing repeats itself: a page gave its "
+			 "own continuation token as the next");
+		return 1;
+	}
+	if (p->seen.len == t->len && memcmp(p->seen.p, t->p, t->len) == 0) {
+		buf_printf(why, "the listing repeats itself: a continuation "
+			   "token came again, %lu pages after it came",
+			   p->lam + 1);
+		return 1;
+	}
+	if (++p->lam == p->power) {
+		buf_reset(&p->seen);
+		buf_add(&p->seen, t->p, t->len);
+		p->power *= 2;
+		p->lam = 0;
+	}
+	return 0;
+}
+
 static void
 done(struct http_req *r)
 {
 	struct s3_pages *p = r->ctx;
+	struct buf why = BUF_INIT;
 	long delay;
 	int cls;
 
@@ -70,7 +99,7 @@ done(struct http_req *r)
 		fail(p, S3_FAILED, p->page.err);
 		goto out;
 	}
-	cls = s3_settle(p->http, r, 0, &delay, &p->why);
+	cls = s3_settle(p->s3, p->http, r, p->bucket, 0, &delay, &p->why);
 	if (cls == S3_RETRY) {
 		if (p->on_retry)
 			p->on_retry(p->ctx, 0, r->attempt, delay, p->why.p);
@@ -80,10 +109,8 @@ done(struct http_req *r)
 		fail(p, cls, NULL);
 	} else if (s3_list_end(&p->page) < 0) {
 		fail(p, S3_FAILED, p->page.err);
-	} else if (p->page.truncated && p->token.len &&
-		   strcmp(p->token.p, buf_str(&p->page.token)) == 0) {
-		fail(p, S3_FAILED, "the listing repeats itself: a page gave "
-		     "its own continuation token as the next");
+	} else if (p->page.truncated && !p->once && cycle(p, &why)) {
+		fail(p, S3_FAILED, why.p);
 	} else {
 		p->state = p->page.truncated && !p->once ? S3_PAGES_PAGE :
 			   S3_PAGES_DONE;
@@ -91,12 +118,19 @@ done(struct http_req *r)
 		buf_add(&p->token, p->page.token.p, p->page.token.len);
 	}
 out:
+	buf_free(&why);
 	p->on_page(p->ctx, p);
 }
 
 void
 s3_pages_next(struct s3_pages *p)
 {
+	if (p->state == S3_PAGES_IDLE) {
+		buf_reset(&p->token);
+		buf_reset(&p->seen);
+		p->power = 1;
+		p->lam = 0;
+	}
 	p->state = S3_PAGES_RUN;
 	p->req.method = "GET";
 	p->req.prepare = prepare;
@@ -122,5 +156,6 @@ s3_pages_free(struct s3_pages *p)
 	http_req_free(&p->req);
 	s3_list_free(&p->page);
 	buf_free(&p->token);
+	buf_free(&p->seen);
 	buf_free(&p->why);
 }

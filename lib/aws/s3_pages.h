@@ -11,6 +11,9 @@
  *	    (s3_list_key), and s3_pages_next asks for the next one;
  *	    S3_PAGES_DONE: that was the last page; S3_PAGES_FAILED.
  *	s3_pages_free(&p);
+ *
+ * A listing whose continuation tokens come round again (A, B, A...)
+ * would never end: it fails when a token comes again.
  */
 #ifndef S3_PAGES_H
 #define S3_PAGES_H
@@ -55,6 +58,9 @@ struct s3_pages {
 	/* private */
 	struct http_req req;
 	struct buf token;	/* the next page's continuation token */
+	struct buf seen;	/* a token of before, and how far: a cycle */
+	unsigned long power, lam;	/* of tokens is found in constant
+					 * memory (Brent's algorithm) */
 };
 
 /* Asks for the first page, or the next after S3_PAGES_PAGE; on_page

@@ -184,12 +184,26 @@ static void
 error(const uint8_t *data, size_t size)
 {
 	static const long status[] = { 403, 404 };
+	/* -r given and no signer: an answer naming another region, a clock
+	 * or a token is a refusal, never a retry */
+	static const struct s3_opts so = { .region = "us-east-1",
+					   .fixed_region = 1 };
+	static struct s3 s3;
 	static struct s3_error e;
 	struct http_req r;
 	size_t i;
 	long delay = 0;
 	int rc;
 
+	if (!s3.region && s3_init(&s3, &so, &why) < 0)
+		abort();
+	/* an answer's child element (s3put's UploadId): kept to 4 KiB, or
+	 * none and empty */
+	rc = s3_xml_child((const char *)data, size,
+			  "InitiateMultipartUploadResult", "UploadId", &want);
+	if ((rc == 0 && want.len > 4096) || (rc != 0 && (rc != -1 ||
+						       want.len)))
+		abort();
 	rc = s3_error_parse(&e, (const char *)data, size);
 	if (rc == 0 && (!e.code.len || e.code.len > 1024 ||
 	    e.message.len > 1024 || e.region.len > 1024))
@@ -206,7 +220,8 @@ error(const uint8_t *data, size_t size)
 		/* a retry would need an http loop: only what fails */
 		if (s3_classify(&r, rc == 0 ? e.code.p : "") != S3_RETRY) {
 			buf_reset(&why);
-			if (s3_settle(NULL, &r, 0, &delay, &why) == S3_RETRY)
+			if (s3_settle(&s3, NULL, &r, "b", 0, &delay,
+				      &why) == S3_RETRY)
 				abort();
 			oneline(why.p, why.len);
 		}

@@ -21,11 +21,15 @@
 // A rule: {"match": {"method": "GET", "path": "regex", "target": "PutItem",
 //                    "header": {"range": "regex"}},
 //          "action": "status" | "reset" | "cut" | "delay" | "stall" | "unprocessed"
-//                    | "pass",
+//                    | "pass" | "cutreq",
 //          "skip": N (let the first N matches through), "times": N (then
 //          apply to N matches; default all), "every": K (only every K-th),
 //          "status": 503, "body": "...", "headers": {...},   // status
-//          "bytes": N,               // cut: body bytes sent before the reset
+//          "chunked": true,          // cut: a chunked body, Content-Length kept
+//          "bytes": N,               // cut: body bytes sent before the reset;
+//                                    // cutreq: request body bytes taken before
+//                                    // the connection is reset (an upload cut
+//                                    // mid-body)
 //          "ms": N,                  // delay (before forwarding) / stall (mid-body)
 //          "fraction": 0.5,          // unprocessed: share returned unprocessed
 //          "drop": ["range"],        // pass, cut, stall: request headers not
@@ -62,9 +66,11 @@ function matches(rule, req) {
 	return true;
 }
 
-// The rule to apply to this request, if any (counts every match).
-function pick(req) {
+// The rule to apply to this request, if any (counts every match);
+// early: only the rules that act before the request's body has come.
+function pick(req, early) {
 	for (const rule of rules) {
+		if ((rule.action === 'cutreq') !== !!early) continue;
 		if (!matches(rule, req)) continue;
 		rule.seen++;
 		if (rule.skip && rule.seen <= rule.skip) continue;
@@ -206,17 +212,40 @@ function pass(req, res, body, after, rule) {
 	}, rule);
 }
 
-function handle(req, res, body) {
-	if (req.url.startsWith('/__fault/')) return control(req, res, body);
-	stats.requests++;
-	const rule = pick(req);
+function logreq(req, rule, body) {
 	stats.log.push({ method: req.method, url: req.url,
 		range: req.headers.range, ifMatch: req.headers['if-match'],
 		payer: req.headers['x-amz-request-payer'],
 		target: req.headers['x-amz-target'], fault: rule ? rule.action : null,
+		md5: req.headers['content-md5'], date: req.headers['x-amz-date'],
+		// the region the request was signed for
+		region: ((req.headers.authorization || '').match(/Credential=[^/]*\/\d+\/([^/]+)\//) || [])[1],
+		length: req.headers['content-length'],
 		// a DynamoDB request's JSON, for tests that check what was sent
-		body: req.headers['x-amz-target'] ? body.toString().slice(0, 65536) : undefined });
+		body: req.headers['x-amz-target'] && body ? body.toString().slice(0, 65536) : undefined });
 	if (stats.log.length > 5000) stats.log.shift();
+}
+
+// A request whose body is cut: the connection reset once "bytes" of it
+// have come.
+function cutreq(req, rule) {
+	stats.requests++;
+	logreq(req, rule, null);
+	count(rule.action);
+	let got = 0;
+	const n = rule.bytes || 0;
+	if (n === 0) return req.socket.destroy();
+	req.on('data', (c) => {
+		got += c.length;
+		if (got >= n) req.socket.destroy();
+	});
+}
+
+function handle(req, res, body) {
+	if (req.url.startsWith('/__fault/')) return control(req, res, body);
+	stats.requests++;
+	const rule = pick(req);
+	logreq(req, rule, body);
 	if (!rule) return pass(req, res, body);
 	count(rule.action);
 	switch (rule.action) {
@@ -236,6 +265,12 @@ function handle(req, res, body) {
 			const headers = answerHeaders(ures, rule);
 			headers['content-length'] = ubody.length;
 			delete headers['transfer-encoding'];
+			// a Content-Length that lies, and a chunked body (whose
+			// end never comes: every byte may come, and still it is
+			// cut short)
+			if (rule.set && rule.set['content-length'] !== undefined)
+				headers['content-length'] = rule.set['content-length'];
+			if (rule.chunked) headers['transfer-encoding'] = 'chunked';
 			res.writeHead(ures.statusCode, headers);
 			const n = Math.min(rule.bytes ?? Math.floor(ubody.length / 2), ubody.length);
 			res.write(ubody.subarray(0, n));
@@ -255,7 +290,11 @@ function handle(req, res, body) {
 	}
 }
 
-const server = http.createServer((req, res) => collect(req, (body) => handle(req, res, body)));
+const server = http.createServer((req, res) => {
+	const early = req.url.startsWith('/__fault/') ? null : pick(req, true);
+	if (early) return cutreq(req, early);
+	collect(req, (body) => handle(req, res, body));
+});
 server.keepAliveTimeout = 60000;
 server.listen(Number(port), '127.0.0.1', () => {
 	console.log(`faultproxy listening on 127.0.0.1:${port} -> ${upstream.origin}`);

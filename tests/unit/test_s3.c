@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "http.h"
 #include "s3.h"
+#include "s3_upload.h"
 #include "unit.h"
 
 #define NOW 1767225600		/* 2026-01-01T00:00:00Z */
@@ -225,6 +226,51 @@ errors(void)
 }
 
 static void
+xmlchild(void)
+{
+	static const char init[] = "<?xml version=\"1.0\"?>\n"
+		"<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/"
+		"doc/2006-03-01/\"><Bucket>b</Bucket><Key>k</Key><UploadId>"
+		"VXBsb2FkIElE&amp;x</UploadId></InitiateMultipartUploadResult>";
+	struct buf out = BUF_INIT;
+
+	CHECK(s3_xml_child(init, sizeof init - 1,
+			   "InitiateMultipartUploadResult", "UploadId",
+			   &out) == 0 && strcmp(out.p, "VXBsb2FkIElE&x") == 0,
+	      "UploadId [%s]", buf_str(&out));
+	CHECK(s3_xml_child(init, sizeof init - 1, "Error", "UploadId",
+			   &out) == -1 && out.len == 0, "another root");
+	CHECK(s3_xml_child(init, sizeof init - 1,
+			   "InitiateMultipartUploadResult", "Nope", &out) == -1,
+	      "no such child");
+	CHECK(s3_xml_child("<A><B>x", 7, "A", "B", &out) == -1, "cut short");
+	CHECK(s3_xml_child("<!DOCTYPE A []><A><B>x</B></A>", 30, "A", "B",
+			   &out) == -1, "a DOCTYPE");
+	buf_free(&out);
+}
+
+/* The part sizes of an upload of unknown size: 10,000 hold more than
+ * S3's 5 TiB, none over 5 GiB. */
+static void
+partsizes(void)
+{
+	int64_t base = 8LL << 20, total = 0;
+	int n;
+
+	CHECK(s3_upload_part_size(base, 1) == base &&
+	      s3_upload_part_size(base, 1000) == base &&
+	      s3_upload_part_size(base, 1001) == 2 * base &&
+	      s3_upload_part_size(base, 10000) == base << 9, "doubling");
+	for (n = 1; n <= S3_PARTS_MAX; n++)
+		total += s3_upload_part_size(base, n);
+	CHECK(total > (5LL << 40), "10,000 parts hold %lld bytes",
+	      (long long)total);
+	CHECK(s3_upload_part_size(S3_PART_MAX, 5000) == S3_PART_MAX &&
+	      s3_upload_part_size(1LL << 30, 9999) == S3_PART_MAX,
+	      "at most 5 GiB");
+}
+
+static void
 classify(void)
 {
 	static const struct {
@@ -249,6 +295,14 @@ classify(void)
 		{ CURLE_PARTIAL_FILE, 200, "", S3_RETRY },
 		{ CURLE_RECV_ERROR, 0, "", S3_RETRY },
 		{ CURLE_COULDNT_RESOLVE_HOST, 0, "", S3_FAILED },
+		/* TLS: every object of the endpoint alike */
+		{ CURLE_PEER_FAILED_VERIFICATION, 0, "", S3_REFUSED },
+		{ CURLE_SSL_CACERT_BADFILE, 0, "", S3_REFUSED },
+		/* redirects, none followed */
+		{ CURLE_OK, 302, "", S3_REFUSED },
+		{ CURLE_OK, 303, "", S3_REFUSED },
+		{ CURLE_OK, 307, "", S3_REFUSED },
+		{ CURLE_OK, 308, "", S3_REFUSED },
 	};
 	struct http_req r;
 	size_t i;
@@ -273,16 +327,20 @@ settle(CURLcode cc, long status, const char *body, int attempt, int fresh,
 	struct http *h = http_new(&o);
 	struct http_req r;
 	struct buf why = BUF_INIT;
+	struct s3 s;
 	long delay = -2;
 	int cls;
 
+	init(&s, NULL, "us-east-1", &why);
 	memset(&r, 0, sizeof r);
 	r.cc = cc;
 	r.status = status;
 	r.attempt = attempt;
 	snprintf(r.errbuf, sizeof r.errbuf, "%s", cc ? "Connection reset" : "");
+	snprintf(r.signed_region, sizeof r.signed_region, "us-east-1");
 	buf_adds(&r.resp, body);
-	cls = s3_settle(h, &r, fresh, &delay, &why);
+	cls = s3_settle(&s, h, &r, "bkt", fresh, &delay, &why);
+	s3_free(&s);
 	CHECK(cls == want && strcmp(buf_str(&why), wwhy) == 0 &&
 	      (cls != S3_RETRY || (delay >= 0 && r.attempt == (fresh ? 2 :
 							       attempt + 1))),
@@ -322,6 +380,83 @@ static int64_t
 fixedclock(void)
 {
 	return NOW;
+}
+
+/* An answer that the bucket is in another region: signed again for it,
+ * tried again, and later requests go there at once; with -r, refused. */
+static void
+moved(long status, const char *hdr, const char *body, int fixed,
+      const char *want_region, int want)
+{
+	struct http_opts o = { .conns = 1, .max_attempts = 3, .base_ms = 1,
+			       .cap_ms = 1 };
+	struct s3_opts so = { .region = "us-east-1", .fixed_region = fixed };
+	struct http *h = http_new(&o);
+	struct buf why = BUF_INIT, host = BUF_INIT, path = BUF_INIT,
+		   url = BUF_INIT;
+	struct http_req r;
+	struct s3 s;
+	long delay;
+	int cls;
+
+	s3_init(&s, &so, &why);
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	CHECK(!s3_bucket_known(&s, "bkt"), "known before an answer");
+	s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, NULL, &why);
+	CHECK(strcmp(r.signed_region, "us-east-1") == 0, "signed [%s]",
+	      r.signed_region);
+	r.attempt = 1;
+	r.status = status;
+	snprintf(r.bucket_region, sizeof r.bucket_region, "%s", hdr);
+	buf_adds(&r.resp, body);
+	cls = s3_settle(&s, h, &r, "bkt", 0, &delay, &why);
+	CHECK(cls == want, "%ld [%s] %s: %d [%s]", status, hdr, body, cls,
+	      why.p);
+	CHECK(strcmp(s3_region(&s, "bkt"), want_region) == 0 &&
+	      strcmp(s3_region(&s, "other"), "us-east-1") == 0 &&
+	      s3_bucket_known(&s, "bkt") && !s3_bucket_known(&s, "other"),
+	      "region [%s]", s3_region(&s, "bkt"));
+	s3_where(&s, "bkt", "k", NULL, 0, &host, &path, &url);
+	CHECK(strcmp(host.p, strcmp(want_region, "us-east-1") ?
+		     "bkt.s3.eu-west-1.amazonaws.com" :
+		     "bkt.s3.us-east-1.amazonaws.com") == 0, "host [%s]",
+	      host.p);
+	if (fixed)
+		CHECK(strstr(why.p, "(the bucket is in eu-west-1, not "
+			     "us-east-1: see -r)"), "why [%s]", why.p);
+	if (cls == S3_RETRY)
+		http_cancel(h, &r);
+	http_req_free(&r);
+	s3_free(&s);
+	http_free(h);
+	buf_free(&why);
+	buf_free(&host);
+	buf_free(&path);
+	buf_free(&url);
+}
+
+static void
+regions(void)
+{
+	static const char pr[] = "<Error><Code>PermanentRedirect</Code>"
+		"<Message>The bucket you are attempting to access must be "
+		"addressed using the specified endpoint.</Message></Error>";
+	static const char ahm[] = "<Error><Code>AuthorizationHeaderMalformed"
+		"</Code><Message>the region 'us-east-1' is wrong; expecting "
+		"'eu-west-1'</Message><Region>eu-west-1</Region></Error>";
+	static const char denied[] = "<Error><Code>AccessDenied</Code>"
+		"<Message>Access Denied</Message></Error>";
+
+	moved(301, "eu-west-1", pr, 0, "eu-west-1", S3_RETRY);
+	moved(400, "", ahm, 0, "eu-west-1", S3_RETRY);
+	moved(403, "eu-west-1", denied, 0, "eu-west-1", S3_RETRY);
+	moved(301, "eu-west-1", pr, 1, "us-east-1", S3_REFUSED);
+	moved(400, "", ahm, 1, "us-east-1", S3_REFUSED);
+	/* the region it was signed for, or none: nothing to follow */
+	moved(403, "us-east-1", denied, 0, "us-east-1", S3_REFUSED);
+	moved(301, "", pr, 0, "us-east-1", S3_REFUSED);
+	moved(301, "not a region!", pr, 0, "us-east-1", S3_REFUSED);
 }
 
 /* s3_init and s3_prepare with a real signer: where from its
@@ -370,7 +505,8 @@ signer(void)
 	      "from the profile: %d %s", s.style, s.region);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
-	CHECK(s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, &err) == 0 &&
+	CHECK(s3_prepare(&s, &r, "bkt", "k", NULL, 0, NULL, 0, NULL,
+			 &err) == 0 &&
 	      strcmp(r.url.p, "https://s3.cn-north-1.amazonaws.com.cn/bkt/k")
 	      == 0, "url %s: %s", buf_str(&r.url), buf_str(&err));
 	for (l = r.headers; l; l = l->next) {
@@ -407,7 +543,8 @@ signer(void)
 	      buf_str(&err));
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
-	CHECK(s3_prepare(&s, &r, "b", NULL, NULL, 0, NULL, 0, &err) == 0 &&
+	CHECK(s3_prepare(&s, &r, "b", NULL, NULL, 0, NULL, 0, NULL,
+			 &err) == 0 &&
 	      strcmp(r.url.p, "http://127.0.0.1:4568/b") == 0 &&
 	      r.headers && !r.headers->next, "unsigned: %s", buf_str(&r.url));
 	http_req_free(&r);
@@ -526,8 +663,11 @@ main(int argc, char *argv[])
 
 	listing();
 	errors();
+	xmlchild();
+	partsizes();
 	classify();
 	settling();
+	regions();
 	fix_setup(argv[0]);
 	signer();
 	fix_cleanup();
