@@ -134,6 +134,7 @@ static unsigned long long nshown;
 
 static volatile sig_atomic_t gotsig, nsigs;
 static unsigned long long nread, nbadlines;
+static unsigned long long nleft;	/* read after a stop, never sent */
 static int failshown;
 static int showing;		/* counts on the terminal */
 static FILE *tf;		/* DYNAPUT_TRACE */
@@ -462,6 +463,41 @@ progress(int64_t now, int last)
 	lastthr = c.throttled;
 }
 
+/*
+ * Stopped (a signal, or an error that stops every write): the lines
+ * already in the pipe are read for a second at most and set aside as
+ * not sent, so that what came in is accounted for.
+ */
+static void
+leftover(struct lineio *in, const char *why)
+{
+	int64_t end = now_ns() + 1000000000LL;
+	struct buf line = BUF_INIT;
+	char *p;
+	ssize_t n;
+
+	while (now_ns() < end) {
+		n = lineio_trynext(in, &p);
+		if (n == LINEIO_END)
+			break;
+		if (n == LINEIO_AGAIN) {
+			struct pollfd pfd = { lineio_fd(in), POLLIN, 0 };
+
+			poll(&pfd, 1, 100);
+			continue;
+		}
+		if (blank(p, (size_t)n))
+			continue;
+		nread++;
+		nleft++;
+		nbadlines++;
+		buf_reset(&line);
+		buf_add(&line, p, (size_t)n);
+		rejectline(in->name, in->lineno, &line, why);
+	}
+	buf_free(&line);
+}
+
 static void
 readall(struct lineio *in, struct ddb_conv *conv)
 {
@@ -502,6 +538,9 @@ readall(struct lineio *in, struct ddb_conv *conv)
 			break;
 		}
 	}
+	if (nsigs || ddb_writer_failed(writer))
+		leftover(in, nsigs ? "interrupted: not sent" : "not written: "
+			 "stopped by an error that stops every write");
 	failed();
 	buf_free(&msg);
 }
@@ -516,7 +555,7 @@ summarize(const struct ddb_writer_counts *c)
 	summary_count(&sm, "written", c->written);
 	summary_count(&sm, "present", c->present);
 	summary_count(&sm, "rejected", c->rejected + nbadlines);
-	summary_count(&sm, "unsent", c->unsent);
+	summary_count(&sm, "unsent", c->unsent + nleft);
 	summary_count(&sm, "retries", c->retries);
 	summary_count(&sm, "throttled", c->throttled);
 	if (summary_write(&sm, sfile) < 0)

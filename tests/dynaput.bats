@@ -669,6 +669,28 @@ dynaput: 4 read, 3 written, 0 already present, 1 rejected, 0 retries"
 	done
 }
 
+@test "stopped with lines still coming: what is in the pipe is read and set aside as not sent, so every line is counted" {
+	mk "$T"
+	items 20000 >in
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match":{"target":"PutItem"},"action":"delay","ms":1000}]'
+	# a pipe far fuller than dynaput ever reads ahead
+	{ cat in; } | dynaput -e "$PROXY" -t "$T" -j 4 -x bad -S sum 2>err &
+	pid=$!
+	sleep 0.7
+	kill -TERM "$pid"
+	sleep 0.2
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 143 ] || { cat err; false; }
+	# every line that went in is written, present or set aside
+	assert_equal "$(jq '.read' sum)" 20000
+	assert_equal "$(jq '.written + .present + .rejected' sum)" 20000
+	assert_equal "$(wc -l <bad)" "$(jq .rejected sum)"
+	[ "$(jq -r '.errors[0].message' bad | grep -c '^interrupted: not sent$')" -gt 15000 ]
+}
+
 @test "a second SIGTERM: writes in flight are not waited for, reported as not confirmed; the counts still add up" {
 	mk "$T"
 	items 30 >in
