@@ -456,7 +456,7 @@ populate: table $T in us-east-1: cannot write to it"
 		sleep 0.05
 	done
 	printf '\003' >&4
-	wait "$pid"
+	wait "$pid" || { tr -d '\r' <tty.out; false; }
 	exec 4>&-
 	proxy_down
 	out=$(tr -d '\r' <tty.out)
