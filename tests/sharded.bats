@@ -388,16 +388,18 @@ p/shards/2.txt"
 	[[ $stderr == *"populate: --newest: before the newest run, run=2017-03-10-00-00-00: an item of a run after it may keep the etl_tstamp written first, not the earliest"* ]]
 }
 
-@test "usage errors, a plan already there, and plans in S3 (not yet: s3put)" {
+@test "usage errors, a plan already there, and a plan in a bucket that is not there (exit 3)" {
 	cfg "$T" >c.json
 	run -2 --separate-stderr populate plan --plan p "$A" c.json
 	assert_equal "${stderr_lines[0]}" "populate: missing --shards"
 	run -2 --separate-stderr populate plan --shards 0 --plan p "$A" c.json
 	assert_equal "$stderr" "populate: --shards: 0: not a number from 1 to 100000"
-	run -2 --separate-stderr populate plan --shards 2 --plan s3://bucket/plans/p1 "$A" c.json
-	assert_equal "$stderr" "populate: s3://bucket/plans/p1/job.json: a plan in S3 needs s3put, which is not here yet: give a local folder"
-	run -2 --separate-stderr populate shard s3://bucket/plans/p1 0
-	assert_equal "$stderr" "populate: s3://bucket/plans/p1/job.json: a plan in S3 needs s3put, which is not here yet: give a local folder"
+	N=s3://nobucket-$S/plans/p1
+	for m in "plan --shards 2 --plan $N $A c.json" "shard $N 0" "status $N"; do
+		run -3 --separate-stderr populate $m
+		assert_equal "$stderr" "s3cat: $N/job.json: NoSuchBucket: The specified bucket does not exist
+populate: $N/job.json: cannot read it"
+	done
 	populate plan --shards 2 --plan p "$A" c.json 2>/dev/null
 	run -2 --separate-stderr populate plan --shards 2 --plan p "$A" c.json
 	assert_equal "$stderr" "populate: plan p: holds a plan already; give another --plan, or remove it"
