@@ -568,7 +568,7 @@ $P/logs/shard-1/failed.jsonl"
 	for _ in 1 2 3; do
 		AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate shard --storage-config k.json --ddb-jobs 1 k 0 2>err 3>&- &
 		pid=$!
-		until compgen -G "$TMPDIR/populate.*/urls" >/dev/null; do sleep 0.02; done
+		until compgen -G "$TMPDIR/populate.$(uname -n).$pid.*/urls" >/dev/null; do sleep 0.02; done
 		sleep 0.2
 		kill -9 -- -"$pid"
 		wait "$pid" || true
