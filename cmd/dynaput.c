@@ -16,6 +16,7 @@
 #include "aws_opts.h"
 #include "badrow.h"
 #include "buf.h"
+#include "clock.h"
 #include "ddb.h"
 #include "ddb_get.h"
 #include "ddb_table.h"
@@ -179,15 +180,6 @@ reject(void *ctx, const struct ddb_item *it, const char *why)
 	rejectline(it->input, it->lineno, &it->line, why);
 }
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void
 httpopts(struct http_opts *ho)
 {
@@ -200,7 +192,7 @@ httpopts(struct http_opts *ho)
 	ho->max_attempts = ATTEMPTS;
 	ho->base_ms = BASE_MS;
 	ho->cap_ms = CAP_MS;
-	ho->seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
+	ho->seed = (uint64_t)clock_ns() ^ ((uint64_t)getpid() << 32);
 	ho->user_agent = "dynaput";
 	if (http_opts_env(ho, getenv, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
@@ -416,16 +408,6 @@ failed(void)
 		warnx("%s", why);
 }
 
-/* The wall clock, for the trace: its lines line up with others'. */
-static double
-wallclock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Once a second: the counts on the terminal, a line in the trace. */
 static void
 progress(int64_t now, int last)
@@ -453,7 +435,7 @@ progress(int64_t now, int last)
 			c.present, c.rejected + nbadlines,
 			s ? (double)(done - lastdone) / s : 0.0, c.window);
 	if (tf && s && fprintf(tf, "%.3f\t%.0f\t%.0f\t%d\t%.2f\n",
-			       wallclock(),
+			       clock_wall(),
 			       (double)(done - lastdone) / s,
 			       (double)(c.throttled - lastthr) / s, c.window,
 			       (double)c.latency_us / 1000) < 0)
@@ -471,12 +453,12 @@ progress(int64_t now, int last)
 static void
 leftover(struct lineio *in, const char *why)
 {
-	int64_t end = now_ns() + 1000000000LL;
+	int64_t end = clock_ns() + 1000000000LL;
 	struct buf line = BUF_INIT;
 	char *p;
 	ssize_t n;
 
-	while (now_ns() < end) {
+	while (clock_ns() < end) {
 		n = lineio_trynext(in, &p);
 		if (n == LINEIO_END)
 			break;
@@ -507,7 +489,7 @@ readall(struct lineio *in, struct ddb_conv *conv)
 	ssize_t n;
 
 	while (!nsigs && !ddb_writer_failed(writer)) {
-		progress(now_ns(), 0);
+		progress(clock_ns(), 0);
 		n = lineio_trynext(in, &line);
 		if (n == LINEIO_END)
 			break;
@@ -885,7 +867,7 @@ getall(struct lineio *in, struct ddb_conv *conv)
 
 	while (!nsigs && !ddb_get_failed(getter)) {
 		if (showing)
-			getprogress(now_ns(), 0);
+			getprogress(clock_ns(), 0);
 		n = lineio_trynext(in, &line);
 		if (n == LINEIO_END)
 			break;
@@ -1008,7 +990,7 @@ getmain(int argc, char *argv[])
 	ddb_get_close(getter);
 	while (!ddb_get_wait(getter, 50))
 		if (showing)
-			getprogress(now_ns(), 0);
+			getprogress(clock_ns(), 0);
 	status = getfinish(in.status);
 	lineio_close(&in);
 	ddb_get_free(getter);
@@ -1069,7 +1051,7 @@ main(int argc, char *argv[])
 	readall(&in, conv);
 	ddb_writer_close(writer);
 	while (!ddb_writer_wait(writer, 50))
-		progress(now_ns(), 0);
+		progress(clock_ns(), 0);
 	status = finish(in.status);
 	lineio_close(&in);
 	ddb_writer_free(writer);

@@ -13,6 +13,7 @@
 #include "aws_auth.h"
 #include "aws_opts.h"
 #include "buf.h"
+#include "clock.h"
 #include "err.h"
 #include "http.h"
 #include "opt.h"
@@ -133,7 +134,7 @@ static void
 run(struct s3_upload *u, struct http *h)
 {
 	struct curl_waitfd fd = { 0, CURL_WAIT_POLLIN, 0 };
-	struct timespec t0, t;
+	int64_t t0;
 	size_t n;
 	int want;
 
@@ -153,12 +154,10 @@ run(struct s3_upload *u, struct http *h)
 		}
 	}
 	/* after a signal: the abort, for a moment */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_ms();
 	while (!ended) {
 		http_run(h, 100);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000 +
-		    (t.tv_nsec - t0.tv_nsec) / 1000000 > STOP_MS + 500)
+		if (clock_ms() - t0 > STOP_MS + 500)
 			break;
 	}
 }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "ddb.h"
 #include "ddb_get.h"
 #include "http.h"
@@ -63,15 +64,6 @@ struct ddb_getter {
 };
 
 static const volatile sig_atomic_t nostop;
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int
 stopped(const struct ddb_getter *g)
@@ -433,7 +425,7 @@ static int
 cansend(struct ddb_getter *g)
 {
 	return !stopped(g) && rate_room(&g->rl, g->busy) &&
-	       (!g->o.rate || rate_delay(&g->rl, now_ns()) == 0);
+	       (!g->o.rate || rate_delay(&g->rl, clock_ns()) == 0);
 }
 
 static int
@@ -515,7 +507,7 @@ static void
 throttled(struct ddb_getter *g, struct req *q)
 {
 	g->c.throttled++;
-	rate_throttled(&g->rl, q->epoch, now_ns());
+	rate_throttled(&g->rl, q->epoch, clock_ns());
 }
 
 /* Retries ran out: the active slots are rejected with the last error. */
@@ -637,7 +629,7 @@ answered(struct ddb_getter *g, struct req *q)
 		}
 	}
 	json_decref(root);
-	rate_ok(&g->rl, q->epoch, -1, now_ns());
+	rate_ok(&g->rl, q->epoch, -1, clock_ns());
 	if (done == hi - lo) {
 		advance(g, q);
 		return;
@@ -765,7 +757,7 @@ waitms(struct ddb_getter *g, long ms)
 
 	if (g->o.rate && g->fill && g->fill->n &&
 	    rate_room(&g->rl, g->busy)) {
-		ns = rate_delay(&g->rl, now_ns());
+		ns = rate_delay(&g->rl, clock_ns());
 		if (ns > 0 && ns / 1000000 < ms)
 			ms = (long)(ns / 1000000) + 1;
 	}
@@ -815,7 +807,7 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 		return NULL;
 	}
 	/* reads: a fixed window of -j; only the cap is a bucket */
-	rate_init(&g->rl, o->rate, jobs, jobs, now_ns());
+	rate_init(&g->rl, o->rate, jobs, jobs, clock_ns());
 	g->reqs = xcalloc((size_t)g->nreqs, sizeof *g->reqs);
 	for (i = g->nreqs - 1; i >= 0; i--) {
 		g->reqs[i].g = g;
@@ -926,13 +918,13 @@ ddb_get_close(struct ddb_getter *g)
 int
 ddb_get_wait(struct ddb_getter *g, long ms)
 {
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_ns() + (int64_t)ms * 1000000;
 
 	for (;;) {
 		pump(g);
 		if (!g->busy && (!g->fill || !g->fill->n))
 			return 1;
-		if (now_ns() >= end)
+		if (clock_ns() >= end)
 			return 0;
 		run(g, -1, ms < 50 ? ms : 50);
 	}

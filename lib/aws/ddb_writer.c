@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "ddb.h"
 #include "ddb_writer.h"
 #include "fnv.h"
@@ -93,15 +94,6 @@ struct ddb_writer {
 };
 
 static const volatile sig_atomic_t nostop;
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int
 stopped(const struct ddb_writer *w)
@@ -192,7 +184,7 @@ cansend(struct shard *s)
 	 * would wait in http for a connection, unseen by the window */
 	return s->freereqs && !atomic_load(&s->w->fatal) &&
 	       rate_room(&s->rl, s->busy) && s->busy < http_conns(s->h) &&
-	       (!s->w->o.rate || rate_delay(&s->rl, now_ns()) == 0);
+	       (!s->w->o.rate || rate_delay(&s->rl, clock_ns()) == 0);
 }
 
 static struct req *
@@ -325,7 +317,7 @@ static void
 throttled(struct shard *s, struct req *q)
 {
 	atomic_fetch_add(&s->throttled, 1);
-	rate_throttled(&s->rl, q->epoch, now_ns());
+	rate_throttled(&s->rl, q->epoch, clock_ns());
 	atomic_store(&s->win, rate_window(&s->rl));
 }
 
@@ -335,7 +327,7 @@ answered(struct shard *s, struct req *q)
 {
 	int64_t us = q->q.http.wait_us;
 
-	rate_ok(&s->rl, q->epoch, us < 0 ? -1 : us * 1000, now_ns());
+	rate_ok(&s->rl, q->epoch, us < 0 ? -1 : us * 1000, clock_ns());
 	atomic_store(&s->win, rate_window(&s->rl));
 	atomic_store(&s->lat_us, (long long)(s->rl.lat / 1000));
 }
@@ -599,7 +591,7 @@ waitms(struct shard *s)
 	int64_t ns;
 
 	if (s->w->o.rate && rate_room(&s->rl, s->busy) && s->freereqs) {
-		ns = rate_delay(&s->rl, now_ns());
+		ns = rate_delay(&s->rl, clock_ns());
 		if (ns > 0 && ns / 1000000 < wait)
 			wait = (long)(ns / 1000000) + 1;
 	}
@@ -693,7 +685,7 @@ shard_init(struct ddb_writer *w, struct shard *s, int nreqs, struct buf *err)
 	s->uconv = ddb_conv_new(1, w->o.keys, w->o.nkeys);
 	s->inflight = keyset_new();
 	rate_init(&s->rl, w->o.rate / w->nshards,
-		  (WIN0 + w->nshards - 1) / w->nshards, nreqs, now_ns());
+		  (WIN0 + w->nshards - 1) / w->nshards, nreqs, clock_ns());
 	atomic_store(&s->win, rate_window(&s->rl));
 	s->reqs = xcalloc((size_t)nreqs, sizeof *s->reqs);
 	for (j = nreqs - 1; j >= 0; j--) {
@@ -847,7 +839,7 @@ int
 ddb_writer_wait(struct ddb_writer *w, long ms)
 {
 	struct timespec pause = { 0, 10000000 };
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_ns() + (int64_t)ms * 1000000;
 	struct ddb_item *it;
 	int i, done;
 
@@ -861,13 +853,13 @@ ddb_writer_wait(struct ddb_writer *w, long ms)
 		if (done)
 			break;
 		if (*w->o.stop && !w->deadline)
-			w->deadline = now_ns() +
+			w->deadline = clock_ns() +
 				      (int64_t)w->o.drain_s * 1000000000;
-		if (*w->o.stop && (*w->o.stop > 1 || now_ns() > w->deadline))
+		if (*w->o.stop && (*w->o.stop > 1 || clock_ns() > w->deadline))
 			atomic_store(&w->abandon, 1);
 		for (i = 0; i < w->nshards; i++)
 			wakeup(&w->shards[i]);
-		if (now_ns() >= end)
+		if (clock_ns() >= end)
 			return 0;
 		nanosleep(&pause, NULL);
 	}
