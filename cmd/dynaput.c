@@ -1022,11 +1022,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (!describe && argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
-	if (xfile && !(xf = fopen(xfile, "w")))
-		die(EXIT_USAGE, "%s:", xfile);
+	xf = opt_file(NULL, xfile, "w");
 	if ((tfile = getenv("DYNAPUT_TRACE")) && *tfile) {
-		if (!(tf = fopen(tfile, "a")))
-			die(EXIT_USAGE, "DYNAPUT_TRACE: %s:", tfile);
+		tf = opt_file("DYNAPUT_TRACE", tfile, "a");
 		fputs("# epoch\titems/s\tthrottled/s\twindow\t"
 		      "latency_ms\n", tf);
 	}
