@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "ddb.h"
+#include "ddb_item.h"
 #include "ddb_writer.h"
 #include "fnv.h"
 #include "http.h"
@@ -121,16 +122,6 @@ unfinished(struct shard *s, struct ddb_item *it, int sent)
 	       atomic_load(&s->w->fatal) ? NOT_WRITTEN : NOT_SENT);
 }
 
-static void
-item_free(struct ddb_item *it)
-{
-	buf_free(&it->line);
-	buf_free(&it->json);
-	buf_free(&it->key);
-	free(it->at);
-	free(it);
-}
-
 /* A shard is done with it: its key is free, it goes back for reuse. */
 static void
 release(struct shard *s, struct ddb_item *it)
@@ -139,7 +130,7 @@ release(struct shard *s, struct ddb_item *it)
 	    keyset_get(s->inflight, it->key.p, it->key.len) == it)
 		keyset_del(s->inflight, it->key.p, it->key.len);
 	if (ring_push(&s->back, it) < 0)
-		item_free(it);
+		ddb_item_free(it);
 }
 
 static const char *
@@ -763,18 +754,9 @@ ddb_writer_item(struct ddb_writer *w)
 		w->freeitems = it->next;
 	for (i = 0; i < w->nshards && !it; i++)
 		it = ring_pop(&w->shards[i].back);
-	if (!it) {
-		it = xcalloc(1, sizeof *it);
-		it->at = xcalloc(w->o.nattrs ? w->o.nattrs : 1,
-				 sizeof *it->at);
-	}
-	buf_reset(&it->line);
-	buf_reset(&it->json);
-	buf_reset(&it->key);
-	it->input = NULL;
-	it->lineno = 0;
-	it->haskey = 0;
-	it->pending = 0;
+	if (!it)
+		it = ddb_item_new(w->o.nattrs);
+	ddb_item_reset(it);
 	return it;
 }
 
@@ -921,13 +903,13 @@ ddb_writer_free(struct ddb_writer *w)
 		return;
 	while ((it = w->freeitems)) {
 		w->freeitems = it->next;
-		item_free(it);
+		ddb_item_free(it);
 	}
 	for (i = 0; i < w->nshards; i++) {
 		struct shard *s = &w->shards[i];
 
 		while (s->back.v && (it = ring_pop(&s->back)))
-			item_free(it);
+			ddb_item_free(it);
 		for (j = 0; j < s->nreqs && s->reqs; j++)
 			ddb_req_free(&s->reqs[j].q);
 		ring_free(&s->in);

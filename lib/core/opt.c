@@ -75,6 +75,19 @@ opt_size(const char *opt, const char *s, long long min, long long max)
 	return parse(opt, s, min, max, 1);
 }
 
+double
+opt_real(const char *opt, const char *s, double max, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v > 0) || v > max)
+		diex(EXIT_USAGE, "%s: %s: not %s", opt, s, what);
+	return v;
+}
+
 FILE *
 opt_file(const char *what, const char *path, const char *mode)
 {

@@ -37,6 +37,11 @@ long long opt_size(const char *opt, const char *s, long long min,
 int opt_parse(int argc, char **argv, const char *shorts,
     const struct option *longs, void (*fn)(int c, char *arg));
 
+/* The same for a real number above 0, at most max: "prog: --rate: x:
+ * not WHAT" (what: "a number of writes a second"). */
+double opt_real(const char *opt, const char *s, double max,
+    const char *what);
+
 /* The long options of a program whose one long option is --help
  * (getopt's 'h'). */
 extern const struct option opt_help_only[];
