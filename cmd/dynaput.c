@@ -257,37 +257,6 @@ setnames(void)
 }
 
 static void
-startwriter(void)
-{
-	struct ddb_writer_opts o;
-	struct http_opts ho;
-	struct ddb_opts d = { .auth = auth, .stop = &stopsig_count };
-	struct buf err = BUF_INIT;
-
-	httpopts(&ho);
-	memset(&o, 0, sizeof o);
-	o.table = table;
-	o.ddb = &d;
-	o.http = &ho;
-	o.put = &put;
-	o.batch = bflag;
-	o.keys = names;
-	o.nkeys = nkeys;
-	o.nattrs = nnames;
-	o.jobs = (int)(jobs ? jobs : JOBS);
-	o.rate = ratemax;
-	o.drain_s = DRAIN_S;
-	o.stop = &stopsig_count;
-	o.reject = reject;
-	if (!(writer = ddb_writer_new(&o, &err)))
-		diex(EXIT_PARTIAL, "%s", err.p);
-	if (vflag && ddb_writer_conns(writer) < o.jobs)
-		warnx("-j %d: %d connections at once (ulimit -n %ld)", o.jobs,
-		      ddb_writer_conns(writer), http_nofile());
-	buf_free(&err);
-}
-
-static void
 gotfound(void *ctx, const struct ddb_item *it, const char *item, size_t n)
 {
 	(void)ctx;
@@ -297,34 +266,41 @@ gotfound(void *ctx, const struct ddb_item *it, const char *item, size_t n)
 	fcheck(stdout, "stdout");
 }
 
-/* --get: each line's key looked up, the items found on stdout. */
+/* The engine: the writer, or --get's getter (the items found on stdout). */
 static void
-startgetter(void)
+startengine(void)
 {
 	static const char *const attrs[] = { "etlTime", "ttl" };
-	struct ddb_get_opts o;
-	struct http_opts ho;
 	struct ddb_opts d = { .auth = auth, .stop = &stopsig_count };
 	struct buf err = BUF_INIT;
+	struct http_opts ho;
 
 	httpopts(&ho);
-	memset(&o, 0, sizeof o);
-	o.table = table;
-	o.ddb = &d;
-	o.http = &ho;
-	o.keys = names;
-	o.nkeys = nkeys;
-	o.attrs = manifest ? attrs : NULL;
-	o.nattrs = manifest ? 2 : 0;
-	o.consistent = 1;
-	o.plain = !typed;
-	o.jobs = (int)(jobs ? jobs : GETJOBS);
-	o.rate = ratemax;
-	o.stop = &stopsig_count;
-	o.found = gotfound;
-	o.reject = reject;
-	if (!(getter = ddb_get_new(&o, &err)))
-		diex(EXIT_PARTIAL, "%s", err.p);
+	if (getmode) {
+		struct ddb_get_opts o = { .table = table, .ddb = &d,
+			.http = &ho, .keys = names, .nkeys = nkeys,
+			.attrs = manifest ? attrs : NULL,
+			.nattrs = manifest ? 2 : 0, .consistent = 1,
+			.plain = !typed, .jobs = (int)(jobs ? jobs : GETJOBS),
+			.rate = ratemax, .stop = &stopsig_count,
+			.found = gotfound, .reject = reject };
+
+		if (!(getter = ddb_get_new(&o, &err)))
+			diex(EXIT_PARTIAL, "%s", err.p);
+	} else {
+		struct ddb_writer_opts o = { .table = table, .ddb = &d,
+			.http = &ho, .put = &put, .batch = bflag, .keys = names,
+			.nkeys = nkeys, .nattrs = nnames,
+			.jobs = (int)(jobs ? jobs : JOBS), .rate = ratemax,
+			.drain_s = DRAIN_S, .stop = &stopsig_count,
+			.reject = reject };
+
+		if (!(writer = ddb_writer_new(&o, &err)))
+			diex(EXIT_PARTIAL, "%s", err.p);
+		if (vflag && ddb_writer_conns(writer) < o.jobs)
+			warnx("-j %d: %d connections at once (ulimit -n %ld)",
+			      o.jobs, ddb_writer_conns(writer), http_nofile());
+	}
 	buf_free(&err);
 }
 
@@ -759,10 +735,7 @@ main(int argc, char *argv[])
 	setnames();
 	conv = ddb_conv_new(typed, names, getmode ? nkeys : nnames);
 	showing = vflag && isatty(2);
-	if (getmode)
-		startgetter();
-	else
-		startwriter();
+	startengine();
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
 	readall(&in, conv);
