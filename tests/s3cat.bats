@@ -613,7 +613,7 @@ bytes=3000000- $etag"
 	proxy_up "$S3_ENDPOINT"
 	cp "$F/big1" v1
 	put fmt chg/obj v1
-	proxy_rules '[{"match":{"path":"chg/obj","header":{"range":"."}},"action":"delay","ms":1000,"times":1},
+	proxy_rules '[{"match":{"path":"chg/obj","header":{"range":"."}},"action":"delay","ms":4000,"times":1},
 		{"match":{"path":"chg/obj"},"action":"cut","bytes":500000,"times":1}]'
 	s3cat -v -e "$PROXY" s3://fmt/chg/obj s3://fmt/in/a.gz >out 2>err &
 	pid=$!
