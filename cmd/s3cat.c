@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,10 +25,10 @@
 #include "opt.h"
 #include "s3.h"
 #include "s3_get.h"
-#include "s3_pages.h"
+#include "s3_input.h"
+#include "s3_walk.h"
 #include "stopsig.h"
 #include "summary.h"
-#include "walk.h"
 #include "xalloc.h"
 
 #define MAXJOBS 64
@@ -83,11 +82,10 @@ struct xfer {
 	int head;		/* its bytes go to stdout as they come */
 };
 
-/* One listing: an S3 prefix page by page (pages.once: -l -s of one
+/* One listing: an S3 prefix page by page (w.once: -l -s of one
  * object, its key only), or a local folder. */
 struct listing {
-	struct s3_pages pages;
-	struct walk *walk;
+	struct s3_walk w;
 	size_t unstarted;	/* entries it found, not yet passed */
 };
 
@@ -183,8 +181,7 @@ drop(struct ent *e)
 		free(e->x);
 	}
 	if (e->l) {
-		s3_pages_free(&e->l->pages);
-		walk_close(e->l->walk);
+		s3_walk_free(&e->l->w);
 		free(e->l);
 	}
 	free(e->name);
@@ -390,43 +387,41 @@ startobj(struct ent *e)
 	s3_get_start(&e->x->get);
 }
 
-/* A page came: its keys join the queue before the listing. */
+/* A listing found one: it joins the queue before the listing. */
 static void
-gotpage(void *ctx, struct s3_pages *p)
+found(void *ctx, const char *name, const char *key, int64_t size,
+      const char *why)
 {
 	struct ent *e = ctx, *c;
-	struct buf name = BUF_INIT;
-	size_t off = 0, n, found = 0;
-	int64_t size;
-	const char *k;
 
-	if (p->state == S3_PAGES_FAILED) {
-		efail(e, p->cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL,
-		      p->why.p);
+	if (why) {
+		insert(e, bad(name, why));
 		return;
 	}
-	while ((k = s3_list_key(&p->page, &off, &n, &size))) {
-		if (p->once ? n != strlen(e->key) || memcmp(k, e->key, n) :
-		    s3_skip_key(e->key, k, n))
-			continue;
-		buf_reset(&name);
-		buf_printf(&name, "s3://%s/%s", e->bucket, k);
-		if (memchr(k, '\0', n)) {
-			insert(e, bad(name.p, "a NUL byte in the key"));
-			continue;
-		}
-		c = newent(E_OBJ, name.p, size);
+	c = newent(key ? E_OBJ : E_FILE, name, size);
+	if (key) {
 		c->bucket = xstrdup(e->bucket);
-		c->key = xstrdup(k);
+		c->key = xstrdup(key);
 		c->parent = e->l;
 		e->l->unstarted++;
-		insert(e, c);
-		found++;
 	}
+	insert(e, c);
+}
+
+static void
+paged(void *ctx)
+{
+	(void)ctx;
 	g.pages++;
-	if (p->once && !found)
-		efail(e, EXIT_PARTIAL, "no such key");
-	buf_free(&name);
+}
+
+static void
+listfail(void *ctx)
+{
+	struct ent *e = ctx;
+
+	efail(e, e->l->w.cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL,
+	      e->l->w.why.p);
 }
 
 /* e becomes a listing; with once, of its key alone. */
@@ -435,64 +430,50 @@ newlisting(struct ent *e, int kind, int once)
 {
 	e->kind = kind;
 	e->l = xcalloc(1, sizeof *e->l);
-	e->l->pages = (struct s3_pages){ .s3 = &g.s3, .bucket = e->bucket,
-		.prefix = e->key, .max_keys = once, .once = once,
-		.on_page = gotpage, .on_retry = retried, .ctx = e };
-	if (kind == E_DIR)
-		e->l->walk = walk_open(e->name);
+	e->l->w = (struct s3_walk){ .s3 = &g.s3, .bucket = e->bucket,
+		.key = e->key, .once = once,
+		.folder = kind == E_DIR ? e->name : NULL, .on_found = found,
+		.on_page = paged, .on_fail = listfail, .on_retry = retried,
+		.ctx = e };
 }
 
 static void
 nextpage(struct listing *l)
 {
-	if (l->pages.state == S3_PAGES_RUN)
+	if (s3_walk_reading(&l->w))
 		return;
 	s3ready();
-	l->pages.http = g.http;
-	s3_pages_next(&l->pages);
+	s3_walk_next(&l->w, g.http, 0);
 }
 
 /* One operand or stdin line: where it goes in the queue. */
 static void
 addurl(const char *s, size_t n)
 {
-	struct buf err = BUF_INIT, name = BUF_INIT;
-	struct stat st;
+	struct s3_input in;
 	struct ent *e;
-	char *line, *bucket, *key;
-	size_t i;
-	int rc;
+	int kind = s3_input_read(&in, s, n);
 
-	while (n && s[n - 1] == '\r')
-		n--;
-	for (i = 0; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	if (i == n)
+	if (kind == S3_INPUT_NONE) {
 		return;
-	line = xstrndup(s, n);
-	if (memchr(s, '\0', n)) {
-		e = bad(line, "a NUL byte in the name");
-	} else if ((rc = s3_url_parse(line, &bucket, &key, &err)) < 0) {
-		e = bad(line, err.p);
-	} else if (rc == 1) {
-		buf_printf(&name, "s3://%s/%s", bucket, key);
-		e = newent(E_OBJ, name.p, -1);
-		e->bucket = bucket;
-		e->key = key;
-		if (s3_is_prefix(key) || (lflag && sflag))
-			newlisting(e, E_LIST, !s3_is_prefix(key));
-	} else if (stat(line, &st) < 0) {
-		e = lflag ? bad(line, strerror(errno)) :
-		    newent(E_FILE, line, -1);
+	} else if (kind == S3_INPUT_BAD) {
+		e = bad(in.name, in.why.p);
+	} else if (in.bucket) {
+		e = newent(E_OBJ, in.name, -1);
+		e->bucket = in.bucket;
+		e->key = in.key;
+		in.bucket = in.key = NULL;
+		if (kind == S3_INPUT_PREFIX || (lflag && sflag))
+			newlisting(e, E_LIST, kind == S3_INPUT_OBJECT);
+	} else if (in.err && lflag) {
+		e = bad(in.name, strerror(in.err));
 	} else {
-		e = newent(E_FILE, line, st.st_size);
-		if (S_ISDIR(st.st_mode))
+		e = newent(E_FILE, in.name, in.size);
+		if (kind == S3_INPUT_FOLDER)
 			newlisting(e, E_DIR, 0);
 	}
 	insert(&g.queue, e);
-	free(line);
-	buf_free(&err);
-	buf_free(&name);
+	s3_input_free(&in);
 }
 
 /* A URL line from stdin, if it has one now (a TAB and what follows it
@@ -514,26 +495,6 @@ readinput(void)
 	return n >= 0;
 }
 
-/* Walks a little more of a local folder: its files join the queue. */
-static int
-expand(struct ent *d)
-{
-	struct buf path = BUF_INIT, err = BUF_INIT;
-	int64_t size;
-	int n = 0, rc;
-
-	while (n < BATCH &&
-	       (rc = walk_next(d->l->walk, &path, &size, &err)) != 0) {
-		insert(d, rc < 0 ? bad(path.p, err.p) :
-		       newent(E_FILE, path.p, size));
-		buf_reset(&err);
-		n++;
-	}
-	buf_free(&path);
-	buf_free(&err);
-	return n;
-}
-
 /* 1 when e must wait: its bucket has not answered yet, and a request
  * to it runs, whose answer may say the bucket is in another region (so
  * that costs one request more, not one for each object). */
@@ -546,7 +507,7 @@ unknown(const struct ent *e)
 		return 0;
 	for (o = g.queue.next; o != &g.queue; o = o->next)
 		if (o != e && o->bucket && ((o->x && o->state == S_RUN) ||
-		    (o->l && o->l->pages.state == S3_PAGES_RUN)) &&
+		    (o->l && s3_walk_reading(&o->l->w))) &&
 		    strcmp(o->bucket, e->bucket) == 0)
 			return 1;
 	return 0;
@@ -566,13 +527,14 @@ schedule(void)
 		if (g.refused && e->state != S_FAIL)
 			break;	/* nothing new once refused */
 		if (e->kind == E_LIST && e->state != S_FAIL &&
-		    s3_pages_more(&e->l->pages)) {
+		    s3_walk_more(&e->l->w)) {
 			if (!unknown(e))
 				nextpage(e->l);
 			break;
 		}
 		if ((e->kind == E_LIST && e->state != S_FAIL) ||
-		    (e->kind == E_DIR && expand(e) == 0)) {
+		    (e->kind == E_DIR &&
+		     s3_walk_next(&e->l->w, NULL, BATCH) == 0)) {
 			drop(e);
 			moved++;
 			continue;
@@ -596,7 +558,7 @@ schedule(void)
 	}
 	/* the next page before this one runs dry */
 	if (!g.refused && g.cursor != &g.queue && (p = g.cursor->parent) &&
-	    s3_pages_more(&p->pages) && p->unstarted < AHEAD)
+	    s3_walk_more(&p->w) && p->unstarted < AHEAD)
 		nextpage(p);
 	return moved;
 }
