@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "ddb.h"
+#include "ddb_engine.h"
 #include "ddb_get.h"
 #include "ddb_item.h"
 #include "ddb_manifest.h"
@@ -120,25 +120,13 @@ static size_t nnames, nkeys, nneed;	/* nneed: every item has them */
 static struct ddb_table tab;
 static struct ddb_put put;
 static struct aws_auth *auth;
-/* the engine: the writer, or --get's getter */
-static struct ddb_writer *writer;
-static struct ddb_getter *getter;
-
+static struct ddb_engine *eng;	/* the writer, or --get's getter */
+static struct ddb_feed feed;	/* and what it was fed */
 static struct rejects rej;
-static unsigned long long nread, nbadlines;
-static unsigned long long nleft;	/* read after a stop, never sent */
 static int failshown;
 static int showing;		/* counts on the terminal */
 static FILE *tf;		/* DYNAPUT_TRACE */
 static const char *tfile;
-
-/* What the engine counted, alike for both: written (found) and present
- * (missing), as the counts line and the summary name them. */
-struct counts {
-	unsigned long long a, b, rejected, unsent, retries, throttled;
-	int window;
-	long long latency_us;
-};
 
 static void
 usage(int status)
@@ -182,6 +170,13 @@ newddb(struct http **h)
 	return d;
 }
 
+/* what aws_auth and ddb_table_open tell (a clock corrected, a table made) */
+static void
+notice(const char *msg)
+{
+	warnx("%s", msg);
+}
+
 static void
 tablefail(const struct ddb_error *e, const struct buf *err)
 {
@@ -197,24 +192,14 @@ opentable(void)
 	struct buf err = BUF_INIT, b = BUF_INIT;
 	struct ddb_error e = DDB_ERROR_INIT;
 	struct ddb_create c;
+	struct ddb_open o = { create ? &c : NULL, CREATE_WAIT_S, "ttl",
+			      notice };
 	struct http *h;
 	struct ddb *d = newddb(&h);
-	int made = 0;
 
 	ddb_manifest_create(&c, ondemand);
-	if (ddb_table_describe(d, table, &tab, &e, &err) < 0) {
-		if (e.cls != DDB_NOTFOUND || !create)
-			tablefail(&e, &err);
-		buf_reset(&err);
-		if ((made = ddb_table_create(d, table, &c, &e, &err)) < 0)
-			tablefail(&e, &err);
-		if (made)
-			warnx("table %s: created", table);
-	}
-	if (ddb_table_wait(d, table, &tab, CREATE_WAIT_S, &e, &err) < 0)
+	if (ddb_table_open(d, table, &o, &tab, &e, &err) < 0)
 		tablefail(&e, &err);
-	if (made && ddb_table_ttl(d, table, "ttl", &e, &err) < 0)
-		warnx("warning: %s", err.p);
 	if (manifest && ddb_manifest_table(&tab, table, &b) < 0)
 		diex(EXIT_USAGE, "%s", b.p);
 	if (vflag)
@@ -285,7 +270,7 @@ startengine(void)
 			.rate = ratemax, .stop = &stopsig_count,
 			.found = gotfound, .reject = reject };
 
-		if (!(getter = ddb_get_new(&o, &err)))
+		if (!(eng = ddb_engine_new(NULL, &o, &err)))
 			diex(EXIT_PARTIAL, "%s", err.p);
 	} else {
 		struct ddb_writer_opts o = { .table = table, .ddb = &d,
@@ -295,24 +280,25 @@ startengine(void)
 			.drain_s = DRAIN_S, .stop = &stopsig_count,
 			.reject = reject };
 
-		if (!(writer = ddb_writer_new(&o, &err)))
+		if (!(eng = ddb_engine_new(&o, NULL, &err)))
 			diex(EXIT_PARTIAL, "%s", err.p);
-		if (vflag && ddb_writer_conns(writer) < o.jobs)
+		if (vflag && ddb_writer_conns(ddb_engine_writer(eng)) < o.jobs)
 			warnx("-j %d: %d connections at once (ulimit -n %ld)",
-			      o.jobs, ddb_writer_conns(writer), http_nofile());
+			      o.jobs, ddb_writer_conns(ddb_engine_writer(eng)),
+			      http_nofile());
 	}
 	buf_free(&err);
 }
 
 static int
-convert(struct ddb_conv *conv, struct ddb_item *it, struct buf *msg)
+convert(void *conv, struct ddb_item *it, struct buf *msg)
 {
 	size_t i;
 
 	if (ddb_conv_item(conv, it->line.p, it->line.len, &it->json, it->at,
 			  msg) < 0)
 		return -1;
-	if (getter)
+	if (getmode)
 		return ddb_table_keycheck(&tab, names, it->json.p, it->at,
 					  msg);
 	if (manifest && ddb_manifest_item(it->json.p, it->at, msg) < 0)
@@ -330,26 +316,14 @@ convert(struct ddb_conv *conv, struct ddb_item *it, struct buf *msg)
 static const char *
 failed(void)
 {
-	return getter ? ddb_get_failed(getter) : ddb_writer_failed(writer);
+	return ddb_engine_failed(eng);
 }
 
 static void
-counts(struct counts *c)
+counts(struct ddb_engine_counts *c)
 {
-	struct ddb_writer_counts w;
-	struct ddb_get_counts g;
-
-	if (getter) {
-		ddb_get_counts(getter, &g);
-		*c = (struct counts){ g.found, g.missing, g.rejected, 0,
-				      g.retries, g.throttled, 0, 0 };
-	} else {
-		ddb_writer_counts(writer, &w);
-		*c = (struct counts){ w.written, w.present, w.rejected,
-				      w.unsent, w.retries, w.throttled,
-				      w.window, w.latency_us };
-	}
-	c->rejected += nbadlines;
+	ddb_engine_counts(eng, c);
+	c->rejected += feed.nbad;
 }
 
 /* Once a second: the counts on the terminal, a line in the trace. */
@@ -358,7 +332,7 @@ progress(int64_t now, int last)
 {
 	static int64_t lastshow;
 	static unsigned long long lastdone, lastthr;
-	struct counts c;
+	struct ddb_engine_counts c;
 	unsigned long long done;
 	double s;
 
@@ -367,23 +341,23 @@ progress(int64_t now, int last)
 			fputs("\r\033[K", stderr);
 		return;
 	}
-	if ((!showing && (!tf || getter)) || now - lastshow < 1000000000)
+	if ((!showing && (!tf || getmode)) || now - lastshow < 1000000000)
 		return;
 	counts(&c);
-	done = c.a + c.b;
+	done = c.done + c.other;
 	s = lastshow ? (double)(now - lastshow) / 1e9 : 0;
-	if (showing && getter)
+	if (showing && getmode)
 		fprintf(stderr, "\r%s: %llu read, %llu found, %llu missing, "
-			"%llu rejected, %.0f keys/s\033[K", err_prog(), nread,
-			c.a, c.b, c.rejected,
+			"%llu rejected, %.0f keys/s\033[K", err_prog(),
+			feed.nread, c.done, c.other, c.rejected,
 			s ? (double)(done - lastdone) / s : 0.0);
 	else if (showing)
 		fprintf(stderr, "\r%s: %llu read, %llu written, %llu already "
 			"present, %llu rejected, %.0f items/s, %d in flight "
-			"at most\033[K", err_prog(), nread, c.a, c.b,
+			"at most\033[K", err_prog(), feed.nread, c.done, c.other,
 			c.rejected, s ? (double)(done - lastdone) / s : 0.0,
 			c.window);
-	if (tf && !getter && s &&
+	if (tf && !getmode && s &&
 	    fprintf(tf, "%.3f\t%.0f\t%.0f\t%d\t%.2f\n", clock_wall(),
 		    (double)(done - lastdone) / s,
 		    (double)(c.throttled - lastthr) / s, c.window,
@@ -394,129 +368,27 @@ progress(int64_t now, int last)
 	lastthr = c.throttled;
 }
 
-static int
-blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return 0;
-	return 1;
-}
-
-/* The next line that is not blank, or LINEIO_AGAIN, or LINEIO_END. */
-static ssize_t
-nextline(struct lineio *in, char **line)
-{
-	ssize_t n;
-
-	while ((n = lineio_trynext(in, line)) >= 0 && blank(*line, (size_t)n))
-		;
-	if (n >= 0)
-		nread++;
-	return n;
-}
-
-/*
- * Stopped (a signal, or an error that stops every write): the lines
- * already in the pipe are read for a second at most and set aside as
- * not sent, so that what came in is accounted for.
- */
+/* the feed's tick */
 static void
-leftover(struct lineio *in, const char *why)
+ticked(void *ctx)
 {
-	int64_t end = clock_ns() + 1000000000LL;
-	char *p;
-	ssize_t n;
-
-	while (clock_ns() < end && (n = nextline(in, &p)) != LINEIO_END) {
-		if (n == LINEIO_AGAIN) {
-			struct pollfd pfd = { lineio_fd(in), POLLIN, 0 };
-
-			poll(&pfd, 1, 100);
-			continue;
-		}
-		nleft++;
-		nbadlines++;
-		rejects_add(&rej, in->name, in->lineno, p, (size_t)n, why);
-	}
-}
-
-/* Waits for input, moving the lookups on meanwhile. */
-static void
-waitinput(struct lineio *in)
-{
-	struct pollfd pfd = { lineio_fd(in), POLLIN, 0 };
-
-	if (getter) {
-		ddb_get_flush(getter);
-		ddb_get_poll(getter, lineio_fd(in), showing ? 200 : 1000);
-	} else {
-		poll(&pfd, 1, showing || tf ? 200 : 1000);
-	}
-}
-
-static void
-readall(struct lineio *in, struct ddb_conv *conv)
-{
-	struct buf msg = BUF_INIT;
-	struct ddb_item *it;
-	char *line;
-	ssize_t n;
-
-	while (!stopsig_count && !failed()) {
-		progress(clock_ns(), 0);
-		if ((n = nextline(in, &line)) == LINEIO_END)
-			break;
-		if (n == LINEIO_AGAIN) {
-			waitinput(in);
-			continue;
-		}
-		it = getter ? ddb_get_item(getter) : ddb_writer_item(writer);
-		buf_add(&it->line, line, (size_t)n);
-		it->input = in->name;
-		it->lineno = in->lineno;
-		if (in->cut) {
-			buf_reset(&msg);
-			buf_printf(&msg, "a line of more than %u bytes (kept "
-				   "cut to them): no DynamoDB item is that "
-				   "long", MAXLINE);
-		}
-		if (in->cut || convert(conv, it, &msg) < 0) {
-			nbadlines++;
-			reject(NULL, it, msg.p);
-			if (getter)
-				ddb_get_unused(getter, it);
-			else
-				ddb_writer_unused(writer, it);
-		} else if ((getter ? ddb_get_put(getter, it) :
-			    ddb_writer_put(writer, it)) < 0) {
-			break;
-		}
-	}
-	if (!getter && (stopsig_count || failed()))
-		leftover(in, stopsig_count ? "interrupted: not sent" :
-			 "not written: stopped by an error that stops every "
-			 "write");
-	if (failed() && !failshown++)
-		warnx("%s", failed());
-	buf_free(&msg);
+	(void)ctx;
+	progress(clock_ns(), 0);
 }
 
 static int
-summarize(const struct counts *c)
+summarize(const struct ddb_engine_counts *c)
 {
 	struct summary sm;
 	int st = 0;
 
 	summary_init(&sm);
-	summary_count(&sm, "read", nread);
-	summary_count(&sm, getter ? "found" : "written", c->a);
-	summary_count(&sm, getter ? "missing" : "present", c->b);
+	summary_count(&sm, "read", feed.nread);
+	summary_count(&sm, getmode ? "found" : "written", c->done);
+	summary_count(&sm, getmode ? "missing" : "present", c->other);
 	summary_count(&sm, "rejected", c->rejected);
-	if (!getter)
-		summary_count(&sm, "unsent", c->unsent + nleft);
+	if (!getmode)
+		summary_count(&sm, "unsent", c->unsent + feed.nleft);
 	summary_count(&sm, "retries", c->retries);
 	summary_count(&sm, "throttled", c->throttled);
 	if (summary_write(&sm, sfile) < 0)
@@ -528,13 +400,13 @@ summarize(const struct counts *c)
 static int
 finish(int status)
 {
-	struct counts c;
+	struct ddb_engine_counts c;
 
 	progress(0, 1);
 	if (failed() && !failshown++)
 		warnx("%s", failed());
 	counts(&c);
-	if (getter && fshut(stdout, "stdout"))
+	if (getmode && fshut(stdout, "stdout"))
 		status = EXIT_PARTIAL;
 	if (rejects_end(&rej))
 		status = EXIT_PARTIAL;
@@ -543,9 +415,9 @@ finish(int status)
 	if (c.rejected)
 		status = EXIT_PARTIAL;
 	fprintf(stderr, "%s: %llu read, %llu %s, %llu %s, %llu rejected, "
-		"%llu retries\n", err_prog(), nread, c.a,
-		getter ? "found" : "written", c.b,
-		getter ? "missing" : "already present", c.rejected, c.retries);
+		"%llu retries\n", err_prog(), feed.nread, c.done,
+		getmode ? "found" : "written", c.other,
+		getmode ? "missing" : "already present", c.rejected, c.retries);
 	if (sfile && summarize(&c))
 		status = EXIT_PARTIAL;
 	if (failed())
@@ -693,13 +565,6 @@ describemain(void)
 	return fshut(stdout, "stdout") ? EXIT_PARTIAL : EXIT_OK;
 }
 
-/* what aws_auth tells (a clock it corrected) */
-static void
-notice(const char *msg)
-{
-	warnx("%s", msg);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -738,20 +603,21 @@ main(int argc, char *argv[])
 	startengine();
 	lineio_open(&in, argc, argv);
 	in.maxline = MAXLINE;
-	readall(&in, conv);
-	if (getter)
-		ddb_get_close(getter);
-	else
-		ddb_writer_close(writer);
-	while (!(getter ? ddb_get_wait(getter, 50) :
-		 ddb_writer_wait(writer, 50)))
-		progress(clock_ns(), 0);
+	feed = (struct ddb_feed){ .in = &in, .convert = convert,
+		.tick = ticked, .ctx = conv, .rej = &rej,
+		.wait_ms = showing || (tf && !getmode) ? 200 : 1000,
+		.stop = &stopsig_count };
+	ddb_engine_feed(eng, &feed);
+	if (failed() && !failshown++)
+		warnx("%s", failed());
+	ddb_engine_close(eng);
+	while (!ddb_engine_wait(eng, 50))
+		ticked(NULL);
 	status = finish(in.status);
 	lineio_close(&in);
-	ddb_writer_free(writer);
-	ddb_get_free(getter);
+	ddb_engine_free(eng);
 	ddb_conv_free(conv);
-	if (!getter)
+	if (!getmode)
 		ddb_put_free(&put);
 	aws_auth_free(auth);
 	buf_free(&err);

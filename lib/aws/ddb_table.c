@@ -238,6 +238,40 @@ ddb_table_ttl(struct ddb *d, const char *name, const char *attr,
 	return rc;
 }
 
+int
+ddb_table_open(struct ddb *d, const char *name, const struct ddb_open *o,
+	       struct ddb_table *t, struct ddb_error *e, struct buf *err)
+{
+	struct buf m = BUF_INIT;
+	int made = 0;
+
+	memset(t, 0, sizeof *t);	/* status "": the wait describes it */
+	if (ddb_table_describe(d, name, t, e, &m) < 0) {
+		if (e->cls != DDB_NOTFOUND || !o->create)
+			goto fail;
+		buf_reset(&m);
+		if ((made = ddb_table_create(d, name, o->create, e, &m)) < 0)
+			goto fail;
+		if (made && o->notice) {
+			buf_printf(&m, "table %s: created", name);
+			o->notice(m.p);
+			buf_reset(&m);
+		}
+	}
+	if (ddb_table_wait(d, name, t, o->wait_s, e, &m) < 0)
+		goto fail;
+	buf_adds(&m, "warning: ");
+	if (made && o->ttl && ddb_table_ttl(d, name, o->ttl, e, &m) < 0 &&
+	    o->notice)
+		o->notice(m.p);
+	buf_free(&m);
+	return made;
+fail:
+	buf_adds(err, m.p);
+	buf_free(&m);
+	return -1;
+}
+
 const char *
 ddb_table_key(const struct ddb_table *t, struct buf *b)
 {

@@ -98,4 +98,24 @@ int ddb_table_empty(struct ddb *d, const char *name, struct ddb_error *e,
 int ddb_table_ttl(struct ddb *d, const char *name, const char *attr,
 		  struct ddb_error *e, struct buf *err);
 
+/* How ddb_table_open goes. */
+struct ddb_open {
+	const struct ddb_create *create;	/* a missing table: made so;
+						 * NULL: it fails */
+	long wait_s;			/* for ACTIVE, at most */
+	const char *ttl;		/* a table made: its TTL attribute */
+	void (*notice)(const char *line);	/* told at once: "table T:
+						 * created", "warning: table T:
+						 * TTL on ttl not enabled: ..." */
+};
+
+/*
+ * The table before its first item, in t: described, made when missing
+ * and o->create says how (someone else's meanwhile will do), waited for
+ * to be writable, and a table made given its TTL (when that fails, only
+ * a notice).  1 made, 0 there already, or -1 as the steps above.
+ */
+int ddb_table_open(struct ddb *d, const char *name, const struct ddb_open *o,
+		   struct ddb_table *t, struct ddb_error *e, struct buf *err);
+
 #endif

@@ -2,7 +2,7 @@
 /*
  * lib/aws/ddb.c and ddb_table.c against a canned server (httpfix.h):
  * the exact bytes of DescribeTable, CreateTable, UpdateTimeToLive and
- * the Scan that tells an empty table,
+ * the Scan that tells an empty table, ddb_table_open's sequence of them,
  * their signed headers, what each answer means, the wait for ACTIVE, a
  * stop flag that ends a wait, and an endpoint where nothing listens.
  */
@@ -438,6 +438,82 @@ test_empty(void)
 	buf_free(&err);
 }
 
+static char told[4][160];
+static int ntold;
+
+static void
+tell(const char *line)
+{
+	if (ntold < 4)
+		snprintf(told[ntold], sizeof told[0], "%s", line);
+	ntold++;
+}
+
+static void
+test_open(void)
+{
+	static const struct fix_answer a[] = {
+		/* missing, made, CREATING, ACTIVE, no TTL */
+		{ 400, ERR("ResourceNotFoundException",
+			   "Requested resource not found"), 0 },
+		{ 200, "{\"TableDescription\":{}}", 0 },
+		{ 200, CREATING, 0 }, { 200, ACTIVE, 0 },
+		{ 400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+		       "UnknownOperationException\"}", 0 },
+		/* there already */
+		{ 200, ACTIVE, 0 },
+		/* missing, and not to be made */
+		{ 400, ERR("ResourceNotFoundException",
+			   "Requested resource not found"), 0 },
+	};
+	struct ddb_create c = {
+		"eventId", "fingerprint", 'S', 'S', 1, 0, 0,
+	};
+	struct ddb_open o = { &c, 60, "ttl", tell };
+	struct http *h = newhttp(1);
+	struct ddb *d;
+	struct ddb_table t;
+	struct ddb_error e = DDB_ERROR_INIT;
+	struct buf err = BUF_INIT;
+	static const char *const ops[] = { "DescribeTable", "CreateTable",
+		"DescribeTable", "DescribeTable", "UpdateTimeToLive",
+		"DescribeTable", "DescribeTable" };
+	char want[64];
+	int i, rc;
+
+	httpfix_start(a, 7);
+	d = newddb(h, fix_url);
+	CHECK((rc = ddb_table_open(d, "m", &o, &t, &e, &err)) == 1 &&
+	      !err.len, "%d %s", rc, err.p);
+	CHECK(!strcmp(t.status, "ACTIVE") && !strcmp(t.range, "fingerprint"),
+	      "%s", t.status);
+	CHECK(ntold == 2 && !strcmp(told[0], "table m: created") &&
+	      !strcmp(told[1], "warning: table m: TTL on ttl not enabled: "
+		      "UnknownOperationException"), "%d %s", ntold, told[1]);
+	CHECK(!strcmp(fix_req[4].body, "{\"TableName\":\"m\","
+		      "\"TimeToLiveSpecification\":{\"AttributeName\":\"ttl\","
+		      "\"Enabled\":true}}"), "%s", fix_req[4].body);
+	ntold = 0;
+	CHECK((rc = ddb_table_open(d, "m", &o, &t, &e, &err)) == 0 &&
+	      !err.len && !ntold, "%d %s", rc, err.p);
+	o.create = NULL;
+	CHECK(ddb_table_open(d, "m", &o, &t, &e, &err) < 0 &&
+	      e.cls == DDB_NOTFOUND && !ntold, "not found");
+	CHECK(!strcmp(err.p, "table m: ResourceNotFoundException: "
+		      "Requested resource not found"), "%s", err.p);
+	CHECK(fix_nreq == 7, "%d requests", fix_nreq);
+	for (i = 0; i < 7 && i < fix_nreq; i++) {
+		snprintf(want, sizeof want, "DynamoDB_20120810.%s", ops[i]);
+		CHECK(!strcmp(fix_header(i, "X-Amz-Target"), want), "%d: %s",
+		      i, fix_header(i, "X-Amz-Target"));
+	}
+	httpfix_stop();
+	ddb_free(d);
+	http_free(h);
+	ddb_error_free(&e);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -456,6 +532,7 @@ main(void)
 	test_wait();
 	test_unreachable();
 	test_empty();
+	test_open();
 	aws_auth_free(auth);
 	buf_free(&err);
 	return unit_end("ddb_table");
