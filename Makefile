@@ -38,7 +38,9 @@ PROGS = eventcut sincefilter s3cat s3put dynaput
 SCRIPTS = populate
 SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq \
 	pipelines/populate-plan pipelines/populate-shard pipelines/populate-status \
-	pipelines/populate-workers pipelines/populate-verify
+	pipelines/populate-workers pipelines/populate-verify \
+	pipelines/populate-worker pipelines/populate-engine.sh \
+	pipelines/populate-emr pipelines/populate-batch pipelines/populate-k8s
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = $(wildcard man/*.7)
