@@ -68,7 +68,7 @@ dynaput_LIBS = $(LIBS_aws) -pthread
 
 .DELETE_ON_ERROR:
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean \
-	dist
+	dist image
 
 all: $(BIN) build/ddbsink
 
@@ -194,6 +194,13 @@ install: all
 DIST = build/manifest-populator-$(VERSION)-x86_64-linux.tar.gz
 dist: all
 	@tools/dist $(DIST)
+
+# The workers' image (Dockerfile), built without a daemon by buildah
+# (Debian's package), for populate batch and populate k8s.
+IMAGE = manifest-populator:$(VERSION)
+image:
+	@command -v buildah >/dev/null 2>&1 || { echo "make image: needs buildah (apt-get install buildah), or run: docker build -t $(IMAGE) ." >&2; exit 2; }
+	buildah build --layers -f Dockerfile -t $(IMAGE) .
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
