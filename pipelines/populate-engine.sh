@@ -70,7 +70,7 @@ eng_plan() {
 	s3cat ${profile:+-p "$profile"} -- "$plan/job.json" </dev/null >"$w/job.json" 2>"$w/err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		grep -q NoSuchKey "$w/err" && fail 2 "plan $plan: no such plan (no $plan/job.json)"
-		replay "$w/err"
+		cat -- "$w/err" >&2
 		fail "$rc" "plan $plan: cannot read $plan/job.json"
 	fi
 	local j
