@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -36,8 +37,9 @@
 #define AHEAD 1000		/* listed keys kept ahead of the transfers */
 #define BATCH 256		/* a folder's entries taken at a time */
 #define MAXURL (64 << 10)	/* a stdin line longer is no URL */
-#define SYNOPSIS "[-lsv] [-j N] [-S summary] [--no-sign-request] " \
-	"[--request-payer] " AWS_OPTS_SYNOPSIS " [url ...]"
+#define SYNOPSIS "[-lsv] [-j N] [-S summary] [--max-size size] " \
+	"[--max-ratio n] [--no-sign-request] [--request-payer] " \
+	AWS_OPTS_SYNOPSIS " [url ...]"
 
 static const char help[] =
 	"  -j N                    fetch N objects at once (default 4)\n"
@@ -45,6 +47,8 @@ static const char help[] =
 	"  -S summary              write the counts there as JSON at the end\n"
 	"  -s                      with -l: a tab and the size after a name\n"
 	"  -v                      retries, resumes and counts on stderr\n"
+	"  --max-size size         an object that decodes to more fails\n"
+	"  --max-ratio n           one that decodes to n times its size fails\n"
 	"  --no-sign-request       anonymous requests (public buckets)\n"
 	"  --request-payer         the requester pays for the requests\n"
 	AWS_OPTS_HELP;
@@ -108,6 +112,7 @@ static struct {
 static int lflag, sflag, vflag, nosign, payer;
 static long jobs = 4;
 static const char *sfile;
+static long long maxsize, maxratio;
 static struct aws_conf_opts ao = { .service = "s3" };
 static volatile sig_atomic_t stop;
 
@@ -743,8 +748,10 @@ finish(int st)
 int
 main(int argc, char *argv[])
 {
-	enum { O_NOSIGN = 256, O_PAYER };
+	enum { O_NOSIGN = 256, O_PAYER, O_MAXSIZE, O_MAXRATIO };
 	static const struct option longs[] = {
+		{ "max-size", required_argument, NULL, O_MAXSIZE },
+		{ "max-ratio", required_argument, NULL, O_MAXRATIO },
 		{ "no-sign-request", no_argument, NULL, O_NOSIGN },
 		{ "request-payer", no_argument, NULL, O_PAYER },
 		{ "help", no_argument, NULL, 'h' },
@@ -769,6 +776,12 @@ main(int argc, char *argv[])
 		case 'v': vflag = 1; break;
 		case O_NOSIGN: nosign = 1; break;
 		case O_PAYER: payer = 1; break;
+		case O_MAXSIZE:
+			maxsize = opt_size("--max-size", optarg, 1, LLONG_MAX);
+			break;
+		case O_MAXRATIO:
+			maxratio = opt_num("--max-ratio", optarg, 2, 1000000);
+			break;
 		default: usage(EXIT_USAGE);
 		}
 	}
@@ -788,6 +801,8 @@ main(int argc, char *argv[])
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	g.queue.next = g.queue.prev = g.cursor = &g.queue;
 	g.dec = decode_new(0);
+	decode_limit(g.dec, (unsigned long long)maxsize,
+		     (unsigned long long)maxratio);
 	lineout_init(&g.lo, LINEOUT_HOLD, emit, NULL);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	lineio_open(&g.in, 0, NULL);

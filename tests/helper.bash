@@ -19,6 +19,10 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION \
 export AWS_CONFIG_FILE=/nonexistent/config
 export AWS_SHARED_CREDENTIALS_FILE=/nonexistent/credentials
 export AWS_EC2_METADATA_DISABLED=true
+# script(1) runs its command with $SHELL -c: a dash there (CI's /bin/sh,
+# or no SHELL at all) dies of a terminal's ^C at once, where bash waits
+# for the program that caught it and goes on
+export SHELL=/bin/bash
 
 # servers_up: in setup_file of a suite that needs S3 or DynamoDB
 servers_up() {

@@ -426,6 +426,22 @@ GET $S3_ENDPOINT/hbk/ga"
 	[ "$(requests /hbk/gb.gz)" -eq 1 ]
 }
 
+@test "--max-ratio and --max-size: a bomb fails alone, named, exit 1; the objects around it come out whole" {
+	run -1 --separate-stderr bash -c 's3cat -e "$1" --max-ratio 100 s3://hbk/ga s3://hbk/bomb.gz s3://hbk/gb.gz >out' - "$S3_ENDPOINT"
+	[[ $stderr =~ ^"s3cat: s3://hbk/bomb.gz: gzip: over 100 times as many bytes decoded as read (the limit); its last "[0-9]+" bytes, an unfinished line, not written"$ ]]
+	# zeros hold no newline: nothing of the bomb is written
+	cmp out <(cat "$F/ga"; want gb.gz)
+	run -1 --separate-stderr s3cat --max-size 1M "$F/mid" "$F/ga" "$F/bomb.gz"
+	[[ ${stderr_lines[0]} =~ ^"s3cat: $F/mid: over 1048576 bytes decoded (the limit); its last "[0-9]+" bytes, an unfinished line, not written"$ ]]
+	[[ ${stderr_lines[1]} =~ ^"s3cat: $F/bomb.gz: gzip: over 1048576 bytes decoded (the limit)" ]]
+	assert_equal "${#lines[@]}" "$(($(head -c 1048576 "$F/mid" | wc -l) + 2))"
+	# under the limits, the same bytes as without them
+	run -0 s3cat -e "$S3_ENDPOINT" --max-ratio 20 --max-size 2M s3://hbk/mid s3://hbk/gb.gz
+	assert_equal "$output" "$(cat "$F/mid"; want gb.gz)"
+	run -2 --separate-stderr s3cat --max-ratio 1 "$F/ga"
+	assert_equal "$stderr" "s3cat: --max-ratio: 1: not a number from 2 to 1000000"
+}
+
 @test "a gzip bomb (1 GiB of zeros in 1 MB) streams with flat memory; | head -1 ends it with 141" {
 	rss s3cat -e "$S3_ENDPOINT" s3://hbk/ga s3://hbk/bomb.gz s3://hbk/gb.gz >out
 	[ "$(stat -c %s out)" -eq $((18 + 1073741824 + 1 + 18)) ]

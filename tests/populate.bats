@@ -294,6 +294,43 @@ populate: items past the 180-day lifespan, which expire at once: 30 (--ttl-from 
 	! grep -r secret-1-0-1-do-not-print out err populate-logs
 }
 
+@test "credentials from the environment, the files, credential_process or a container: no secret or token in any output or log" {
+	"$TOP/tools/mkarchive" archive 2 10 >/dev/null
+	# bad rows hold whole events: a bad one in each run's log
+	for r in archive/run=*; do printf 'not an event\n' >>"$r/part-00000"; done
+	jq --arg t "$T" '.data.dynamodbTable = $t' "$DATA/configs/dynamodb-2-0-0-chain.json" >chain.json
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME/.aws"
+	for src in environment files process container; do
+		rm -rf populate-logs "$HOME/.aws"/*
+		case $src in
+		environment)
+			env=(AWS_ACCESS_KEY_ID=ASIAENVEXAMPLE AWS_SECRET_ACCESS_KEY=env/s3kr1tKEY
+				AWS_SESSION_TOKEN=env/s3kr1tTOKEN) ;;
+		files)
+			env=()
+			printf '[default]\naws_access_key_id = ASIAFILEEXAMPLE\naws_secret_access_key = file/s3kr1tKEY\naws_session_token = file/s3kr1tTOKEN\n' \
+				>"$HOME/.aws/credentials" ;;
+		process)
+			env=(AWS_CONFIG_FILE=$HOME/.aws/config)
+			printf '[default]\ncredential_process = %s/good.sh\n' "$DATA/creds" >"$HOME/.aws/config" ;;
+		container)
+			node "$TOP/tests/servers/container.js" --ready port --log container.log 3>&- &
+			cpid=$!
+			for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+			env=(AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$(cat port)/v2/credentials/task) ;;
+		esac
+		run -0 --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$HOME/.aws/credentials" "${env[@]}" \
+			populate -v archive chain.json
+		[ -z "${cpid:-}" ] || { kill "$cpid"; wait "$cpid" || :; }
+		case $src in files) src="credentials file" ;; process) src=credential_process ;; esac
+		[[ $stderr == *"credentials from $src"* ]] || fail "$src: $stderr"
+		[ "$(ls "$(job)"/bad-rows | wc -l)" -eq 2 ]
+		! grep -r s3kr1t - populate-logs <<<"$output$stderr" || fail "$src: a secret written"
+	done
+}
+
 @test "an unreachable endpoint fails with a clear message, without hanging" {
 	archive 1 4
 	port=$(node "$TOP/tests/servers/freeport.js")
@@ -456,7 +493,7 @@ populate: table $T in us-east-1: cannot write to it"
 		sleep 0.05
 	done
 	printf '\003' >&4
-	wait "$pid"
+	wait "$pid" || { tr -d '\r' <tty.out; false; }
 	exec 4>&-
 	proxy_down
 	out=$(tr -d '\r' <tty.out)

@@ -18,6 +18,7 @@
 #define SLICE (1u << 30)	/* zlib and libbz2 count in unsigned int */
 #define MAGICMAX 10
 #define READCAP (1 << 20)	/* decode_fd's reads */
+#define RATIOFLOOR (1 << 20)	/* a ratio counts past this much output */
 
 enum {
 	ST_START,	/* the first bytes, until they tell the format */
@@ -45,6 +46,8 @@ struct decode {
 	unsigned char *out;
 	size_t outcap;
 	char *rbuf;		/* decode_fd's, once it has read */
+	unsigned long long nin, nout;	/* this object's, raw and decoded */
+	unsigned long long maxout, maxratio;	/* decode_limit's; 0: none */
 	char err[128];
 };
 
@@ -101,7 +104,16 @@ decode_reset(struct decode *d)
 	d->state = ST_START;
 	d->fmt = F_NONE;
 	d->nhdr = 0;
+	d->nin = d->nout = 0;
 	d->err[0] = '\0';
+}
+
+void
+decode_limit(struct decode *d, unsigned long long maxout,
+	     unsigned long long maxratio)
+{
+	d->maxout = maxout;
+	d->maxratio = maxratio;
 }
 
 static int
@@ -122,6 +134,22 @@ fail(struct decode *d, const char *fmt, ...)
 	va_end(ap);
 	d->state = ST_ERROR;
 	return -1;
+}
+
+/* n decoded bytes to emit, unless they pass one of decode_limit's */
+static int
+give(struct decode *d, const void *p, size_t n, decode_emit_fn emit,
+     void *ctx)
+{
+	d->nout += n;
+	if (d->maxout && d->nout > d->maxout)
+		return fail(d, "over %llu bytes decoded (the limit)",
+			    d->maxout);
+	if (d->maxratio && d->nout > RATIOFLOOR &&
+	    d->nout / d->maxratio > d->nin)
+		return fail(d, "over %llu times as many bytes decoded as "
+			    "read (the limit)", d->maxratio);
+	return emit(ctx, p, n);
 }
 
 /* Begins a member, stream or frame of d->fmt. */
@@ -183,7 +211,7 @@ gzfeed(struct decode *d, const unsigned char *p, size_t n, size_t *used,
 		rc = inflate(&d->z, Z_NO_FLUSH);
 		*used = (size_t)((const unsigned char *)d->z.next_in - p);
 		have = d->outcap - d->z.avail_out;
-		if (have && (e = emit(ctx, (const char *)d->out, have)))
+		if (have && (e = give(d, d->out, have, emit, ctx)))
 			return e;
 		switch (rc) {
 		case Z_STREAM_END:
@@ -225,7 +253,7 @@ bzfeed(struct decode *d, const unsigned char *p, size_t n, size_t *used,
 		rc = BZ2_bzDecompress(&d->bz);
 		*used = (size_t)((const unsigned char *)d->bz.next_in - p);
 		have = d->outcap - d->bz.avail_out;
-		if (have && (e = emit(ctx, (const char *)d->out, have)))
+		if (have && (e = give(d, d->out, have, emit, ctx)))
 			return e;
 		switch (rc) {
 		case BZ_STREAM_END:
@@ -264,7 +292,7 @@ zsfeed(struct decode *d, const unsigned char *p, size_t n, size_t *used,
 		*used = in.pos;
 		if (ZSTD_isError(rc))
 			return fail(d, "%s", ZSTD_getErrorName(rc));
-		if (out.pos && (e = emit(ctx, (const char *)d->out, out.pos)))
+		if (out.pos && (e = give(d, d->out, out.pos, emit, ctx)))
 			return e;
 		if (rc == 0) {		/* the frame is done and given out */
 			d->state = ST_BETWEEN;
@@ -355,12 +383,12 @@ plain(struct decode *d, const unsigned char *p, size_t n,
 
 	d->state = ST_PLAIN;
 	if (d->nhdr) {
-		rc = emit(ctx, (const char *)d->hdr, d->nhdr);
+		rc = give(d, d->hdr, d->nhdr, emit, ctx);
 		d->nhdr = 0;
 		if (rc)
 			return rc;
 	}
-	return n ? emit(ctx, (const char *)p, n) : 0;
+	return n ? give(d, p, n, emit, ctx) : 0;
 }
 
 static int
@@ -374,7 +402,7 @@ run(struct decode *d, const unsigned char *p, size_t n, decode_emit_fn emit,
 	while (n > 0) {
 		switch (d->state) {
 		case ST_PLAIN:
-			return emit(ctx, (const char *)p, n);
+			return give(d, p, n, emit, ctx);
 		case ST_IN:
 			if ((rc = feed(d, p, n, &used, emit, ctx)))
 				return rc;
@@ -416,6 +444,7 @@ decode_write(struct decode *d, const void *p, size_t n, decode_emit_fn emit,
 {
 	if (d->state == ST_ERROR)
 		return -1;
+	d->nin += n;
 	return run(d, p, n, emit, ctx);
 }
 

@@ -48,6 +48,15 @@ struct decode *decode_new(size_t outcap);
  * the memory. */
 void decode_reset(struct decode *d);
 /*
+ * Limits for each object from now on (0: none): a call whose output
+ * takes the object past maxout decoded bytes, or past maxratio times the
+ * raw bytes fed once the output is over 1 MiB (a gzip bomb: 1,000 to 1
+ * and more), fails as a bad object does ("gzip: over N bytes decoded
+ * (the limit)"), the bytes over it not given to emit.
+ */
+void decode_limit(struct decode *d, unsigned long long maxout,
+		  unsigned long long maxratio);
+/*
  * Decodes n more raw bytes, calling emit for every run of output.
  * Returns 0; -1 when the bytes cannot be read (decode_error says why;
  * later calls return -1 too); or the nonzero value emit returned, after

@@ -517,6 +517,68 @@ fds(const char *big, size_t n)
 	buf_free(&out);
 }
 
+/* decode_limit: the decoded size and the ratio, in every format and
+ * plain; under them, the object whole; decode_reset starts the counts */
+static void
+limits(const char *big, size_t n)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct decode *d = decode_new(0);
+	char *zeros = calloc(1, 4 << 20);
+	int rc;
+
+	decode_limit(d, n - 1, 0);
+	gz(&in, big, n);
+	rc = decode_write(d, in.p, in.len, collect, &out);
+	CHECK(rc == -1 && out.len < n && strcmp(decode_error(d), "gzip: over "
+	      "3145727 bytes decoded (the limit)") == 0, "gzip over maxout: "
+	      "%d %zu %s", rc, out.len, decode_error(d));
+	decode_reset(d);
+	decode_limit(d, n, 0);
+	buf_reset(&out);
+	CHECK(decode_write(d, in.p, in.len, collect, &out) == 0 &&
+	      decode_end(d, collect, &out) == 0 && out.len == n,
+	      "gzip at maxout: %zu", out.len);
+	decode_reset(d);
+	buf_reset(&out);
+	CHECK(decode_write(d, big, n, collect, &out) == 0 &&
+	      decode_end(d, collect, &out) == 0 && out.len == n,
+	      "plain at maxout: %zu", out.len);
+	decode_reset(d);
+	decode_limit(d, 1000, 0);
+	CHECK(decode_write(d, big, n, collect, &out) == -1 &&
+	      strcmp(decode_error(d), "over 1000 bytes decoded (the limit)")
+	      == 0, "plain over maxout: %s", decode_error(d));
+
+	/* 4 MiB of zeros: about 1,000 to 1 */
+	buf_reset(&in);
+	zs(&in, zeros, 4 << 20);
+	decode_reset(d);
+	decode_limit(d, 0, 100);
+	CHECK(decode_write(d, in.p, in.len, collect, &out) == -1 &&
+	      strcmp(decode_error(d), "zstd: over 100 times as many bytes "
+		     "decoded as read (the limit)") == 0, "zstd ratio: %s",
+	      decode_error(d));
+	buf_reset(&in);
+	bz(&in, zeros, 4 << 20, 9);
+	decode_reset(d);
+	CHECK(decode_write(d, in.p, in.len, collect, &out) == -1 &&
+	      strncmp(decode_error(d), "bzip2: over 100 times", 21) == 0,
+	      "bzip2 ratio: %s", decode_error(d));
+	/* real text, 3 to 1 or so, passes the same ratio */
+	buf_reset(&in);
+	gz(&in, big, n);
+	decode_reset(d);
+	buf_reset(&out);
+	CHECK(decode_write(d, in.p, in.len, collect, &out) == 0 &&
+	      decode_end(d, collect, &out) == 0 && out.len == n,
+	      "text under the ratio: %zu", out.len);
+	free(zeros);
+	decode_free(d);
+	buf_free(&in);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -546,6 +608,7 @@ main(void)
 	bzip2_cases(big, n);
 	zstd_cases(big, n);
 	other_cases();
+	limits(big, n);
 
 	/* what emit returns is passed back, and nothing more is emitted */
 	d = decode_new(0);
