@@ -65,6 +65,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "err.h"
 #include "fshut.h"
 #include "jsonw.h"
@@ -132,15 +133,6 @@ streq(const struct str *s, const char *lit)
 	size_t n = strlen(lit);
 
 	return s->n == n && !memcmp(s->p, lit, n);
-}
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static uint64_t
@@ -318,12 +310,10 @@ static struct table *
 table_new(const char *name, size_t n)
 {
 	struct table *t = xcalloc(1, sizeof *t);
-	struct timespec ts;
 
 	t->name = xstrndup(name, n);
 	store_init(&t->items);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t->created = (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3;
+	t->created = (double)clock_wall_ms() / 1e3;
 	t->nparts = pflag && capwcu > PARTWCU ? (int)ceil(capwcu / PARTWCU) :
 		    1;
 	t->part = xcalloc((size_t)t->nparts, sizeof *t->part);
@@ -2695,13 +2685,13 @@ loop(const sigset_t *mask)
 	while (!gotsig) {
 		timeout = -1;
 		if (nheap) {
-			d = heap[0]->due - mono_ns();
+			d = heap[0]->due - clock_ns();
 			timeout = d <= 0 ? 0 : (int)((d + 999999) / 1000000);
 		}
 		n = epoll_pwait(ep, ev, NEV, timeout, mask);
 		if (n < 0 && errno != EINTR)
 			die(EXIT_PARTIAL, "epoll_wait:");
-		now = mono_ns();
+		now = clock_ns();
 		for (i = 0; i < n; i++) {
 			if (!(c = ev[i].data.ptr)) {
 				acceptall();
@@ -2856,7 +2846,7 @@ main(int argc, char *argv[])
 	anyname = !nnames;
 	ser_w = xcalloc((size_t)nseries, sizeof *ser_w);
 	ser_t = xcalloc((size_t)nseries, sizeof *ser_t);
-	t0 = now = mono_ns();
+	t0 = now = clock_ns();
 	rng ^= (uint64_t)t0 ^ ((uint64_t)getpid() << 32);
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -2879,7 +2869,7 @@ main(int argc, char *argv[])
 	listen_on();
 	loop(&old);
 
-	now = mono_ns();
+	now = clock_ns();
 	stats(&out);
 	buf_addc(&out, '\n');
 	fwrite(out.p, 1, out.len, stdout);

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "enriched.h"
 #include "err.h"
+#include "filter.h"
 #include "fshut.h"
 #include "jsonw.h"
 #include "lineio.h"
@@ -316,66 +317,45 @@ oneline(char *line, size_t n, const struct lineio *in)
 		item(line, n);
 }
 
+static void
+option(int c, char *arg)
+{
+	switch (c) {
+	case 'b': parsebase(arg); break;
+	case 'f': parsesel(arg); break;
+	case 'h': usage(EXIT_OK); break;
+	case 'L':
+		maxline = (long)opt_size("-L", arg, 1024, 1L << 30);
+		break;
+	case 'S': sfile = arg; break;
+	case 'T': Tflag = 1; break;
+	case 't':
+		tdays = (long)opt_num("-t", arg, 0, MAXDAYS);
+		break;
+	case 'v': vflag = 1; break;
+	case 'x': xfile = arg; break;
+	default: usage(EXIT_USAGE);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longs[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, status;
+	int i, status;
 
 	err_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "b:f:hL:S:Tt:vx:", longs,
-				NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			parsebase(optarg);
-			break;
-		case 'f':
-			parsesel(optarg);
-			break;
-		case 'h':
-			usage(EXIT_OK);
-			break;
-		case 'L':
-			maxline = (long)opt_size("-L", optarg, 1024, 1L << 30);
-			break;
-		case 'S':
-			sfile = optarg;
-			break;
-		case 'T':
-			Tflag = 1;
-			break;
-		case 't':
-			tdays = (long)opt_num("-t", optarg, 0, MAXDAYS);
-			break;
-		case 'v':
-			vflag = 1;
-			break;
-		case 'x':
-			xfile = optarg;
-			break;
-		default:
-			usage(EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = opt_parse(argc, argv, "b:f:hL:S:Tt:vx:", opt_help_only, option);
+	argc -= i;
+	argv += i;
 	if (Tflag && !nsel)
 		diex(EXIT_USAGE, "-T needs -f fields");
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
-	if (xfile && !(xf = fopen(xfile, "w")))
-		die(EXIT_USAGE, "%s:", xfile);
+	xf = opt_file(NULL, xfile, "w");
 
 	now = (int64_t)time(NULL);
-	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
-	status = lineio_loop(argc, argv, 1, (size_t)maxline, oneline);
-	if (xf && fshut(xf, xfile))
-		status = EXIT_PARTIAL;
-	if (fshut(stdout, "stdout"))
-		status = EXIT_PARTIAL;
+	status = filter_run(argc, argv, 1, (size_t)maxline, oneline, xf,
+			    xfile);
 	report();
 	if (sfile)
 		summarize();

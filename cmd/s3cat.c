@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "aws_auth.h"
+#include "aws_http.h"
 #include "aws_opts.h"
 #include "buf.h"
 #include "decode.h"
@@ -26,6 +27,7 @@
 #include "s3.h"
 #include "s3_get.h"
 #include "s3_pages.h"
+#include "stopsig.h"
 #include "summary.h"
 #include "walk.h"
 #include "xalloc.h"
@@ -114,18 +116,11 @@ static long jobs = 4;
 static const char *sfile;
 static long long maxsize, maxratio;
 static struct aws_conf_opts ao = { .service = "s3" };
-static volatile sig_atomic_t stop;
 
 static void
 usage(int status)
 {
 	opt_usage(status, SYNOPSIS, help);
-}
-
-static void
-onsignal(int sig)
-{
-	stop = sig;
 }
 
 static struct ent *
@@ -279,7 +274,7 @@ catfile(struct ent *e)
 		return;
 	}
 	outbegin();
-	rc = decode_fd(g.dec, fd, &stop, &g.bytes_in, lineout_write, &g.lo);
+	rc = decode_fd(g.dec, fd, &stopsig, &g.bytes_in, lineout_write, &g.lo);
 	close(fd);
 	if (rc == -1)
 		efail(e, EXIT_PARTIAL, decode_error(g.dec));
@@ -310,20 +305,16 @@ s3ready(void)
 
 	if (g.http)
 		return;
-	ao.stop = &stop;
+	ao.stop = &stopsig;
 	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
 					     (int64_t)time(NULL), &err, &st)))
 		st = s3_init(&g.s3, &so, &err) < 0 ||
-		     http_opts_env(&o, getenv, &err) < 0 ? EXIT_USAGE : EXIT_OK;
+		     aws_http_opts(&o, g.auth, &err) < 0 ? EXIT_USAGE : EXIT_OK;
 	if (!g.auth || st != EXIT_OK) {
 		warnx("%s", err.p);
-		exit(finish(stop ? (stop == SIGINT ? EXIT_SIGINT :
-				    EXIT_SIGTERM) : st));
+		exit(finish(stopsig ? stopsig_status() : st));
 	}
 	aws_auth_notice(g.auth, notice);
-	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	o.ca_bundle = aws_auth_conf(g.auth)->ca_bundle;
-	o.region = aws_auth_conf(g.auth)->region;
 	g.http = http_new(&o);
 	if (http_conns(g.http) <= jobs) {	/* few descriptors: fewer at once */
 		c = http_conns(g.http) > 1 ? http_conns(g.http) - 1 : 1;
@@ -679,9 +670,9 @@ run(void)
 	int want;
 
 	for (;;) {
-		while (!stop && !g.quit && schedule() + drain() > 0)
+		while (!stopsig && !g.quit && schedule() + drain() > 0)
 			;
-		if (stop || g.quit || (g.queue.next == &g.queue &&
+		if (stopsig || g.quit || (g.queue.next == &g.queue &&
 				       !g.reading))
 			return;
 		/* what is written goes on down the pipe before a wait */
@@ -714,18 +705,18 @@ finish(int st)
 
 	if (g.in.status > st)
 		st = g.in.status;
-	if (stop) {
+	if (stopsig) {
 		fflush(stdout);
 		if (vflag)
 			warnx("interrupted");
-		st = stop == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
+		st = stopsig_status();
 	} else if (fshut(stdout, "stdout") && st < EXIT_PARTIAL) {
 		st = EXIT_PARTIAL;
 	}
-	if (vflag && !stop && lflag)
+	if (vflag && !stopsig && lflag)
 		warnx("%llu listed, %llu pages, %llu retries, %llu failed",
 		      g.listed, g.pages, r, g.failed);
-	else if (vflag && !stop)
+	else if (vflag && !stopsig)
 		warnx("%llu object%s, %llu bytes in, %llu bytes out, %llu "
 		      "retries, %llu failed", g.objects,
 		      g.objects == 1 ? "" : "s", g.bytes_in, g.bytes_out, r,
@@ -758,8 +749,6 @@ main(int argc, char *argv[])
 		AWS_OPTS_LONG,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa = { .sa_handler = onsignal,
-				.sa_flags = SA_RESTART };
 	int c, i, st;
 
 	err_setprog(argv[0]);
@@ -792,9 +781,7 @@ main(int argc, char *argv[])
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stopsig_catch(SA_RESTART);
 	g.heldcap = HELD_ALL / jobs < HELD_MIN ? HELD_MIN :
 		    HELD_ALL / jobs > HELD_MAX ? HELD_MAX : HELD_ALL / jobs;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

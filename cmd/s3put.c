@@ -11,13 +11,16 @@
 #include <unistd.h>
 
 #include "aws_auth.h"
+#include "aws_http.h"
 #include "aws_opts.h"
 #include "buf.h"
+#include "clock.h"
 #include "err.h"
 #include "http.h"
 #include "opt.h"
 #include "s3.h"
 #include "s3_upload.h"
+#include "stopsig.h"
 #include "summary.h"
 
 #define MAXJOBS 64
@@ -40,18 +43,11 @@ static long jobs = 4;
 static long long partsize = 8LL << 20;
 static const char *sfile, *url;
 static struct aws_conf_opts ao = { .service = "s3" };
-static volatile sig_atomic_t stop;
 
 static void
 usage(int status)
 {
 	opt_usage(status, SYNOPSIS, help);
-}
-
-static void
-onsignal(int sig)
-{
-	stop = sig;
 }
 
 static void
@@ -133,12 +129,12 @@ static void
 run(struct s3_upload *u, struct http *h)
 {
 	struct curl_waitfd fd = { 0, CURL_WAIT_POLLIN, 0 };
-	struct timespec t0, t;
+	int64_t t0;
 	size_t n;
 	int want;
 
 	while (!ended) {
-		if (stop) {
+		if (stopsig) {
 			s3_upload_stop(u, "interrupted", 1, STOP_MS);
 			break;
 		}
@@ -153,12 +149,10 @@ run(struct s3_upload *u, struct http *h)
 		}
 	}
 	/* after a signal: the abort, for a moment */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_ms();
 	while (!ended) {
 		http_run(h, 100);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000 +
-		    (t.tv_nsec - t0.tv_nsec) / 1000000 > STOP_MS + 500)
+		if (clock_ms() - t0 > STOP_MS + 500)
 			break;
 	}
 }
@@ -171,9 +165,9 @@ report(struct s3_upload *u)
 
 	if (u->state == S3_UPLOAD_DONE)
 		return EXIT_OK;
-	st = stop == SIGINT ? EXIT_SIGINT : stop ? EXIT_SIGTERM :
+	st = stopsig ? stopsig_status() :
 	     u->cls == S3_REFUSED ? EXIT_REMOTE : EXIT_PARTIAL;
-	if (!stop)
+	if (!stopsig)
 		warnx("%s: %s", url, u->why.p);
 	else if (vflag)
 		warnx("%s: interrupted", url);
@@ -220,7 +214,6 @@ main(int argc, char *argv[])
 		AWS_OPTS_LONG,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa = { .sa_handler = onsignal };
 	struct http_opts ho = { .max_attempts = 8, .base_ms = 100,
 		.cap_ms = 20000, .user_agent = "s3put/1.0" };
 	struct s3_opts so = { 0 };
@@ -259,31 +252,26 @@ main(int argc, char *argv[])
 		diex(EXIT_USAGE, "%s: names a prefix, not an object "
 		     "(s3://bucket/key)", url);
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stopsig_catch(0);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
-	ao.stop = &stop;
+	ao.stop = &stopsig;
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				  &st))) {
 		warnx("%s", err.p);
-		if (stop)
-			st = stop == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
+		if (stopsig)
+			st = stopsig_status();
 		return finish(st, NULL, NULL);
 	}
 	aws_auth_notice(auth, notice);
 	so.auth = auth;
 	so.fixed_region = ao.region != NULL;
 	if (s3_init(&s3, &so, &err) < 0 ||
-	    http_opts_env(&ho, getenv, &err) < 0) {
+	    aws_http_opts(&ho, auth, &err) < 0) {
 		warnx("%s", err.p);
 		return finish(EXIT_USAGE, NULL, NULL);
 	}
 	ho.conns = (int)jobs + 1;
-	ho.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	ho.ca_bundle = aws_auth_conf(auth)->ca_bundle;
-	ho.region = aws_auth_conf(auth)->region;
 	h = http_new(&ho);
 
 	u = (struct s3_upload){ .s3 = &s3, .http = h, .bucket = bucket,

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "filter.h"
 #include "fshut.h"
 #include "keyset.h"
 #include "lineio.h"
@@ -211,57 +212,43 @@ report(void)
 			err_prog(), nunread, nlines);
 }
 
+static void
+option(int c, char *arg)
+{
+	switch (c) {
+	case 'h': usage(EXIT_OK); break;
+	case 'k':
+		key = arg;
+		kflag = 1;
+		break;
+	case 'R': Rflag = 1; break;
+	case 'r': rflag = 1; break;
+	case 'S': sfile = arg; break;
+	case 's':
+		since = when(c, arg);
+		sarg = arg;
+		sflag = 1;
+		break;
+	case 'u':
+		until = when(c, arg);
+		uarg = arg;
+		uflag = 1;
+		break;
+	case 'v': vflag = 1; break;
+	case 'x': xfile = arg; break;
+	default: usage(EXIT_USAGE);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longs[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, status;
+	int i, status;
 
 	err_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "hk:RrS:s:u:vx:", longs,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(EXIT_OK);
-			break;
-		case 'k':
-			key = optarg;
-			kflag = 1;
-			break;
-		case 'R':
-			Rflag = 1;
-			break;
-		case 'r':
-			rflag = 1;
-			break;
-		case 'S':
-			sfile = optarg;
-			break;
-		case 's':
-			since = when(c, optarg);
-			sarg = optarg;
-			sflag = 1;
-			break;
-		case 'u':
-			until = when(c, optarg);
-			uarg = optarg;
-			uflag = 1;
-			break;
-		case 'v':
-			vflag = 1;
-			break;
-		case 'x':
-			xfile = optarg;
-			break;
-		default:
-			usage(EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = opt_parse(argc, argv, "hk:RrS:s:u:vx:", opt_help_only, option);
+	argc -= i;
+	argv += i;
 	if (!sflag && !uflag)
 		diex(EXIT_USAGE, "-s since or -u until is needed");
 	if (sflag && uflag && since >= until)
@@ -274,17 +261,11 @@ main(int argc, char *argv[])
 		diex(EXIT_USAGE, "-R needs -r: it writes run folders");
 	if (argc == 0 && isatty(0))
 		usage(EXIT_USAGE);
-	if (xfile && !(xf = fopen(xfile, "w")))
-		die(EXIT_USAGE, "%s:", xfile);
+	xf = opt_file(NULL, xfile, "w");
 
 	if (Rflag)
 		seen = keyset_new();
-	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
-	status = lineio_loop(argc, argv, 1, MAXLINE, oneline);
-	if (xf && fshut(xf, xfile))
-		status = EXIT_PARTIAL;
-	if (fshut(stdout, "stdout"))
-		status = EXIT_PARTIAL;
+	status = filter_run(argc, argv, 1, MAXLINE, oneline, xf, xfile);
 	report();
 	if (sfile)
 		summarize();

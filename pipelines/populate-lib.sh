@@ -149,14 +149,16 @@ runsecs() {
 		(1$4 - 100) * 3600 + (1$5 - 100) * 60 + 1$6 - 100))
 }
 
-# state_read FILE JOB TTL: the runs a state file records as finished, one
-# id a line on stdout.  Its first line must be "JOB TTL": a file of another
-# job, lifespan or version
-# is refused (exit 2); a line that is no finished run (cut short by a kill
-# while it was written) is said, and its run is not taken as done: then
-# state_bad is 1 and the file needs writing anew (state_write).
+# state_read FILE JOB TTL [NAME]: the runs a state file records as
+# finished, one id a line on stdout.  Its first line must be "JOB TTL": a
+# file of another job, lifespan or version is refused (exit 2); a line
+# that is no finished run (cut short by a kill while it was written) is
+# said, and its run is not taken as done: then state_bad is 1 and the
+# file needs writing anew (state_write).  The messages call it NAME (the
+# state's URL, FILE being its copy here), else FILE.
 state_read() {
 	_n=1 state_bad=0
+	set -- "${4:-$1}" "$2" "$3" "$1"
 	{
 		IFS= read -r _l || :
 		case $_l in
@@ -174,14 +176,62 @@ state_read() {
 			note "state file $1: line $_n is not a finished run ($(printf %.40s "$_l")): that run is read again"
 			state_bad=1
 		done
-	} <"$1"
+	} <"$4"
 }
 
-# state_write FILE HEADER: FILE anew (a temporary file renamed over it):
-# HEADER, then run=ID for each id on stdin, sorted
+# state_write FILE HEADER [NAME]: FILE anew (a temporary file renamed
+# over it): HEADER, then run=ID for each id on stdin, sorted; messages
+# call it NAME, else FILE
 state_write() {
 	{ echo "$2" && sort | sed 's/^/run=/'; } 2>/dev/null >"$1.new" &&
-		mv -f -- "$1.new" "$1" 2>/dev/null || fail 2 "state file $1: cannot write it"
+		mv -f -- "$1.new" "$1" 2>/dev/null || fail 2 "state file ${3:-$1}: cannot write it"
+}
+
+# tmp_make ROOT: this process's temporary folder, private, into w:
+# ROOT/populate.HOST.PID.XXXXXX.  First the folders of ROOT so named
+# whose process is gone (killed with SIGKILL: no trap ran) are removed,
+# those of this host and this user only; a live one's are left.
+tmp_make() {
+	_h=$(uname -n 2>/dev/null) || _h=host
+	for _d in "$1/populate.$_h."*; do
+		[ -d "$_d" ] && [ -O "$_d" ] || continue
+		_p=${_d#"$1/populate.$_h."} && _p=${_p%%.*}
+		case $_p in '' | *[!0-9]*) continue ;; esac
+		[ "$_p" != "$$" ] || continue
+		kill -0 "$_p" 2>/dev/null || [ -d "/proc/$_p" ] || rm -rf -- "$_d" 2>/dev/null || :
+	done
+	w=$(mktemp -d "$1/populate.$_h.$$.XXXXXX" 2>/dev/null) ||
+		fail 2 "$1: cannot make a temporary folder"
+}
+
+# logpath_tmp: the temporary folder w of populate (and -P): in the
+# local log path, made now (lp_clear removes what of it was made, if it
+# is left empty); in TMPDIR for an S3 log path or under --dry-run, which
+# writes nothing in the log path.  Either way the next start clears one
+# that a SIGKILL left (tmp_make).
+logpath_tmp() {
+	lpmade=''
+	if is_s3 "$logpath" || [ "$dry_run" -eq 1 ]; then
+		tmp_make "${TMPDIR:-/tmp}"
+		return
+	fi
+	_l=${logpath%/}
+	while [ -n "$_l" ] && [ ! -e "$_l" ]; do
+		lpmade=$_l
+		case $_l in */*) _l=${_l%/*} ;; *) _l='' ;; esac
+	done
+	mkfolder --log-path "$logpath"
+	tmp_make "$logpath"
+}
+
+# lp_clear: the folders of the log path that logpath_tmp made, removed
+# when they are empty, deepest first
+lp_clear() {
+	_l=${logpath%/}
+	[ -n "${lpmade:-}" ] || return 0
+	while rmdir -- "$_l" 2>/dev/null && [ "$_l" != "$lpmade" ]; do
+		_l=${_l%/*}
+	done
 }
 
 # dynaput_cfg ARG...: dynaput on the storage config's table, exec'd (call
@@ -355,7 +405,11 @@ populate_args() {
 	case $ttl_from in etl | now) ;; *) fail 2 "--ttl-from: $ttl_from: must be etl or now" ;; esac
 	[ -z "$since" ] || sincefilter -r -s "$since" </dev/null 2>/dev/null ||
 		fail 2 "--since: $since: not a date (YYYY-MM-dd, YYYY-MM-dd-HH-mm-ss or ISO 8601)"
-	case $logpath in s3://* | s3a://* | s3n://*) fail 2 "--log-path: $logpath: an S3 log path is not supported yet; give a local folder" ;; esac
+	case $logpath in s3a://* | s3n://*) logpath=s3://${logpath#s3?://} ;; esac
+	case $logpath in
+	s3://*[!/]*) logpath=${logpath%/} ;;
+	s3://*) fail 2 "--log-path: $log_path: no bucket" ;;
+	esac
 	config_check storage "storage config" "$config"
 	[ -z "$resolver" ] || config_check resolver resolver "$resolver"
 	config_read "$config"
@@ -364,34 +418,76 @@ populate_args() {
 }
 
 # A plan is a folder of files, each written whole by plan_put and read
-# whole by plan_get, so that it may live in S3 as well as here: s3put
-# URL <FILE and s3cat URL will do it there.
+# whole by plan_get, so that it lives in S3 as well as here: s3put URL
+# <FILE and s3cat URL do it there.  populate's state and logs in an S3
+# log path go through them too.
 
-# plan_put FILE: stdin into FILE of a plan, whole: written aside, then
-# renamed (two workers at once leave one whole file), private; or exit 2
+# is_s3 PATH: whether PATH is an S3 URL (s3://, s3a:// or s3n://)
+is_s3() {
+	case $1 in s3://* | s3a://* | s3n://*) return 0 ;; esac
+	return 1
+}
+
+# plan_put FILE: stdin into FILE of a plan, whole: here written aside,
+# then renamed (two workers at once leave one whole file), private; in
+# S3 one s3put (the object appears whole or not at all); or exit 2 (S3:
+# s3put's status, its message said)
 plan_put() {
-	case $1 in
-	s3://* | s3a://* | s3n://*) fail 2 "$1: a plan in S3 needs s3put, which is not here yet: give a local folder" ;;
-	esac
+	if is_s3 "$1"; then
+		_e=$(s3put ${profile:+-p "$profile"} -- "$1" 2>&1) && return 0 || _st=$?
+		[ -z "$_e" ] || say "$_e"
+		fail "$_st" "$1: cannot write it"
+	fi
 	case $1 in */*) mkfolder "plan" "${1%/*}" ;; esac
 	_t=$(mktemp "$1.XXXXXX" 2>/dev/null) && cat >"$_t" && mv -f -- "$_t" "$1" ||
 		{ rm -f -- "${_t:-}"; fail 2 "$1: cannot write it"; }
 }
 
 # plan_get FILE: FILE of a plan on stdout; status 1, quietly, when it is
-# not there; exit 2 when it cannot be read
+# not there (S3: NoSuchKey); exit 2 when it cannot be read (S3: s3cat's
+# status, its message said)
 plan_get() {
-	case $1 in
-	s3://* | s3a://* | s3n://*) fail 2 "$1: a plan in S3 needs s3put, which is not here yet: give a local folder" ;;
-	esac
+	if is_s3 "$1"; then
+		{ _e=$(s3cat ${profile:+-p "$profile"} -- "$1" 2>&1 >&3 3>&-); } 3>&1 && return 0 || _st=$?
+		case $_st:$_e in 1:*": NoSuchKey: "*) return 1 ;; esac
+		[ -z "$_e" ] || say "$_e"
+		fail "$_st" "$1: cannot read it"
+	fi
 	[ -e "$1" ] || return 1
 	cat -- "$1" 2>/dev/null || fail 2 "$1: cannot read it"
+}
+
+# plan_list DIR: the files under DIR of a plan (S3: the objects under
+# DIR/), one a line, in S3's order; none when DIR is not there; exit as
+# s3cat when it cannot be listed
+plan_list() {
+	is_s3 "$1" || [ -d "$1" ] || return 0
+	{ _e=$(s3cat -l ${profile:+-p "$profile"} -- "$1/" 2>&1 >&3 3>&-); } 3>&1 && return 0 || _st=$?
+	[ -z "$_e" ] || say "$_e"
+	fail "$_st" "$1/: cannot list it"
+}
+
+# plan_cat: the files of a plan named on stdin (one a line), one after
+# the other, on stdout, 16 at a time (s3cat -j); exit as s3cat when one
+# cannot be read
+plan_cat() {
+	{ _e=$(s3cat -j 16 ${profile:+-p "$profile"} 2>&1 >&3 3>&-); } 3>&1 && return 0 || _st=$?
+	[ -z "$_e" ] || say "$_e"
+	fail "$_st" "cannot read the plan's files"
+}
+
+# plan_norm PLAN: PLAN into plan, without its final slash, s3a:// and
+# s3n:// as s3://
+plan_norm() {
+	plan=$1
+	case $plan in s3a://* | s3n://*) plan=s3://${plan#s3?://} ;; esac
+	case $plan in */) plan=${plan%/} ;; esac
 }
 
 # plan_read PLAN: the plan's job.json into j_* variables (the fields of
 # populate.1's FILES); exit 2 when PLAN holds no plan of this format
 plan_read() {
-	_j=$(plan_get "$1/job.json") || { [ $? -ne 2 ] || exit 2; fail 2 "plan $1: no such plan (no $1/job.json)"; }
+	_j=$(plan_get "$1/job.json") || { _st=$? && [ "$_st" -eq 1 ] || exit "$_st"; fail 2 "plan $1: no such plan (no $1/job.json)"; }
 	_j=$(printf '%s\n' "$_j" | jq -r 'select(.plan == 1) | @sh "j_version=\(.version)
 		j_made=\(.made) j_archive=\(.archive) j_since=\(.since // "")
 		j_objects=\(.objects) j_bytes=\(.bytes) j_table=\(.table) j_region=\(.region)
@@ -413,32 +509,51 @@ list_sized() {
 # shard_marks PLAN K: the shards of PLAN by their markers: done (a
 # done.json), failed (a failed.json, no done.json) and left (neither),
 # as lists of indexes in m_done, m_failed and m_left (a space before
-# each), and the counts of those markers added up into t_KEY
+# each), and the counts of those markers added up into t_KEY.  One
+# listing of PLAN/logs and one read of the markers (S3: two requests and
+# one a marker, 16 at once), whatever K.  The markers, one a line in
+# the order of their shards, stay in $w/marks.
 shard_marks() {
+	plan_list "$1/logs" >"$w/marks.ls"
+	awk -v p="$1/logs/shard-" -v k="$2" -v urls="$w/marks.urls" '
+		index($0, p) == 1 {
+			r = substr($0, length(p) + 1)
+			if (r ~ /^[0-9]+\/done\.json$/) d[r + 0] = 1
+			else if (r ~ /^[0-9]+\/failed\.json$/) f[r + 0] = 1
+		}
+		END {
+			for (i = 0; i < k; i++) {
+				m = (i in d) ? "done" : (i in f) ? "failed" : ""
+				if (m == "") { print "left", i; continue }
+				print m, i; print p i "/" m ".json" > urls
+			}
+			close(urls)
+		}' "$w/marks.ls" >"$w/marks.which"
 	m_done='' m_failed='' m_left=''
+	while read -r _m _i; do
+		eval "m_$_m=\"\$m_$_m \$_i\""
+	done <"$w/marks.which"
+	: >"$w/marks"
+	[ ! -s "$w/marks.urls" ] || plan_cat <"$w/marks.urls" >"$w/marks"
 	for _k in events written present bad notwritten expired objects bytes; do
 		eval "t_$_k=0"
 	done
-	_i=0
-	while [ "$_i" -lt "$2" ]; do
-		if plan_get "$1/logs/shard-$_i/done.json" >"$w/mark" 2>/dev/null; then
-			m_done="$m_done $_i"
-		elif plan_get "$1/logs/shard-$_i/failed.json" >"$w/mark" 2>/dev/null; then
-			m_failed="$m_failed $_i"
-		else
-			m_left="$m_left $_i" _i=$((_i + 1))
-			continue
-		fi
-		marks_add "$w/mark"
-		_i=$((_i + 1))
-	done
+	marks_add "$w/marks"
 }
 
-# marks_add FILE: a shard's marker's counts added to t_KEY
+# marks_add FILE: the counts of the shards' markers in FILE (one a
+# line) added to t_KEY
 marks_add() {
-	summary m "$1" events written present bad notwritten expired objects bytes
+	_s=$(jq -r '[.events, .written, .present, .bad, .notwritten, .expired,
+		.objects, .bytes] | map(. // 0) | @tsv' <"$1" |
+		awk -F '\t' '{ for (i = 1; i <= NF; i++) s[i] += $i }
+			END { for (i = 1; i <= 8; i++) printf "%.0f ", s[i] }') ||
+		fail 2 "$1: not the markers of shards"
+	# shellcheck disable=SC2086	# split on purpose
+	set -- $_s
 	for _k in events written present bad notwritten expired objects bytes; do
-		eval "t_$_k=\$((t_$_k + m_$_k))"
+		eval "t_$_k=\$((t_$_k + $1))"
+		shift
 	done
 }
 

@@ -107,8 +107,10 @@ refused() {
 	assert_output "populate: --ttl-from: later: must be etl or now"
 	run -2 populate --ttl-days -3 archive "$C/dynamodb-1-0-0.json"
 	run -2 populate --since archive
-	run -2 populate --log-path s3://bucket/logs/ archive "$C/dynamodb-1-0-0.json"
-	assert_output --partial "an S3 log path is not supported yet"
+	run -2 populate --log-path s3:// archive "$C/dynamodb-1-0-0.json"
+	assert_output "populate: --log-path: s3://: no bucket"
+	run -2 populate --plan p archive "$C/dynamodb-1-0-0.json"
+	assert_line -n 0 "populate: --plan: with -P only (populate plan writes a plan of its own)"
 	run -2 populate nowhere "$C/dynamodb-1-0-0.json"
 	assert_output "populate: nowhere: no such folder"
 	run -2 populate ftp://x/y "$C/dynamodb-1-0-0.json"

@@ -727,3 +727,116 @@ populate: run=2017-03-02-11-00-00: 6 events: 0 written, 4 already present, 2 bad
 	assert_equal "$(grep -v '^eu-west-1 null ' regions)" "us-east-1 status 4"
 	proxy_down
 }
+
+# s3job: the job's folder under s3://$B/logs (its state is that, .state)
+s3job() { s3cat -l "s3://$B/logs/" | sed -n 's|\.state$||p'; }
+
+@test "--log-path s3://: the state and each run's bad rows in S3, nothing here; a rerun skips the runs done" {
+	archive 3 10
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir "$TMPDIR"
+	run -0 --separate-stderr populate --log-path "s3://$B/logs/" s3://$B/enriched/archive/ cfg.json
+	assert_equal "$(table)" "$(expected)"
+	J=$(s3job)
+	[[ $J == "s3://$B/logs/$T."???????? ]] || { s3cat -l "s3://$B/logs/"; false; }
+	[[ $stderr == *"populate: 3 of 3 runs read; state $J.state"* ]] || { echo "$stderr"; false; }
+	adds_up "$stderr"
+	bad=$(sed -n 's/.* already present, \([0-9]*\) bad rows .*/\1/p' <<<"$stderr")
+	[ "$bad" -gt 0 ]
+	[[ $stderr == *" $bad bad rows (in $J/bad-rows), 0 not written"* ]] || { echo "$stderr"; false; }
+	# the state: the job, then the runs; the bad rows, a file for each
+	# run that has some, and no empty one
+	run -0 s3cat "$J.state"
+	assert_line -n 0 --partial "# populate state 2: archive=s3://$B/enriched/archive/ table=$T "
+	assert_equal "$(grep -c '^run=' <<<"$output")" 3
+	run -0 s3cat -l -s "s3://$B/logs/"
+	refute_output --regexp $'\t0$'
+	[ "$(grep -c "^$J/bad-rows/run=" <<<"$output")" -ge 1 ]
+	refute_output --partial "$J/failed/"
+	assert_equal "$(s3cat -l "$J/bad-rows/" | s3cat | wc -l)" "$bad"
+	s3cat -l "$J/bad-rows/" | s3cat | jq -e .errors >/dev/null
+	# nothing here: no log folder, no temporary folder
+	[ ! -e populate-logs ]
+	assert_equal "$(ls "$TMPDIR")" ''
+	run -0 --separate-stderr populate --log-path "s3a://$B/logs" s3://$B/enriched/archive/ cfg.json
+	[[ $stderr == *"populate: 0 of 3 runs read, 3 done before; state $J.state"* ]] || { echo "$stderr"; false; }
+	# --dry-run reads the state there
+	run -0 --separate-stderr populate -n --log-path "s3://$B/logs" s3://$B/enriched/archive/ cfg.json
+	assert_line "0 of 3 runs to read, 0 objects; 3 done before (state $J.state)"
+	# --state s3://… with a local log path
+	run -0 --separate-stderr populate --state "s3://$B/other.state" s3://$B/enriched/archive/ cfg.json
+	[[ $stderr == *"populate: 3 of 3 runs read; state s3://$B/other.state"* ]] || { echo "$stderr"; false; }
+	[ -d "$(job)/bad-rows" ]
+	assert_equal "$(s3cat "s3://$B/other.state" | grep -c '^run=')" 3
+	[ ! -e "$(job).state" ]
+}
+
+@test "--log-path s3://: killed with -9 mid-way, a rerun resumes from the state there; items not written land there, and a rerun that writes them empties them" {
+	archive 6 40
+	jq '.data.dynamodbTable += "-whole"' cfg.json >whole.json
+	populate --log-path whole-logs s3://$B/enriched/archive/ whole.json 2>/dev/null
+	want=$(ddb_scan "$T-whole")
+	L=s3://$B/logs
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 20}]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate --log-path "$L" s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
+	pid=$!
+	for _ in $(seq 400); do
+		J=$(s3job 2>/dev/null) && [ -n "$J" ] && [ "$(s3cat "$J.state" 2>/dev/null | grep -c '^run=')" -ge 2 ] && break
+		sleep 0.05
+	done
+	kill -9 -- -"$pid"
+	wait "$pid" || true
+	n=$(s3cat "$J.state" | grep -c '^run=')
+	[ "$n" -ge 2 ] && [ "$n" -lt 6 ] || { cat err; false; }
+	# refused writes in the next run: its items there
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "status", "status": 400, "skip": 5,
+		"body": "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ValidationException\",\"message\":\"no\"}"}]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY run -1 --separate-stderr populate --log-path "$L" s3://$B/enriched/archive/ cfg.json
+	[[ $stderr == *"populate: 0 of 6 runs read, $n done before; state $J.state"* ]] || { echo "$stderr"; false; }
+	r=$(sed -n 's/^populate: run=\([^:]*\): not finished (exit 1).*/\1/p' <<<"$stderr")
+	[ -n "$r" ] || { echo "$stderr"; false; }
+	nw=$(sed -n 's/.*, \([0-9]*\) not written (in .*/\1/p' <<<"$stderr")
+	[ "$nw" -gt 0 ]
+	[[ $stderr == *", $nw not written (in $J/failed)"* ]] || { echo "$stderr"; false; }
+	assert_equal "$(s3cat "$J/failed/run=$r.jsonl" | wc -l)" "$nw"
+	# mended: the rest is written, the run's failed items emptied
+	proxy_rules '[]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY run -0 --separate-stderr populate --log-path "$L" s3://$B/enriched/archive/ cfg.json
+	[[ $stderr == *"populate: $((6 - n)) of 6 runs read, $n done before; state $J.state"* ]] || { echo "$stderr"; false; }
+	assert_equal "$(s3cat -l -s "$J/failed/")" "$J/failed/run=$r.jsonl	0"
+	assert_equal "$(table)" "$want"
+	[ ! -e populate-logs ]
+}
+
+@test "killed with -9 again and again: its temporary folder, in the log path (or TMPDIR for an S3 one), is cleared at the next start" {
+	archive 6 40
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir "$TMPDIR"
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 20}]'
+	for lp in populate-logs "s3://$B/logs"; do
+		where=$TMPDIR && is_s3=1 && [[ $lp == s3://* ]] || { where=$lp && is_s3=0; }
+		for _ in 1 2 3; do
+			AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate --ddb-jobs 1 --log-path "$lp" \
+				--restart s3://$B/enriched/archive/ cfg.json 2>err 3>&- &
+			pid=$!
+			until compgen -G "$where/populate.$(uname -n).$pid.*/err" >/dev/null; do sleep 0.02; done
+			sleep 0.3
+			kill -9 -- -"$pid"
+			wait "$pid" || true
+		done
+		# one left, the last: each start cleared the one before
+		assert_equal "$(ls "$where" | grep -c '^populate\.')" 1
+		assert_equal "$(ls "$TMPDIR" | grep -c '^populate\.')" "$is_s3"
+		AWS_ENDPOINT_URL_DYNAMODB=$PROXY run -0 --separate-stderr populate --log-path "$lp" s3://$B/enriched/archive/ cfg.json
+		[ "$(ls "$where" | grep -c '^populate\.')" -eq 0 ]
+		assert_equal "$(ls "$TMPDIR")" ''
+	done
+	assert_equal "$(ls populate-logs)" "$(basename "$(job)")
+$(basename "$(job)").state"
+	# a log path made for a run that stops before it writes: not left
+	jq '.data.dynamodbTable = "x"' cfg.json >bad.json
+	run -2 --separate-stderr populate --log-path new/logs s3://$B/enriched/archive/ bad.json
+	[ ! -e new ]
+}

@@ -145,12 +145,12 @@ teardown() {
 
 @test "-h prints the usage and one line per option on stdout; a bad option or -j is a usage error" {
 	run -0 s3cat -h
-	assert_line --index 0 "usage: s3cat [-lsv] [-j N] [-S summary] [--no-sign-request] [--request-payer] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [url ...]"
-	for o in -j -l -S -s -v --no-sign-request --request-payer -e -p -r \
-		--ca-bundle; do
+	assert_line --index 0 "usage: s3cat [-lsv] [-j N] [-S summary] [--max-size size] [--max-ratio n] [--no-sign-request] [--request-payer] [-e endpoint] [-p profile] [-r region] [--ca-bundle file] [url ...]"
+	for o in -j -l -S -s -v --max-size --max-ratio --no-sign-request \
+		--request-payer -e -p -r --ca-bundle; do
 		assert_line --regexp "^  $o[ ,]"
 	done
-	[ "${#lines[@]}" -eq 12 ]
+	[ "${#lines[@]}" -eq 14 ]
 	run -0 s3cat --help
 	assert_line --index 0 --partial "usage: s3cat [-lsv]"
 	run -2 --separate-stderr s3cat -s s3://a/b

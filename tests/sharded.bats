@@ -388,16 +388,18 @@ p/shards/2.txt"
 	[[ $stderr == *"populate: --newest: before the newest run, run=2017-03-10-00-00-00: an item of a run after it may keep the etl_tstamp written first, not the earliest"* ]]
 }
 
-@test "usage errors, a plan already there, and plans in S3 (not yet: s3put)" {
+@test "usage errors, a plan already there, and a plan in a bucket that is not there (exit 3)" {
 	cfg "$T" >c.json
 	run -2 --separate-stderr populate plan --plan p "$A" c.json
 	assert_equal "${stderr_lines[0]}" "populate: missing --shards"
 	run -2 --separate-stderr populate plan --shards 0 --plan p "$A" c.json
 	assert_equal "$stderr" "populate: --shards: 0: not a number from 1 to 100000"
-	run -2 --separate-stderr populate plan --shards 2 --plan s3://bucket/plans/p1 "$A" c.json
-	assert_equal "$stderr" "populate: s3://bucket/plans/p1/job.json: a plan in S3 needs s3put, which is not here yet: give a local folder"
-	run -2 --separate-stderr populate shard s3://bucket/plans/p1 0
-	assert_equal "$stderr" "populate: s3://bucket/plans/p1/job.json: a plan in S3 needs s3put, which is not here yet: give a local folder"
+	N=s3://nobucket-$S/plans/p1
+	for m in "plan --shards 2 --plan $N $A c.json" "shard $N 0" "status $N"; do
+		run -3 --separate-stderr populate $m
+		assert_equal "$stderr" "s3cat: $N/job.json: NoSuchBucket: The specified bucket does not exist
+populate: $N/job.json: cannot read it"
+	done
 	populate plan --shards 2 --plan p "$A" c.json 2>/dev/null
 	run -2 --separate-stderr populate plan --shards 2 --plan p "$A" c.json
 	assert_equal "$stderr" "populate: plan p: holds a plan already; give another --plan, or remove it"
@@ -424,4 +426,164 @@ p/shards/2.txt"
 	assert_equal "$(ddb_scan "$T" | jq -s 'map(.ttl - .etlTime) | unique')" "[
   2592000
 ]"
+}
+
+# s3shard PLAN INDEX [options]: one worker of the plan in S3 (s3://$S/plans/$T-PLAN),
+# quiet, with the config's keys (PLAN.json)
+s3shard() { populate shard -q --storage-config "$1.json" "${@:3}" "s3://$S/plans/$T-$1" "$2"; }
+# s3same NAME: the table $T-NAME is the sequential populate's
+s3same() { diff "$BATS_FILE_TMPDIR/want" <(ddb_scan "$T-$1") || { echo "$1: the tables differ"; return 1; }; }
+
+@test "a plan in S3: its files there, shards in any order, status, a done shard not run again, the sequential table" {
+	P=s3://$S/plans/$T-s
+	mkplan 3 s-local
+	cfg "$T-s" >s.json
+	run -0 --separate-stderr populate plan --shards 3 --plan "$P/" "$A" s.json
+	[[ $stderr == *"populate: plan $P: 3 shards, $(s3cat -l "$A" | wc -l) objects, "* ]] || { echo "$stderr"; false; }
+	# the same files as a plan here, byte for byte but the time and table
+	run -0 s3cat -l "$P/"
+	assert_output "$P/job.json
+$P/shards/0.txt
+$P/shards/1.txt
+$P/shards/2.txt"
+	for i in 0 1 2; do diff <(s3cat "$P/shards/$i.txt") "s-local/shards/$i.txt"; done
+	assert_equal "$(s3cat "$P/job.json" | jq -c 'del(.made, .newest, .table)')" "$(jq -c 'del(.made, .newest, .table)' s-local/job.json)"
+	# nothing secret
+	! s3cat -l "$P/" | s3cat | grep -e secret-1-0-1-do-not-print -e AKIDTEST101
+	# a plan there already
+	run -2 --separate-stderr populate plan --shards 3 --plan "$P" "$A" s.json
+	assert_equal "$stderr" "populate: plan $P: holds a plan already; give another --plan, or remove it"
+	run -1 populate status "$P"
+	assert_line -n 1 "done: 0"
+	assert_line -n 3 "left: 3 (0-2)"
+	# in any order; s3a:// is s3://
+	s3shard s 2
+	run -1 populate status "s3a://${P#s3://}/"
+	assert_line -n 1 "done: 1 (2)"
+	assert_line -n 3 "left: 2 (0-1)"
+	s3shard s 0
+	s3shard s 1
+	s3same s
+	run -0 populate status "$P"
+	assert_line -n 0 "plan $P: $A into table $T-s in us-east-1, 3 shards, $(s3cat -l "$A" | wc -l) objects, $(s3cat "$P/job.json" | jq .bytes) bytes (made $(s3cat "$P/job.json" | jq -r .made) by populate $(s3cat "$P/job.json" | jq -r .version))"
+	assert_line -n 1 "done: 3 (0-2)"
+	assert_line -n 2 "failed: 0"
+	assert_line -n 3 "left: 0"
+	# the totals are the markers', and the bad rows are in S3
+	ev=$(s3cat "$P"/logs/shard-{0,1,2}/done.json | jq -s 'map(.events) | add')
+	bad=$(s3cat "$P"/logs/shard-{0,1,2}/done.json | jq -s 'map(.bad) | add')
+	[ "$bad" -gt 0 ]
+	assert_equal "$(s3cat "$P"/logs/shard-{0,1,2}/bad-rows.jsonl | wc -l)" "$bad"
+	[[ ${lines[4]} == "$ev events: "*", $bad bad rows, 0 not written (in the shards done and failed)" ]]
+	run -0 s3cat -l "$P/logs/shard-1/"
+	assert_output "$P/logs/shard-1/bad-rows.jsonl
+$P/logs/shard-1/done.json
+$P/logs/shard-1/failed.jsonl"
+	# done: run again, it does nothing (its marker is the same)
+	before=$(s3cat "$P/logs/shard-1/done.json")
+	run -0 --separate-stderr populate shard --storage-config s.json "$P" 1
+	assert_equal "$stderr" "populate: shard 1 of 3: done before ($(jq .events <<<"$before") events; $P/logs/shard-1/done.json): --force runs it again"
+	assert_equal "$(s3cat "$P/logs/shard-1/done.json")" "$before"
+	# forced, it runs: a new marker, the same table
+	sleep 1
+	s3shard s 1 --force
+	[ "$(s3cat "$P/logs/shard-1/done.json")" != "$before" ]
+	s3same s
+	# a worker elsewhere: the plan's endpoints, its index from the environment
+	AWS_BATCH_JOB_ARRAY_INDEX=0 run -0 --separate-stderr populate shard "$P"
+	[[ $stderr == *"populate: shard 0 of 3: done before ("* ]]
+}
+
+@test "a plan in S3: a failed shard leaves failed.json and its items there; killed with SIGKILL, it is left; a rerun finishes the job" {
+	P=s3://$S/plans/$T-f
+	cfg "$T-f" >f.json
+	populate plan --shards 2 --plan "$P" "$A" f.json 2>/dev/null
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "status", "status": 400, "skip": 20,
+		"body": "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ValidationException\",\"message\":\"no\"}"}]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY run -1 --separate-stderr populate shard --storage-config f.json "$P" 0
+	[[ $stderr == *"populate: shard 0 of 2: not finished (exit 1): $P/logs/shard-0/failed.json; a rerun runs it again"* ]] || { echo "$stderr"; false; }
+	n=$(s3cat "$P/logs/shard-0/failed.json" | jq .notwritten)
+	[ "$n" -gt 0 ]
+	assert_equal "$(s3cat "$P/logs/shard-0/failed.jsonl" | wc -l)" "$n"
+	# the other killed half way: no marker
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 40}]'
+	AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate shard --storage-config f.json --ddb-jobs 1 "$P" 1 2>err 3>&- &
+	pid=$!
+	until [ "$(proxy_stats | jq '.faults.delay // 0')" -ge 4 ]; do sleep 0.02; done
+	kill -9 -- -"$pid"
+	wait "$pid" || true
+	run -1 populate status "$P"
+	assert_line -n 1 "done: 0"
+	assert_line -n 2 "failed: 1 (0)"
+	assert_line -n 3 "  shard 0: exit 1, $n not written, at $(s3cat "$P/logs/shard-0/failed.json" | jq -r .finished) on $(uname -n)"
+	assert_line -n 4 "left: 1 (1)"
+	# both again: done; done.json wins over the failed.json that stays
+	proxy_down
+	populate shard -q --storage-config f.json "$P" 1
+	populate shard -q --storage-config f.json "$P" 0
+	run -0 populate status "$P"
+	assert_line -n 1 "done: 2 (0-1)"
+	assert_line -n 2 "failed: 0"
+	s3same f
+}
+
+@test "-P K --plan s3://…, and -P with --log-path s3://…: the sequential table; a rerun runs nothing; --restart asks for the plan to be removed" {
+	P=s3://$S/plans/$T-p
+	cfg "$T-p" >p.json
+	run -0 --separate-stderr populate -P 3 --plan "$P" "$A" p.json
+	[[ $stderr == *"populate: 3 of 3 shards run; plan $P"* ]] || { echo "$stderr"; false; }
+	s3same p
+	run -0 --separate-stderr populate -P 3 --plan "$P/" "$A" p.json
+	[[ $stderr == *"populate: 0 of 3 shards run, 3 done before; plan $P"* ]] || { echo "$stderr"; false; }
+	run -0 populate status "$P"
+	assert_line "left: 0"
+	# the plan's files here: none, nor a log path
+	[ ! -e populate-logs ]
+	run -2 --separate-stderr populate -P 3 --restart --plan "$P" "$A" p.json
+	assert_equal "$stderr" "populate: plan $P: to plan again (--restart), remove it first (aws s3 rm --recursive $P/), or give another --plan"
+	# another job's plan is refused
+	cfg "$T-other" >o.json
+	run -2 --separate-stderr populate -P 3 --plan "$P" "$A" o.json
+	assert_equal "$stderr" "populate: plan $P: of $A into table $T-p in us-east-1, not of this job: give another --plan"
+	# --log-path s3://: the plan in the job's folder there
+	L=s3://$S/logs-$T
+	cfg "$T-l" >l.json
+	run -0 --separate-stderr populate -P 2 --log-path "$L" "$A" l.json
+	s3same l
+	J=$(s3cat -l "$L/" | sed -n 's|/plan/job\.json$||p')
+	[[ $J == "$L/$T-l."???????? ]] || { s3cat -l "$L/"; false; }
+	[[ $stderr == *"populate: 2 of 2 shards run; plan $J/plan"* ]] || { echo "$stderr"; false; }
+	run -0 --separate-stderr populate -P 2 --log-path "$L" "$A" l.json
+	[[ $stderr == *"populate: 0 of 2 shards run, 2 done before; plan $J/plan"* ]] || { echo "$stderr"; false; }
+	[ ! -e populate-logs ]
+}
+
+@test "workers killed with SIGKILL leave no temporary folder behind: the next start clears it, a live one's stays" {
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir "$TMPDIR"
+	mkplan 2 k
+	proxy_up "$DDB_ENDPOINT"
+	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 40}]'
+	for _ in 1 2 3; do
+		AWS_ENDPOINT_URL_DYNAMODB=$PROXY setsid populate shard --storage-config k.json --ddb-jobs 1 k 0 2>err 3>&- &
+		pid=$!
+		until compgen -G "$TMPDIR/populate.$(uname -n).$pid.*/urls" >/dev/null; do sleep 0.02; done
+		sleep 0.2
+		kill -9 -- -"$pid"
+		wait "$pid" || true
+	done
+	# each start cleared the one before
+	assert_equal "$(ls "$TMPDIR" | grep -c '^populate\.')" 1
+	# a live process's folder stays
+	sleep 60 3>&- &
+	live=$!
+	mkdir "$TMPDIR/populate.$(uname -n).$live.abcdef"
+	proxy_down
+	shard k 0
+	shard k 1
+	populate status k >/dev/null
+	assert_equal "$(ls "$TMPDIR")" "populate.$(uname -n).$live.abcdef"
+	kill "$live"
+	same k
 }

@@ -158,3 +158,22 @@ aws_fetch_sleep_ms(long ms, int (*cancel)(void *), void *arg)
 	}
 	return cancel && cancel(arg) ? -1 : 0;
 }
+
+void
+aws_fetch_tries(struct aws_fetch *f, const struct aws_fetch_req *r,
+		int tries)
+{
+	int i;
+
+	for (i = 0; i < tries; i++) {
+		if (i && aws_fetch_sleep_ms(200L << i, r->cancel,
+					    r->cancel_arg) < 0) {
+			f->cc = CURLE_ABORTED_BY_CALLBACK;
+			f->errbuf[0] = '\0';
+			return;
+		}
+		aws_fetch_run(f, r);
+		if (!aws_fetch_retry(f))
+			return;
+	}
+}

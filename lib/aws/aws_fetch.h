@@ -46,6 +46,12 @@ struct aws_fetch {
  * first.  The outcome is in f: cc, status, body. */
 void aws_fetch_run(struct aws_fetch *f, const struct aws_fetch_req *r);
 
+/* aws_fetch_run up to tries times while aws_fetch_retry says so, after
+ * 400 ms, 800 ms, ... between them; r's cancel ends a wait, and f then
+ * fails as CURLE_ABORTED_BY_CALLBACK. */
+void aws_fetch_tries(struct aws_fetch *f, const struct aws_fetch_req *r,
+		     int tries);
+
 /* Why f failed (cc is not CURLE_OK): curl's words, the size limit, or
  * "interrupted" when r->cancel ended it. */
 const char *aws_fetch_why(const struct aws_fetch *f);

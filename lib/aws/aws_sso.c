@@ -197,7 +197,7 @@ aws_sso_get_role_credentials(struct aws_creds *c,
 	struct aws_fetch f = AWS_FETCH_INIT;
 	struct aws_fetch_req req = { 0 };
 	struct aws_conf_url u;
-	int rc = AWS_CREDS_REMOTE, tries;
+	int rc = AWS_CREDS_REMOTE;
 
 	memset(c, 0, sizeof *c);
 	/* in the CLI's order, not sorted */
@@ -237,17 +237,7 @@ aws_sso_get_role_credentials(struct aws_creds *c,
 		req.cancel = o->cancel;
 		req.cancel_arg = o->arg;
 	}
-	for (tries = 0; tries < SSO_TRIES; tries++) {
-		if (tries && aws_fetch_sleep_ms(200L << tries, req.cancel,
-		    req.cancel_arg) < 0) {
-			f.cc = CURLE_ABORTED_BY_CALLBACK;
-			f.errbuf[0] = '\0';
-			break;
-		}
-		aws_fetch_run(&f, &req);
-		if (!aws_fetch_retry(&f))
-			break;
-	}
+	aws_fetch_tries(&f, &req, SSO_TRIES);
 	if (f.cc != CURLE_OK) {
 		buf_printf(err, "%s: %s", call->what, aws_fetch_why(&f));
 	} else if (f.status == 401) {

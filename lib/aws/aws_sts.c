@@ -420,7 +420,7 @@ aws_sts_assume(struct aws_creds *c, const struct aws_sts_ep *ep,
 	struct aws_conf_url u;
 	char dur[24];
 	size_t nh = 0, i;
-	int rc = AWS_CREDS_REMOTE, tries;
+	int rc = AWS_CREDS_REMOTE;
 
 	memset(c, 0, sizeof *c);
 	form_add(&body, "Action", action);
@@ -489,17 +489,7 @@ aws_sts_assume(struct aws_creds *c, const struct aws_sts_ep *ep,
 		req.cancel = o->cancel;
 		req.cancel_arg = o->arg;
 	}
-	for (tries = 0; tries < STS_TRIES; tries++) {
-		if (tries && aws_fetch_sleep_ms(200L << tries, req.cancel,
-		    req.cancel_arg) < 0) {
-			f.cc = CURLE_ABORTED_BY_CALLBACK;
-			f.errbuf[0] = '\0';
-			break;
-		}
-		aws_fetch_run(&f, &req);
-		if (!aws_fetch_retry(&f))
-			break;
-	}
+	aws_fetch_tries(&f, &req, STS_TRIES);
 	rc = answer(c, &f, call->what, now, err);
 out:
 	aws_fetch_free(&f);

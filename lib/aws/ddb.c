@@ -10,6 +10,7 @@
 #include "aws_auth.h"
 #include "aws_conf.h"
 #include "buf.h"
+#include "clock.h"
 #include "ddb.h"
 #include "err.h"
 #include "http.h"
@@ -222,20 +223,11 @@ calldone(struct http_req *r)
 	c->done = 1;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 enum ddb_class
 ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
 	 struct buf *resp, struct ddb_error *e)
 {
-	int64_t start = now_ms();
+	int64_t start = clock_ms();
 	struct call c;
 
 	memset(&c, 0, sizeof c);
@@ -266,7 +258,7 @@ ddb_call(struct ddb *d, const char *op, const char *body, size_t n,
 		buf_printf(&e->msg, " (retried %d time%s over %lld s)",
 			   c.q.http.attempt - 1,
 			   c.q.http.attempt == 2 ? "" : "s",
-			   (long long)((now_ms() - start + 500) / 1000));
+			   (long long)((clock_ms() - start + 500) / 1000));
 	}
 	ddb_req_free(&c.q);
 	return e->cls;

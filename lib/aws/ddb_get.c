@@ -6,8 +6,10 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "ddb.h"
 #include "ddb_get.h"
+#include "ddb_item.h"
 #include "http.h"
 #include "jsonw.h"
 #include "keyset.h"
@@ -24,7 +26,7 @@ enum { WAITING, FOUND, UNPROCESSED };
 
 /* One key of a request, and the items that asked for it. */
 struct slot {
-	struct ddb_get_item *head, *tail;
+	struct ddb_item *head, *tail;
 	json_t *found;		/* the table's item, while an answer is read */
 	int state;
 };
@@ -54,7 +56,7 @@ struct ddb_getter {
 	int nreqs, busy;
 	int flush, closed;
 	int fatal;		/* failmsg says why */
-	struct ddb_get_item *freeitems;
+	struct ddb_item *freeitems;
 	struct buf head, tail;	/* a body, around its keys */
 	struct ddb_get_counts c;
 	struct buf failmsg;
@@ -63,15 +65,6 @@ struct ddb_getter {
 };
 
 static const volatile sig_atomic_t nostop;
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int
 stopped(const struct ddb_getter *g)
@@ -82,24 +75,14 @@ stopped(const struct ddb_getter *g)
 /* --- items: ending each one once --- */
 
 static void
-recycle(struct ddb_getter *g, struct ddb_get_item *it)
+recycle(struct ddb_getter *g, struct ddb_item *it)
 {
 	it->next = g->freeitems;
 	g->freeitems = it;
 }
 
 static void
-item_free(struct ddb_get_item *it)
-{
-	buf_free(&it->line);
-	buf_free(&it->json);
-	buf_free(&it->key);
-	free(it->at);
-	free(it);
-}
-
-static void
-reject(struct ddb_getter *g, struct ddb_get_item *it, const char *why)
+reject(struct ddb_getter *g, struct ddb_item *it, const char *why)
 {
 	g->c.rejected++;
 	g->o.reject(g->o.ctx, it, why);
@@ -109,7 +92,7 @@ reject(struct ddb_getter *g, struct ddb_get_item *it, const char *why)
 static void
 reject_slot(struct ddb_getter *g, struct slot *s, const char *why)
 {
-	struct ddb_get_item *it, *next;
+	struct ddb_item *it, *next;
 
 	for (it = s->head; it; it = next) {
 		next = it->next;
@@ -122,7 +105,7 @@ reject_slot(struct ddb_getter *g, struct slot *s, const char *why)
 static void
 found_slot(struct ddb_getter *g, struct slot *s, const char *item, size_t n)
 {
-	struct ddb_get_item *it, *next;
+	struct ddb_item *it, *next;
 
 	for (it = s->head; it; it = next) {
 		next = it->next;
@@ -136,12 +119,13 @@ found_slot(struct ddb_getter *g, struct slot *s, const char *item, size_t n)
 static void
 missing_slot(struct ddb_getter *g, struct slot *s)
 {
-	struct ddb_get_item *it, *next;
+	struct ddb_item *it, *next;
 
 	for (it = s->head; it; it = next) {
 		next = it->next;
 		g->c.missing++;
-		g->o.missing(g->o.ctx, it);
+		if (g->o.missing)
+			g->o.missing(g->o.ctx, it);
 		recycle(g, it);
 	}
 	s->head = s->tail = NULL;
@@ -197,7 +181,7 @@ bodyparts(struct ddb_getter *g)
 
 /* The Keys entry of an item: its key attributes alone. */
 static void
-keyentry(struct ddb_getter *g, struct buf *b, const struct ddb_get_item *it)
+keyentry(struct ddb_getter *g, struct buf *b, const struct ddb_item *it)
 {
 	size_t i;
 
@@ -433,7 +417,7 @@ static int
 cansend(struct ddb_getter *g)
 {
 	return !stopped(g) && rate_room(&g->rl, g->busy) &&
-	       (!g->o.rate || rate_delay(&g->rl, now_ns()) == 0);
+	       (!g->o.rate || rate_delay(&g->rl, clock_ns()) == 0);
 }
 
 static int
@@ -515,7 +499,7 @@ static void
 throttled(struct ddb_getter *g, struct req *q)
 {
 	g->c.throttled++;
-	rate_throttled(&g->rl, q->epoch, now_ns());
+	rate_throttled(&g->rl, q->epoch, clock_ns());
 }
 
 /* Retries ran out: the active slots are rejected with the last error. */
@@ -637,7 +621,7 @@ answered(struct ddb_getter *g, struct req *q)
 		}
 	}
 	json_decref(root);
-	rate_ok(&g->rl, q->epoch, -1, now_ns());
+	rate_ok(&g->rl, q->epoch, -1, clock_ns());
 	if (done == hi - lo) {
 		advance(g, q);
 		return;
@@ -765,7 +749,7 @@ waitms(struct ddb_getter *g, long ms)
 
 	if (g->o.rate && g->fill && g->fill->n &&
 	    rate_room(&g->rl, g->busy)) {
-		ns = rate_delay(&g->rl, now_ns());
+		ns = rate_delay(&g->rl, clock_ns());
 		if (ns > 0 && ns / 1000000 < ms)
 			ms = (long)(ns / 1000000) + 1;
 	}
@@ -815,7 +799,7 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 		return NULL;
 	}
 	/* reads: a fixed window of -j; only the cap is a bucket */
-	rate_init(&g->rl, o->rate, jobs, jobs, now_ns());
+	rate_init(&g->rl, o->rate, jobs, jobs, clock_ns());
 	g->reqs = xcalloc((size_t)g->nreqs, sizeof *g->reqs);
 	for (i = g->nreqs - 1; i >= 0; i--) {
 		g->reqs[i].g = g;
@@ -827,35 +811,28 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 	return g;
 }
 
-struct ddb_get_item *
+struct ddb_item *
 ddb_get_item(struct ddb_getter *g)
 {
-	struct ddb_get_item *it = g->freeitems;
+	struct ddb_item *it = g->freeitems;
 
-	if (it) {
+	if (it)
 		g->freeitems = it->next;
-	} else {
-		it = xcalloc(1, sizeof *it);
-		it->at = xcalloc(g->o.nkeys, sizeof *it->at);
-	}
-	buf_reset(&it->line);
-	buf_reset(&it->json);
-	buf_reset(&it->key);
-	it->input = NULL;
-	it->lineno = 0;
-	it->next = NULL;
+	else
+		it = ddb_item_new(g->o.nkeys);
+	ddb_item_reset(it);
 	return it;
 }
 
 void
-ddb_get_unused(struct ddb_getter *g, struct ddb_get_item *it)
+ddb_get_unused(struct ddb_getter *g, struct ddb_item *it)
 {
 	recycle(g, it);
 }
 
 /* Adds it to the batch being filled, which has room. */
 static void
-add(struct req *q, struct ddb_get_item *it)
+add(struct req *q, struct ddb_item *it)
 {
 	struct slot *s = keyset_get(q->keys, it->key.p, it->key.len);
 
@@ -873,7 +850,7 @@ add(struct req *q, struct ddb_get_item *it)
 }
 
 int
-ddb_get_put(struct ddb_getter *g, struct ddb_get_item *it)
+ddb_get_put(struct ddb_getter *g, struct ddb_item *it)
 {
 	g->c.put++;
 	it->next = NULL;
@@ -926,13 +903,13 @@ ddb_get_close(struct ddb_getter *g)
 int
 ddb_get_wait(struct ddb_getter *g, long ms)
 {
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_ns() + (int64_t)ms * 1000000;
 
 	for (;;) {
 		pump(g);
 		if (!g->busy && (!g->fill || !g->fill->n))
 			return 1;
-		if (now_ns() >= end)
+		if (clock_ns() >= end)
 			return 0;
 		run(g, -1, ms < 50 ? ms : 50);
 	}
@@ -954,7 +931,7 @@ ddb_get_failed(const struct ddb_getter *g)
 void
 ddb_get_free(struct ddb_getter *g)
 {
-	struct ddb_get_item *it;
+	struct ddb_item *it;
 	int i, j;
 
 	if (!g)
@@ -967,14 +944,14 @@ ddb_get_free(struct ddb_getter *g)
 		for (j = 0; j < q->n; j++)
 			while ((it = q->slot[j].head)) {
 				q->slot[j].head = it->next;
-				item_free(it);
+				ddb_item_free(it);
 			}
 		ddb_req_free(&q->q);
 		keyset_free(q->keys);
 	}
 	while ((it = g->freeitems)) {
 		g->freeitems = it->next;
-		item_free(it);
+		ddb_item_free(it);
 	}
 	free(g->reqs);
 	ddb_free(g->d);

@@ -52,23 +52,11 @@
 
 #include "buf.h"
 #include "ddb.h"
+#include "ddb_item.h"
 #include "http.h"
 
 #define DDB_GET_MAX 100		/* keys in one BatchGetItem */
 #define DDB_GET_LINES 400	/* items one request holds at most */
-
-/* One item.  The caller fills the first fields; the rest are the
- * getter's. */
-struct ddb_get_item {
-	struct buf line;	/* the line as read, for its reject */
-	const char *input;	/* where it was read: not copied */
-	unsigned long long lineno;
-	struct buf json;	/* the Item map (ddb_conv_item) */
-	struct ddb_span *at;	/* opts.nkeys spans into json: the key */
-
-	struct buf key;		/* ddb_key of the key */
-	struct ddb_get_item *next;
-};
 
 /*
  * The callbacks, called from ddb_get_put, ddb_get_poll and ddb_get_wait
@@ -78,12 +66,10 @@ struct ddb_get_item {
  * arrays, M objects, NULL null), the key's attributes first; else
  * DynamoDB JSON as the answer had it.
  */
-typedef void (*ddb_get_found_fn)(void *ctx, const struct ddb_get_item *it,
+typedef void (*ddb_get_found_fn)(void *ctx, const struct ddb_item *it,
 				 const char *item, size_t n);
 typedef void (*ddb_get_missing_fn)(void *ctx,
-				   const struct ddb_get_item *it);
-typedef void (*ddb_get_reject_fn)(void *ctx, const struct ddb_get_item *it,
-				  const char *why);
+				   const struct ddb_item *it);
 
 struct ddb_get_opts {
 	const char *table;		/* not copied */
@@ -104,8 +90,8 @@ struct ddb_get_opts {
 	double rate;			/* keys a second; 0: no cap */
 	const volatile sig_atomic_t *stop;	/* NULL: never */
 	ddb_get_found_fn found;
-	ddb_get_missing_fn missing;
-	ddb_get_reject_fn reject;
+	ddb_get_missing_fn missing;	/* NULL: nothing to do */
+	ddb_reject_fn reject;
 	void *ctx;
 };
 
@@ -124,16 +110,16 @@ struct ddb_getter;
 /* NULL with one line in err when it cannot start. */
 struct ddb_getter *ddb_get_new(const struct ddb_get_opts *o, struct buf *err);
 /* An empty item to fill (reused: its buffers keep their memory). */
-struct ddb_get_item *ddb_get_item(struct ddb_getter *g);
+struct ddb_item *ddb_get_item(struct ddb_getter *g);
 /* Gives back an item not put. */
-void ddb_get_unused(struct ddb_getter *g, struct ddb_get_item *it);
+void ddb_get_unused(struct ddb_getter *g, struct ddb_item *it);
 /*
  * Hands it over, moving the requests on (and waiting while every one is
  * busy); it is then the getter's.  it->at must locate every key
  * attribute.  -1 when reading has stopped: it was rejected as unfinished,
  * and nothing more may be put.
  */
-int ddb_get_put(struct ddb_getter *g, struct ddb_get_item *it);
+int ddb_get_put(struct ddb_getter *g, struct ddb_item *it);
 /* Sends the keys held as soon as it may, without waiting for 100: call
  * it before waiting for more input, so no key waits on a quiet pipe. */
 void ddb_get_flush(struct ddb_getter *g);

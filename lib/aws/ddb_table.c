@@ -307,3 +307,66 @@ out:
 	json_decref(root);
 	return rc;
 }
+
+const char *
+ddb_type_name(char t)
+{
+	return t == 'S' ? "a string" : t == 'N' ? "a number" :
+	       t == 'B' ? "binary" : "of no type given";
+}
+
+int
+ddb_table_keycheck(const struct ddb_table *t, const char *const *names,
+		   const char *json, const struct ddb_span *at,
+		   struct buf *msg)
+{
+	size_t i, n = t->range[0] ? 2 : 1;
+	const char *v;
+	char want;
+
+	buf_reset(msg);
+	for (i = 0; i < n; i++) {
+		want = i ? t->range_type : t->hash_type;
+		v = json + at[i].off;
+		if (!at[i].len)
+			buf_printf(msg, "the item has no %s (of the key)",
+				   names[i]);
+		else if (want && (at[i].len < 6 || v[2] != want ||
+				  v[3] != '"'))
+			buf_printf(msg, "%s must be %s (%c), as the table's "
+				   "key is", names[i], ddb_type_name(want),
+				   want);
+		else if (at[i].len == 8 && v[2] != 'N')
+			buf_printf(msg, "%s: an empty value, which no key "
+				   "has", names[i]);
+		else
+			continue;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+jsonfield(struct buf *b, const char *name, const char *v)
+{
+	buf_printf(b, ",\"%s\":", name);
+	jsonw_str(b, v, strlen(v));
+}
+
+void
+ddb_table_json(const struct ddb_table *t, const char *name, int empty,
+	       struct buf *b)
+{
+	buf_adds(b, "{\"table\":");
+	jsonw_str(b, name, strlen(name));
+	jsonfield(b, "status", t->status);
+	jsonfield(b, "hash", t->hash);
+	buf_printf(b, ",\"hashType\":\"%c\"", t->hash_type ? t->hash_type :
+		   '?');
+	if (t->range[0]) {
+		jsonfield(b, "range", t->range);
+		buf_printf(b, ",\"rangeType\":\"%c\"", t->range_type ?
+			   t->range_type : '?');
+	}
+	buf_printf(b, ",\"empty\":%s}\n", empty ? "true" : "false");
+}

@@ -36,6 +36,28 @@ int ddb_table_parse(const char *json, size_t n, struct ddb_table *t);
 /* "(eventId HASH, fingerprint RANGE)", in b; returns b's text. */
 const char *ddb_table_key(const struct ddb_table *t, struct buf *b);
 
+/* "a string", "a number", "binary", or "of no type given", for a key
+ * type 'S', 'N', 'B' or another. */
+const char *ddb_type_name(char t);
+
+/*
+ * Whether the values at[0..n) in json (as ddb_conv_item placed them,
+ * n: 2 when t has a range key, else 1) make a key of t: each there, of
+ * t's type, and no empty string or binary.  names: the key attributes'
+ * names, for the reasons.  0, or -1 with one line in msg:
+ *	fingerprint must be a string (S), as the table's key is
+ */
+int ddb_table_keycheck(const struct ddb_table *t, const char *const *names,
+		       const char *json, const struct ddb_span *at,
+		       struct buf *msg);
+
+/* Appends the table called name as one JSON object and a newline:
+ *	{"table":T,"status":"ACTIVE","hash":"eventId","hashType":"S",
+ *	 "range":"fingerprint","rangeType":"S","empty":true}
+ * (no range when it has none; a type not given: "?"). */
+void ddb_table_json(const struct ddb_table *t, const char *name, int empty,
+		    struct buf *b);
+
 /* The table to make: its key (range NULL: none) and its billing. */
 struct ddb_create {
 	const char *hash, *range;

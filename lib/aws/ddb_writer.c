@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "ddb.h"
+#include "ddb_item.h"
 #include "ddb_writer.h"
 #include "fnv.h"
 #include "http.h"
@@ -94,15 +96,6 @@ struct ddb_writer {
 
 static const volatile sig_atomic_t nostop;
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int
 stopped(const struct ddb_writer *w)
 {
@@ -129,16 +122,6 @@ unfinished(struct shard *s, struct ddb_item *it, int sent)
 	       atomic_load(&s->w->fatal) ? NOT_WRITTEN : NOT_SENT);
 }
 
-static void
-item_free(struct ddb_item *it)
-{
-	buf_free(&it->line);
-	buf_free(&it->json);
-	buf_free(&it->key);
-	free(it->at);
-	free(it);
-}
-
 /* A shard is done with it: its key is free, it goes back for reuse. */
 static void
 release(struct shard *s, struct ddb_item *it)
@@ -147,7 +130,7 @@ release(struct shard *s, struct ddb_item *it)
 	    keyset_get(s->inflight, it->key.p, it->key.len) == it)
 		keyset_del(s->inflight, it->key.p, it->key.len);
 	if (ring_push(&s->back, it) < 0)
-		item_free(it);
+		ddb_item_free(it);
 }
 
 static const char *
@@ -192,7 +175,7 @@ cansend(struct shard *s)
 	 * would wait in http for a connection, unseen by the window */
 	return s->freereqs && !atomic_load(&s->w->fatal) &&
 	       rate_room(&s->rl, s->busy) && s->busy < http_conns(s->h) &&
-	       (!s->w->o.rate || rate_delay(&s->rl, now_ns()) == 0);
+	       (!s->w->o.rate || rate_delay(&s->rl, clock_ns()) == 0);
 }
 
 static struct req *
@@ -325,7 +308,7 @@ static void
 throttled(struct shard *s, struct req *q)
 {
 	atomic_fetch_add(&s->throttled, 1);
-	rate_throttled(&s->rl, q->epoch, now_ns());
+	rate_throttled(&s->rl, q->epoch, clock_ns());
 	atomic_store(&s->win, rate_window(&s->rl));
 }
 
@@ -335,7 +318,7 @@ answered(struct shard *s, struct req *q)
 {
 	int64_t us = q->q.http.wait_us;
 
-	rate_ok(&s->rl, q->epoch, us < 0 ? -1 : us * 1000, now_ns());
+	rate_ok(&s->rl, q->epoch, us < 0 ? -1 : us * 1000, clock_ns());
 	atomic_store(&s->win, rate_window(&s->rl));
 	atomic_store(&s->lat_us, (long long)(s->rl.lat / 1000));
 }
@@ -599,7 +582,7 @@ waitms(struct shard *s)
 	int64_t ns;
 
 	if (s->w->o.rate && rate_room(&s->rl, s->busy) && s->freereqs) {
-		ns = rate_delay(&s->rl, now_ns());
+		ns = rate_delay(&s->rl, clock_ns());
 		if (ns > 0 && ns / 1000000 < wait)
 			wait = (long)(ns / 1000000) + 1;
 	}
@@ -693,7 +676,7 @@ shard_init(struct ddb_writer *w, struct shard *s, int nreqs, struct buf *err)
 	s->uconv = ddb_conv_new(1, w->o.keys, w->o.nkeys);
 	s->inflight = keyset_new();
 	rate_init(&s->rl, w->o.rate / w->nshards,
-		  (WIN0 + w->nshards - 1) / w->nshards, nreqs, now_ns());
+		  (WIN0 + w->nshards - 1) / w->nshards, nreqs, clock_ns());
 	atomic_store(&s->win, rate_window(&s->rl));
 	s->reqs = xcalloc((size_t)nreqs, sizeof *s->reqs);
 	for (j = nreqs - 1; j >= 0; j--) {
@@ -771,18 +754,9 @@ ddb_writer_item(struct ddb_writer *w)
 		w->freeitems = it->next;
 	for (i = 0; i < w->nshards && !it; i++)
 		it = ring_pop(&w->shards[i].back);
-	if (!it) {
-		it = xcalloc(1, sizeof *it);
-		it->at = xcalloc(w->o.nattrs ? w->o.nattrs : 1,
-				 sizeof *it->at);
-	}
-	buf_reset(&it->line);
-	buf_reset(&it->json);
-	buf_reset(&it->key);
-	it->input = NULL;
-	it->lineno = 0;
-	it->haskey = 0;
-	it->pending = 0;
+	if (!it)
+		it = ddb_item_new(w->o.nattrs);
+	ddb_item_reset(it);
 	return it;
 }
 
@@ -847,7 +821,7 @@ int
 ddb_writer_wait(struct ddb_writer *w, long ms)
 {
 	struct timespec pause = { 0, 10000000 };
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_ns() + (int64_t)ms * 1000000;
 	struct ddb_item *it;
 	int i, done;
 
@@ -861,13 +835,13 @@ ddb_writer_wait(struct ddb_writer *w, long ms)
 		if (done)
 			break;
 		if (*w->o.stop && !w->deadline)
-			w->deadline = now_ns() +
+			w->deadline = clock_ns() +
 				      (int64_t)w->o.drain_s * 1000000000;
-		if (*w->o.stop && (*w->o.stop > 1 || now_ns() > w->deadline))
+		if (*w->o.stop && (*w->o.stop > 1 || clock_ns() > w->deadline))
 			atomic_store(&w->abandon, 1);
 		for (i = 0; i < w->nshards; i++)
 			wakeup(&w->shards[i]);
-		if (now_ns() >= end)
+		if (clock_ns() >= end)
 			return 0;
 		nanosleep(&pause, NULL);
 	}
@@ -929,13 +903,13 @@ ddb_writer_free(struct ddb_writer *w)
 		return;
 	while ((it = w->freeitems)) {
 		w->freeitems = it->next;
-		item_free(it);
+		ddb_item_free(it);
 	}
 	for (i = 0; i < w->nshards; i++) {
 		struct shard *s = &w->shards[i];
 
 		while (s->back.v && (it = ring_pop(&s->back)))
-			item_free(it);
+			ddb_item_free(it);
 		for (j = 0; j < s->nreqs && s->reqs; j++)
 			ddb_req_free(&s->reqs[j].q);
 		ring_free(&s->in);

@@ -53,31 +53,8 @@
 
 #include "buf.h"
 #include "ddb.h"
+#include "ddb_item.h"
 #include "http.h"
-
-/* One item.  The caller fills the first fields; the rest are the
- * writer's. */
-struct ddb_item {
-	struct buf line;	/* the line as read, for its reject */
-	const char *input;	/* where it was read: not copied */
-	unsigned long long lineno;
-	struct buf json;	/* the Item map (ddb_conv_item) */
-	struct ddb_span *at;	/* opts.nattrs spans into json: the key's
-				 * values, then the condition's values */
-
-	struct buf key;		/* ddb_key of the key, when haskey */
-	int haskey;
-	int pending;		/* in the batch being filled */
-	struct ddb_item *next;
-};
-
-/*
- * Called from the shards' threads, and from the caller's own in
- * ddb_writer_put and ddb_writer_wait: the function must be thread-safe.
- * it is valid for the call only.
- */
-typedef void (*ddb_reject_fn)(void *ctx, const struct ddb_item *it,
-			      const char *why);
 
 struct ddb_writer_opts {
 	const char *table;		/* not copied */

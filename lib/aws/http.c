@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "err.h"
 #include "http.h"
 #include "xalloc.h"
@@ -115,15 +116,6 @@ tls_init(void)
 			      CURL_LOCK_DATA_SSL_SESSION) ||
 	    curl_share_setopt(tls, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS))
 		diex(EXIT_PARTIAL, "libcurl: cannot share TLS sessions");
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* xorshift64*: jitter needs no more */
@@ -336,7 +328,7 @@ ontimer(CURLM *m, long ms, void *ud)
 	struct http *h = ud;
 
 	(void)m;
-	h->timer = ms < 0 ? -1 : now_ms() + ms;
+	h->timer = ms < 0 ? -1 : clock_ms() + ms;
 	return 0;
 }
 
@@ -669,7 +661,7 @@ delay(struct http *h, struct http_req *r, long ms)
 {
 	struct http_req **pp;
 
-	r->due = now_ms() + ms;
+	r->due = clock_ms() + ms;
 	for (pp = &h->delayed; *pp && (*pp)->due <= r->due; pp = &(*pp)->next)
 		;
 	r->next = *pp;
@@ -783,7 +775,7 @@ printable(struct buf *b, const char *p, size_t n)
 static int
 nofd(struct http *h, struct http_req *r)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	int open = atomic_load(&fd_socks);
 
 	if (!r->nofd_since)
@@ -902,7 +894,7 @@ act(struct http *h, size_t nready)
 			(h->ready[i].revents & POLLOUT ? CURL_CSELECT_OUT : 0) |
 			(h->ready[i].revents & (POLLERR | POLLNVAL) ?
 			 CURL_CSELECT_ERR : 0), &still);
-	if (h->timer >= 0 && h->timer <= now_ms()) {
+	if (h->timer >= 0 && h->timer <= clock_ms()) {
 		h->timer = -1;
 		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
 					 &still);
@@ -987,7 +979,7 @@ http_run_fds(struct http *h, long wait_ms, struct curl_waitfd *fds,
 	/* what is due now: started transfers, expired timers */
 	act(h, 0);
 	ended = reap(h);
-	now = now_ms();
+	now = clock_ms();
 	while (h->delayed && h->delayed->due <= now) {
 		struct http_req *r = h->delayed;
 

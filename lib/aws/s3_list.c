@@ -285,14 +285,56 @@ s3_list_free(struct s3_list *l)
 	buf_free(&l->token);
 }
 
+/* ---- small documents, parsed at once ---- */
+
+/* The first member of each small document's parse state. */
+struct doc {
+	XML_Parser xp;
+	int isdoc;		/* the root is the one wanted */
+};
+
+static void XMLCALL
+docnodoctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+	     const XML_Char *pubid, int internal)
+{
+	struct doc *x = ud;
+
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)internal;
+	x->isdoc = 0;
+	XML_StopParser(x->xp, XML_FALSE);
+}
+
+/* Parses body[0..n) (at most 1 MiB) with x (a struct whose first member
+ * is struct doc) as the handlers' data: 1 when it was well formed, with
+ * the root wanted, else 0. */
+static int
+docparse(void *x, const char *body, size_t n, XML_StartElementHandler start,
+	 XML_EndElementHandler end, XML_CharacterDataHandler text)
+{
+	struct doc *d = x;
+	int ok;
+
+	if (n == 0 || n > (1u << 20) || !(d->xp = XML_ParserCreate("UTF-8")))
+		return 0;
+	XML_SetUserData(d->xp, x);
+	XML_SetElementHandler(d->xp, start, end);
+	XML_SetCharacterDataHandler(d->xp, text);
+	XML_SetStartDoctypeDeclHandler(d->xp, docnodoctype);
+	ok = XML_Parse(d->xp, body, (int)n, 1) == XML_STATUS_OK && d->isdoc;
+	XML_ParserFree(d->xp);
+	return ok;
+}
+
 /* ---- <Error><Code>..</Code><Message>..</Message></Error> ---- */
 
 struct eparse {
+	struct doc d;
 	struct s3_error *e;
-	XML_Parser xp;
 	int depth;
 	struct buf *into;
-	int isdoc;
 };
 
 static void XMLCALL
@@ -304,9 +346,9 @@ estart(void *ud, const XML_Char *name, const XML_Char **attr)
 	x->depth++;
 	x->into = NULL;
 	if (x->depth == 1) {
-		x->isdoc = strcmp(name, "Error") == 0;
-		if (!x->isdoc)
-			XML_StopParser(x->xp, XML_FALSE);
+		x->d.isdoc = strcmp(name, "Error") == 0;
+		if (!x->d.isdoc)
+			XML_StopParser(x->d.xp, XML_FALSE);
 	} else if (x->depth == 2) {
 		if (strcmp(name, "Code") == 0)
 			x->into = &x->e->code;
@@ -343,39 +385,16 @@ etext(void *ud, const XML_Char *s, int n)
 				 s[i] == 0x7f ? ' ' : s[i]);
 }
 
-static void XMLCALL
-enodoctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-	   const XML_Char *pubid, int internal)
-{
-	struct eparse *x = ud;
-
-	(void)name;
-	(void)sysid;
-	(void)pubid;
-	(void)internal;
-	x->isdoc = 0;
-	XML_StopParser(x->xp, XML_FALSE);
-}
-
 int
 s3_error_parse(struct s3_error *e, const char *body, size_t n)
 {
-	struct eparse x = { e, NULL, 0, NULL, 0 };
+	struct eparse x = { { NULL, 0 }, e, 0, NULL };
 	int ok;
 
 	buf_reset(&e->code);
 	buf_reset(&e->message);
 	buf_reset(&e->region);
-	if (n == 0 || n > (1u << 20))
-		return -1;
-	if (!(x.xp = XML_ParserCreate("UTF-8")))
-		return -1;
-	XML_SetUserData(x.xp, &x);
-	XML_SetElementHandler(x.xp, estart, eend);
-	XML_SetCharacterDataHandler(x.xp, etext);
-	XML_SetStartDoctypeDeclHandler(x.xp, enodoctype);
-	ok = XML_Parse(x.xp, body, (int)n, 1) == XML_STATUS_OK && x.isdoc;
-	XML_ParserFree(x.xp);
+	ok = docparse(&x, body, n, estart, eend, etext);
 	if (!ok || !e->code.len) {
 		buf_reset(&e->code);
 		buf_reset(&e->message);
@@ -396,12 +415,11 @@ s3_error_free(struct s3_error *e)
 /* ---- <Root>...<Name>text</Name>...</Root> ---- */
 
 struct cparse {
-	XML_Parser xp;
+	struct doc d;		/* isdoc: the root is root */
 	const char *root, *name;
 	struct buf *out;
 	int depth;
 	int in;		/* inside the wanted child */
-	int isdoc;	/* the root is root */
 	int found;
 };
 
@@ -413,9 +431,9 @@ cstart(void *ud, const XML_Char *name, const XML_Char **attr)
 	(void)attr;
 	x->depth++;
 	if (x->depth == 1) {
-		x->isdoc = strcmp(name, x->root) == 0;
-		if (!x->isdoc)
-			XML_StopParser(x->xp, XML_FALSE);
+		x->d.isdoc = strcmp(name, x->root) == 0;
+		if (!x->d.isdoc)
+			XML_StopParser(x->d.xp, XML_FALSE);
 	} else if (x->depth == 2 && !x->found && strcmp(name, x->name) == 0) {
 		x->in = 1;
 		buf_reset(x->out);
@@ -444,39 +462,15 @@ ctext(void *ud, const XML_Char *s, int n)
 		buf_add(x->out, s, (size_t)n);
 }
 
-static void XMLCALL
-cnodoctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-	   const XML_Char *pubid, int internal)
-{
-	struct cparse *x = ud;
-
-	(void)name;
-	(void)sysid;
-	(void)pubid;
-	(void)internal;
-	x->isdoc = 0;
-	XML_StopParser(x->xp, XML_FALSE);
-}
-
 int
 s3_xml_child(const char *body, size_t n, const char *root, const char *name,
 	     struct buf *out)
 {
-	struct cparse x = { NULL, root, name, out, 0, 0, 0, 0 };
+	struct cparse x = { { NULL, 0 }, root, name, out, 0, 0, 0 };
 	int ok;
 
 	buf_reset(out);
-	if (n == 0 || n > (1u << 20))
-		return -1;
-	if (!(x.xp = XML_ParserCreate("UTF-8")))
-		return -1;
-	XML_SetUserData(x.xp, &x);
-	XML_SetElementHandler(x.xp, cstart, cend);
-	XML_SetCharacterDataHandler(x.xp, ctext);
-	XML_SetStartDoctypeDeclHandler(x.xp, cnodoctype);
-	ok = XML_Parse(x.xp, body, (int)n, 1) == XML_STATUS_OK && x.isdoc &&
-	     x.found;
-	XML_ParserFree(x.xp);
+	ok = docparse(&x, body, n, cstart, cend, ctext) && x.found;
 	if (!ok)
 		buf_reset(out);
 	return ok ? 0 : -1;

@@ -4,6 +4,7 @@
 
 #include "badrow.h"
 #include "buf.h"
+#include "clock.h"
 #include "jsonw.h"
 #include "tstamp.h"
 
@@ -40,8 +41,5 @@ badrow_end(struct buf *b, int64_t ms)
 int64_t
 badrow_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms();
 }

@@ -26,21 +26,21 @@ static const char *const attrs[] = { "etlTime", "ttl" };
 static struct buf told = BUF_INIT;
 
 static void
-found(void *ctx, const struct ddb_get_item *it, const char *item, size_t n)
+found(void *ctx, const struct ddb_item *it, const char *item, size_t n)
 {
 	(void)ctx;
 	buf_printf(&told, "F %s %.*s\n", it->line.p, (int)n, item);
 }
 
 static void
-missing(void *ctx, const struct ddb_get_item *it)
+missing(void *ctx, const struct ddb_item *it)
 {
 	(void)ctx;
 	buf_printf(&told, "M %s\n", it->line.p);
 }
 
 static void
-rejected(void *ctx, const struct ddb_get_item *it, const char *why)
+rejected(void *ctx, const struct ddb_item *it, const char *why)
 {
 	(void)ctx;
 	buf_printf(&told, "R %s %s\n", it->line.p, why);
@@ -87,7 +87,7 @@ getter(int attempts, int manifest)
 static int
 put(struct ddb_getter *g, struct ddb_conv *c, const char *line)
 {
-	struct ddb_get_item *it = ddb_get_item(g);
+	struct ddb_item *it = ddb_get_item(g);
 	struct buf err = BUF_INIT;
 	int rc;
 
