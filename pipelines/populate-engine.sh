@@ -51,12 +51,11 @@ aws_run() {
 }
 
 # eng_plan PLAN: PLAN (s3://BUCKET/PREFIX, where workers elsewhere can
-# read it) into plan, its job.json read (s3cat) into j_shards, j_rate,
-# j_wrate, j_table, j_region, j_creds; or exit 2
+# read it) into plan, its job.json read (plan_read: j_shards, j_rate,
+# j_wrate, j_table, ...); or exit 2 (3: S3 refused)
 eng_plan() {
-	plan=${1%/}
+	plan_norm "$1"
 	case $plan in
-	s3a://* | s3n://*) plan=s3://${plan#s3?://} ;;
 	s3://?*/?*) ;;
 	s3://*) fail 2 "plan $1: give a folder in a bucket (s3://bucket/folder), not a bucket" ;;
 	*://*) fail 2 "plan $1: not an s3:// URL" ;;
@@ -66,19 +65,7 @@ eng_plan() {
 	*[!A-Za-z0-9_./:=@%+,-]*) fail 2 "plan $plan: use letters, digits and _ . / : = @ % + , - only (the URL goes into commands that split on spaces)" ;;
 	esac
 	[ "${#plan}" -le 1024 ] || fail 2 "plan $plan: longer than 1024 characters"
-	local rc=0
-	s3cat ${profile:+-p "$profile"} -- "$plan/job.json" </dev/null >"$w/job.json" 2>"$w/err" || rc=$?
-	if [ "$rc" -ne 0 ]; then
-		grep -q NoSuchKey "$w/err" && fail 2 "plan $plan: no such plan (no $plan/job.json)"
-		cat -- "$w/err" >&2
-		fail "$rc" "plan $plan: cannot read $plan/job.json"
-	fi
-	local j
-	j=$(jq -r 'select(.plan == 1) | @sh "j_shards=\(.shards) j_rate=\(.rate // "")
-		j_wrate=\(.worker_rate // "") j_table=\(.table) j_region=\(.region)
-		j_creds=\(.credentials) j_version=\(.version)"' "$w/job.json" 2>/dev/null) &&
-		[ -n "$j" ] || fail 2 "plan $plan: $plan/job.json is not a plan of this populate ($POPULATE_VERSION)"
-	eval "$j"
+	plan_read "$plan"
 	[ "$j_creds" = chain ] ||
 		note "plan $plan: its storage config has keys, which the plan does not hold: the workers write with their own role's credentials (give it DynamoDB's PutItem on table $j_table)"
 }

@@ -87,21 +87,15 @@ rec() { curl -sf "$REC/__rec/log"; }
 rec_ops() { rec | jq -r '.[] | .target // .path'; }
 
 # mkplan K NAME [plan options]: a plan of K shards of $A into the table
-# $T-NAME, made here in ./NAME and copied to S3: $P (the plan in S3)
+# $T-NAME, made in S3: $P
 mkplan() {
 	local k=$1 n=$2
 	shift 2
 	jq --arg t "$T-$n" '.data.dynamodbTable = $t | .data.awsRegion = "us-east-1"' \
 		"$DATA/configs/dynamodb-1-0-1.json" >"$n.json"
-	populate plan --shards "$k" --plan "$n" "$@" "$A" "$n.json" 2>"$n.plan.err" ||
-		{ cat "$n.plan.err"; return 1; }
-	s3_put_dir "$n" "$S/plans/$T-$n"
 	P=s3://$S/plans/$T-$n
-}
-# wplan S3PLAN LOCAL: the plan a worker here reads: the one in S3 when
-# populate reads plans there, else the same plan in LOCAL
-wplan() {
-	if populate status "$1" >/dev/null 2>&1; then echo "$1"; else echo "$PWD/$2"; fi
+	populate plan --shards "$k" --plan "$P" "$@" "$A" "$n.json" 2>"$n.plan.err" ||
+		{ cat "$n.plan.err"; return 1; }
 }
 # same NAME: the table of plan NAME is the sequential populate's
 same() {
@@ -217,6 +211,7 @@ masked() { jq -c 'map(sub("/emr/output/[0-9]{8}T[0-9]{6}Z$"; "/emr/output/T"))';
 	emr --cluster-id j-abc "$P"|--cluster-id: j-abc: not a cluster id
 	emr --cluster-id j-1 --subnet subnet-01234567 "$P"|--subnet: only with --create
 	emr --cluster-id j-1 --auto-terminate "$P"|--auto-terminate: only with --create
+	emr --cluster-id j-1 --instance-type m5.large "$P"|--instance-type: only with --create
 	emr --cluster-id j-1 --retries 0 "$P"|--retries: 0: not a number from 1 to 10
 	emr --cluster-id j-1 --retries 11 "$P"|--retries: 11: not a number from 1 to 10
 	emr --cluster-id j-1 --parallel 3 "$P"|--parallel: 3: not a number from 1 to 2
@@ -257,7 +252,7 @@ masked() { jq -c 'map(sub("/emr/output/[0-9]{8}T[0-9]{6}Z$"; "/emr/output/T"))';
 	# a plan S3 does not give: its words, and S3's status
 	run -3 --separate-stderr populate k8s --image img:1 "s3://$S-none/plan"
 	[[ $stderr == *"s3cat: s3://$S-none/plan/job.json: NoSuchBucket"* ]]
-	[[ $stderr == *"populate: plan s3://$S-none/plan: cannot read s3://$S-none/plan/job.json" ]]
+	[[ $stderr == *"populate: s3://$S-none/plan/job.json: cannot read it" ]]
 	# no AWS CLI: said before anything is sent, and nothing uploaded
 	AWS_CLI=/nonexistent/aws run -2 --separate-stderr populate batch --job-queue q --job-definition d "$P"
 	[[ $stderr == *"populate: AWS_CLI: /nonexistent/aws: not an executable" ]]
@@ -308,10 +303,8 @@ task() {
 	populate emr --cluster-id j-1 --dist "$DIST" "$P" 2>/dev/null
 	mapper=$(stepargs 1 | jq -r '.[index("-mapper") + 1]')
 	assert_equal "$mapper" "p/$TNAME/bin/populate worker $P"
-	# the words of -mapper, as Streaming splits them; the plan is the one
-	# a worker here reads
+	# the words of -mapper, as Streaming splits them
 	read -r -a argv <<<"$mapper"
-	argv[2]=$(wplan "$P" m)
 	off=0
 	# (not i: bats's run sets it)
 	while IFS= read -r ix; do
@@ -331,7 +324,6 @@ task() {
 	mkplan 2 h --ddb-jobs 1
 	populate emr --cluster-id j-1 --dist "$DIST" "$P" 2>/dev/null
 	read -r -a argv <<<"$(stepargs 1 | jq -r '.[index("-mapper") + 1]')"
-	argv[2]=$(wplan "$P" h)
 	proxy_up "$DDB_ENDPOINT"
 	proxy_rules '[{"match": {"target": "PutItem"}, "action": "delay", "ms": 150}]'
 	# the interval is 30 s (Hadoop kills a task silent for 10 minutes);
@@ -368,9 +360,8 @@ task() {
 	# each child, as Batch runs it: the command, the environment, its index
 	rec | jq -r '.[0].body.containerOverrides.command | @sh' >cmd
 	eval "set -- $(cat cmd)"
-	plan=$(wplan "$P" b)
 	for i in 0 1 2; do
-		POPULATE_PLAN=$plan AWS_BATCH_JOB_ARRAY_INDEX=$i "$@" -q
+		POPULATE_PLAN=$P AWS_BATCH_JOB_ARRAY_INDEX=$i "$@" -q
 	done
 	same b
 	# K = 1: a plain job; its one child needs no index
@@ -378,7 +369,7 @@ task() {
 	curl -sf -X DELETE "$REC/__rec/log" >/dev/null
 	populate batch --job-queue populate-q --job-definition populate "$P" 2>/dev/null
 	rec | jq -e '.[0].body | has("arrayProperties") | not' >/dev/null
-	POPULATE_PLAN=$(wplan "$P" one) "$@" -q
+	POPULATE_PLAN=$P "$@" -q
 	same one
 	# --dry-run: the exact command, nothing sent
 	curl -sf -X DELETE "$REC/__rec/log" >/dev/null
@@ -435,12 +426,11 @@ task() {
 	# each pod, as Kubernetes runs it: the command, the env, its index
 	jq -r '.spec.template.spec.containers[0].command | @sh' job.json >cmd
 	eval "set -- $(cat cmd)"
-	plan=$(wplan "$P" k)
 	for i in 3 1 0 2; do
-		POPULATE_PLAN=$plan JOB_COMPLETION_INDEX=$i "$@" -q
+		POPULATE_PLAN=$P JOB_COMPLETION_INDEX=$i "$@" -q
 	done
 	same k
-	run -0 populate status "$plan"
+	run -0 populate status "$P"
 	assert_line "done: 4 (0-3)"
 }
 
