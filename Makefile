@@ -38,7 +38,9 @@ PROGS = eventcut sincefilter s3cat s3put dynaput
 SCRIPTS = populate
 SHARE = pipelines/populate-lib.sh pipelines/populate-config.jq \
 	pipelines/populate-plan pipelines/populate-shard pipelines/populate-status \
-	pipelines/populate-workers pipelines/populate-verify
+	pipelines/populate-workers pipelines/populate-verify \
+	pipelines/populate-worker pipelines/populate-engine.sh \
+	pipelines/populate-emr pipelines/populate-batch pipelines/populate-k8s
 BIN = $(PROGS:%=bin/%) $(SCRIPTS:%=bin/%)
 MAN1 = $(PROGS:%=man/%.1) $(SCRIPTS:%=man/%.1)
 MAN7 = $(wildcard man/*.7)
@@ -66,7 +68,7 @@ dynaput_LIBS = $(LIBS_aws) -pthread
 
 .DELETE_ON_ERROR:
 .PHONY: all check unit lint bats demo bench fuzz deps install uninstall clean \
-	dist
+	dist image
 
 all: $(BIN) build/ddbsink
 
@@ -192,6 +194,13 @@ install: all
 DIST = build/manifest-populator-$(VERSION)-x86_64-linux.tar.gz
 dist: all
 	@tools/dist $(DIST)
+
+# The workers' image (Dockerfile), built without a daemon by buildah
+# (Debian's package), for populate batch and populate k8s.
+IMAGE = manifest-populator:$(VERSION)
+image:
+	@command -v buildah >/dev/null 2>&1 || { echo "make image: needs buildah (apt-get install buildah), or run: docker build -t $(IMAGE) ." >&2; exit 2; }
+	buildah build --layers -f Dockerfile -t $(IMAGE) .
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \

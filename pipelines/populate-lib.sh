@@ -372,7 +372,9 @@ args_parse() {
 			esac
 			continue ;;
 		-h | --help) usage && echo "$optspec" && exit 0 ;;
-		--jar | --ec2-keyname) fail 2 "$1: an EMR option of the original; populate runs here, without a cluster" ;;
+		--jar | --ec2-keyname)	# the original's EMR options: populate emr's
+			case $optspec in *"  $1 "*) opt "$@" && shift "$optn" && continue ;; esac
+			fail 2 "$1: an EMR option of the original; populate runs here, without a cluster (populate emr takes it)" ;;
 		-?*) opt "$@" && shift "$optn" && continue ;;
 		*) ops+=("$1") ;;
 		esac
