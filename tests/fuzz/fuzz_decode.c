@@ -66,7 +66,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ra = run(data, size, 0, &a, &wa);
 	rb = run(data, size, step, &b, &wb);
-	if (ra == 2 || rb == 2)
+	/* a bomb is not a finding: whether the limit or the data's own
+	 * error comes first depends on where the pieces end */
+	if (ra == 2 || rb == 2 || strstr(buf_str(&wa), "(the limit)") ||
+	    strstr(buf_str(&wb), "(the limit)"))
 		return 0;
 	if (ra != rb || strcmp(buf_str(&wa), buf_str(&wb)) != 0)
 		abort();
