@@ -81,14 +81,3 @@ warnx(const char *fmt, ...)
 	verr(-1, fmt, ap);
 	va_end(ap);
 }
-
-int
-errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verr(-1, fmt, ap);
-	va_end(ap);
-	return -1;
-}

@@ -38,7 +38,5 @@ _Noreturn void diex(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* warnx, then return -1, for "return errmsg(...)" */
-int errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
