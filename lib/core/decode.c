@@ -17,6 +17,7 @@
 #define OUTCAP (256 * 1024)
 #define SLICE (1u << 30)	/* zlib and libbz2 count in unsigned int */
 #define MAGICMAX 10
+#define HDRMAX 18		/* a zstd frame header's most */
 #define READCAP (1 << 20)	/* decode_fd's reads */
 #define RATIOFLOOR (1 << 20)	/* a ratio counts past this much output */
 
@@ -36,7 +37,7 @@ enum { F_NONE, F_GZIP, F_BZIP2, F_ZSTD, F_OTHER };
 
 struct decode {
 	int state, fmt;
-	unsigned char hdr[MAGICMAX];	/* magic bytes seen so far */
+	unsigned char hdr[HDRMAX];	/* magic (and zstd header) so far */
 	size_t nhdr;
 	z_stream z;
 	int zinit;
@@ -352,6 +353,29 @@ sniff(const struct decode *d, int *maybe)
 	return NULL;
 }
 
+/*
+ * How many bytes a zstd frame's header takes (RFC 8878, 3.1), as far as
+ * the n held tell: libzstd is handed a frame's header whole, in one call,
+ * since the single-pass shortcut of libzstd 1.5 reads a frame from the
+ * start of the call that completes its header, wherever that is.
+ */
+static size_t
+zsheader(const unsigned char *h, size_t n)
+{
+	static const unsigned char did[4] = { 0, 1, 2, 4 };
+	unsigned fhd, single, fcs;
+
+	if ((h[0] & 0xf0) == 0x50)	/* skippable: magic, size */
+		return 8;
+	if (n < 5)
+		return 5;
+	fhd = h[4];
+	single = fhd >> 5 & 1;
+	fcs = fhd >> 6;
+	return 5 + !single + did[fhd & 3] +
+	       (fcs ? 1u << fcs : single);
+}
+
 static int run(struct decode *d, const unsigned char *p, size_t n,
 	       decode_emit_fn emit, void *ctx);
 
@@ -360,7 +384,7 @@ static int
 start(struct decode *d, const struct magic *m, decode_emit_fn emit,
       void *ctx)
 {
-	unsigned char h[MAGICMAX];
+	unsigned char h[HDRMAX];
 	size_t k = d->nhdr;
 
 	if (m->fmt == F_OTHER)
@@ -420,6 +444,9 @@ run(struct decode *d, const unsigned char *p, size_t n, decode_emit_fn emit,
 			d->hdr[d->nhdr++] = *p++;
 			n--;
 			if ((m = sniff(d, &maybe))) {
+				if (m->fmt == F_ZSTD &&
+				    d->nhdr < zsheader(d->hdr, d->nhdr))
+					break;	/* the header, whole */
 				if ((rc = start(d, m, emit, ctx)))
 					return rc;
 			} else if (maybe) {
@@ -451,6 +478,14 @@ decode_write(struct decode *d, const void *p, size_t n, decode_emit_fn emit,
 int
 decode_end(struct decode *d, decode_emit_fn emit, void *ctx)
 {
+	const struct magic *m;
+	int maybe;
+
+	if ((d->state == ST_START || d->state == ST_BETWEEN) && d->nhdr &&
+	    (m = sniff(d, &maybe))) {	/* a zstd header, cut */
+		d->fmt = m->fmt;
+		return fail(d, "unexpected end of data (truncated)");
+	}
 	switch (d->state) {
 	case ST_ERROR:
 		return -1;

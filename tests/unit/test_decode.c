@@ -407,6 +407,27 @@ zstd_cases(const char *big, size_t n)
 	    "zstd: Restored data doesn't match checksum");
 
 	buf_reset(&in);
+	zs(&in, "hello\n", 6);
+	in.len = 6;			/* magic, header descriptor, cut */
+	bad("zstd: a header cut short", &in,
+	    "zstd: unexpected end of data (truncated)");
+
+	/*
+	 * Found by fuzz_decode: a frame whose bytes after the magic read as
+	 * a skippable frame.  libzstd 1.5.4's single-pass shortcut took them
+	 * for one when the header came in a call of its own (decoding on to
+	 * the next frame's error), not when it came byte by byte.
+	 */
+	buf_reset(&in);
+	skippable(&in, 0, 2);
+	buf_add(&in, "\x28\xb5\x2f\xfd", 4);
+	skippable(&in, 0, 2);
+	buf_add(&in, "\x28\xb5\x2f\xfd\x04\xb8\0\0\0\0\0\0\0\0\x05",
+		15);
+	bad("zstd: a header that reads as a skippable frame", &in,
+	    "zstd: Destination buffer is too small");
+
+	buf_reset(&in);
 	buf_add(&in, wide, sizeof wide);
 	same("zstd: a 128 MiB window is read", &in, "x", 1);
 	in.p[5] = (char)0x90;		/* 256 MiB */
