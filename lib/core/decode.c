@@ -183,9 +183,11 @@ begin(struct decode *d)
 		d->bzinit = 1;
 		break;
 	case F_ZSTD:
-		if (!d->zs && !(d->zs = ZSTD_createDCtx()))
+		/* afresh: libzstd keeps the buffers earlier frames needed,
+		 * and how a bad frame fails depends on their size */
+		ZSTD_freeDCtx(d->zs);
+		if (!(d->zs = ZSTD_createDCtx()))
 			return fail(d, "out of memory");
-		ZSTD_DCtx_reset(d->zs, ZSTD_reset_session_only);
 		break;
 	}
 	d->state = ST_IN;

@@ -426,6 +426,25 @@ zstd_cases(const char *big, size_t n)
 		15);
 	bad("zstd: a header that reads as a skippable frame", &in,
 	    "zstd: Destination buffer is too small");
+	/* and fails alike after a big frame, which leaves libzstd with
+	 * larger buffers (found by fuzz_decode too) */
+	buf_reset(&want);
+	zs(&want, big, n);
+	buf_add(&want, in.p, in.len);
+	bad("zstd: that frame after a big one", &want,
+	    "zstd: Destination buffer is too small");
+	{
+		struct decode *d = decode_new(0);
+
+		decode_write(d, want.p, want.len, collect, &out);
+		decode_reset(d);
+		buf_reset(&out);
+		CHECK(decode_write(d, in.p, in.len, collect, &out) == -1 &&
+		      strcmp(decode_error(d), "zstd: Destination buffer is "
+			     "too small") == 0, "zstd: the next object: [%s]",
+		      decode_error(d));
+		decode_free(d);
+	}
 
 	buf_reset(&in);
 	buf_add(&in, wide, sizeof wide);
