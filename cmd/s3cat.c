@@ -12,18 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws_auth.h"
-#include "aws_http.h"
 #include "aws_opts.h"
 #include "buf.h"
-#include "decode.h"
 #include "err.h"
 #include "fshut.h"
 #include "http.h"
 #include "lineio.h"
-#include "lineout.h"
+#include "objout.h"
 #include "opt.h"
 #include "s3.h"
+#include "s3_client.h"
 #include "s3_get.h"
 #include "s3_input.h"
 #include "s3_walk.h"
@@ -99,14 +97,10 @@ static struct {
 	int refused;		/* the remote refused us: nothing new starts */
 	int quit;		/* and that was reported: the end */
 	int status;
-	struct http *http;
-	struct aws_auth *auth;
-	struct s3 s3;
+	struct s3_client c;	/* once an S3 input is reached */
 	long heldcap;
-	struct decode *dec;
-	struct lineout lo;	/* the object being written */
-	unsigned long long listed, pages, objects, failed, bytes_in,
-	    bytes_out;
+	struct objout out;	/* the objects' bytes to stdout */
+	unsigned long long listed, pages, objects, failed, bytes_in;
 } g;
 
 static int lflag, sflag, vflag, nosign, payer;
@@ -191,40 +185,6 @@ drop(struct ent *e)
 	free(e);
 }
 
-static int
-emit(void *ctx, const char *p, size_t n)
-{
-	(void)ctx;
-	if (fwrite(p, 1, n, stdout) != n)
-		fcheck(stdout, "stdout");
-	g.bytes_out += n;
-	return 0;
-}
-
-static int
-put(const char *p, size_t n)
-{
-	return decode_write(g.dec, p, n, lineout_write, &g.lo);
-}
-
-static void
-outbegin(void)
-{
-	decode_reset(g.dec);
-	lineout_begin(&g.lo);
-}
-
-/* Ends an object's output: its unfinished last line goes out when the
- * object is whole, else it is dropped, and the failure says so. */
-static void
-outend(struct ent *e)
-{
-	if (e->state == S_FAIL)
-		lineout_fail(&g.lo, &e->msg);
-	else
-		lineout_end(&g.lo);
-}
-
 static void
 report(struct ent *e)
 {
@@ -270,13 +230,13 @@ catfile(struct ent *e)
 		efail(e, EXIT_PARTIAL, strerror(errno));
 		return;
 	}
-	outbegin();
-	rc = decode_fd(g.dec, fd, &stopsig, &g.bytes_in, lineout_write, &g.lo);
+	objout_begin(&g.out);
+	rc = objout_fd(&g.out, fd, &stopsig, &g.bytes_in);
 	close(fd);
-	if (rc == -1)
-		efail(e, EXIT_PARTIAL, decode_error(g.dec));
-	if (rc != DECODE_STOPPED)
-		outend(e);
+	if (rc == -1) {
+		efail(e, EXIT_PARTIAL, objout_error(&g.out));
+		objout_fail(&g.out, &e->msg);
+	}
 }
 
 static int finish(int st);
@@ -292,29 +252,22 @@ notice(const char *msg)
 static void
 s3ready(void)
 {
-	struct s3_opts so = { .request_payer = payer,
-			      .fixed_region = ao.region != NULL };
-	struct http_opts o = { .conns = 2 * (int)jobs, .max_attempts = 8,
-		.base_ms = 100, .cap_ms = 20000, .user_agent = "s3cat/1.0",
-		.recv_buffer = 256 * 1024 };
+	struct s3_client_opts o = { .aws = &ao, .nosign = nosign,
+		.request_payer = payer, .conns = 2 * (int)jobs,
+		.recv_buffer = 256 * 1024, .user_agent = "s3cat/1.0",
+		.notice = notice };
 	struct buf err = BUF_INIT;
-	int st = EXIT_USAGE, c;
+	int st, c;
 
-	if (g.http)
+	if (g.c.http)
 		return;
 	ao.stop = &stopsig;
-	if ((so.auth = g.auth = aws_auth_new(&ao, nosign, getenv,
-					     (int64_t)time(NULL), &err, &st)))
-		st = s3_init(&g.s3, &so, &err) < 0 ||
-		     aws_http_opts(&o, g.auth, &err) < 0 ? EXIT_USAGE : EXIT_OK;
-	if (!g.auth || st != EXIT_OK) {
+	if (s3_client_open(&g.c, &o, &err, &st) < 0) {
 		warnx("%s", err.p);
 		exit(finish(stopsig ? stopsig_status() : st));
 	}
-	aws_auth_notice(g.auth, notice);
-	g.http = http_new(&o);
-	if (http_conns(g.http) <= jobs) {	/* few descriptors: fewer at once */
-		c = http_conns(g.http) > 1 ? http_conns(g.http) - 1 : 1;
+	if (http_conns(g.c.http) <= jobs) {	/* few descriptors: fewer */
+		c = http_conns(g.c.http) > 1 ? http_conns(g.c.http) - 1 : 1;
 		if (vflag)
 			warnx("-j %ld lowered to %d (ulimit -n %ld)", jobs, c,
 			      http_nofile());
@@ -341,8 +294,8 @@ retried(void *ctx, int64_t off, int attempt, long delay, const char *why)
 static void
 decodefail(struct ent *e)
 {
-	if (!s3_get_stop(&e->x->get, decode_error(g.dec)))
-		efail(e, EXIT_PARTIAL, decode_error(g.dec));
+	if (!s3_get_stop(&e->x->get, objout_error(&g.out)))
+		efail(e, EXIT_PARTIAL, objout_error(&g.out));
 }
 
 static int
@@ -355,7 +308,7 @@ take(void *ctx, const char *p, size_t n)
 		if (x->held.len && x->held.len + n > (size_t)g.heldcap)
 			return S3_GET_PAUSE;
 		buf_add(&x->held, p, n);
-	} else if (put(p, n) != 0) {
+	} else if (objout_write(&g.out, p, n) < 0) {
 		decodefail(e);
 		return S3_GET_STOP;
 	}
@@ -380,7 +333,7 @@ startobj(struct ent *e)
 {
 	s3ready();
 	e->x = xcalloc(1, sizeof *e->x);
-	e->x->get = (struct s3_get){ .s3 = &g.s3, .http = g.http,
+	e->x->get = (struct s3_get){ .s3 = &g.c.s3, .http = g.c.http,
 		.bucket = e->bucket, .key = e->key, .on_bytes = take,
 		.on_end = ended, .on_retry = retried, .ctx = e };
 	e->state = S_RUN;
@@ -430,7 +383,7 @@ newlisting(struct ent *e, int kind, int once)
 {
 	e->kind = kind;
 	e->l = xcalloc(1, sizeof *e->l);
-	e->l->w = (struct s3_walk){ .s3 = &g.s3, .bucket = e->bucket,
+	e->l->w = (struct s3_walk){ .s3 = &g.c.s3, .bucket = e->bucket,
 		.key = e->key, .once = once,
 		.folder = kind == E_DIR ? e->name : NULL, .on_found = found,
 		.on_page = paged, .on_fail = listfail, .on_retry = retried,
@@ -443,7 +396,7 @@ nextpage(struct listing *l)
 	if (s3_walk_reading(&l->w))
 		return;
 	s3ready();
-	s3_walk_next(&l->w, g.http, 0);
+	s3_walk_next(&l->w, g.c.http, 0);
 }
 
 /* One operand or stdin line: where it goes in the queue. */
@@ -503,7 +456,7 @@ unknown(const struct ent *e)
 {
 	const struct ent *o;
 
-	if (!g.http || !e->bucket || s3_bucket_known(&g.s3, e->bucket))
+	if (!g.c.http || !e->bucket || s3_bucket_known(&g.c.s3, e->bucket))
 		return 0;
 	for (o = g.queue.next; o != &g.queue; o = o->next)
 		if (o != e && o->bucket && ((o->x && o->state == S_RUN) ||
@@ -570,9 +523,9 @@ behead(struct ent *e)
 {
 	struct xfer *x = e->x;
 
-	outbegin();
+	objout_begin(&g.out);
 	x->head = 1;
-	if (x->held.len && put(x->held.p, x->held.len) != 0)
+	if (x->held.len && objout_write(&g.out, x->held.p, x->held.len) < 0)
 		decodefail(e);
 	buf_free(&x->held);
 	s3_get_unpause(&x->get);
@@ -590,10 +543,10 @@ writeout(struct ent *e)
 	} else if (e->x) {
 		if (!e->x->head)
 			behead(e);
-		if (e->state != S_FAIL &&
-		    decode_end(g.dec, lineout_write, &g.lo) != 0)
-			efail(e, EXIT_PARTIAL, decode_error(g.dec));
-		outend(e);
+		if (e->state != S_FAIL && objout_end(&g.out) < 0)
+			efail(e, EXIT_PARTIAL, objout_error(&g.out));
+		if (e->state == S_FAIL)
+			objout_fail(&g.out, &e->msg);
 	}
 	if (e->state == S_FAIL)
 		report(e);
@@ -648,8 +601,8 @@ run(void)
 		}
 		fd.fd = pfd.fd = lineio_fd(&g.in);
 		fd.revents = pfd.revents = 0;
-		if (g.http)
-			http_run_fds(g.http, 200, &fd, want ? 1 : 0);
+		if (g.c.http)
+			http_run_fds(g.c.http, 200, &fd, want ? 1 : 0);
 		else if (want)
 			poll(&pfd, 1, 200);
 		if (fd.revents || pfd.revents)
@@ -662,7 +615,7 @@ run(void)
 static int
 finish(int st)
 {
-	unsigned long long r = g.http ? http_retries(g.http) : 0;
+	unsigned long long r = g.c.http ? http_retries(g.c.http) : 0;
 	struct summary sm;
 
 	if (g.in.status > st)
@@ -681,7 +634,7 @@ finish(int st)
 	else if (vflag && !stopsig)
 		warnx("%llu object%s, %llu bytes in, %llu bytes out, %llu "
 		      "retries, %llu failed", g.objects,
-		      g.objects == 1 ? "" : "s", g.bytes_in, g.bytes_out, r,
+		      g.objects == 1 ? "" : "s", g.bytes_in, g.out.out, r,
 		      g.failed);
 	if (!sfile)
 		return st;
@@ -690,7 +643,7 @@ finish(int st)
 	summary_count(&sm, "objects", g.objects);
 	summary_count(&sm, "failed", g.failed);
 	summary_count(&sm, "bytes_in", g.bytes_in);
-	summary_count(&sm, "bytes_out", g.bytes_out);
+	summary_count(&sm, "bytes_out", g.out.out);
 	summary_count(&sm, "retries", r);
 	if (summary_write(&sm, sfile) < 0 && st < EXIT_PARTIAL)
 		st = EXIT_PARTIAL;
@@ -749,10 +702,8 @@ main(int argc, char *argv[])
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	g.queue.next = g.queue.prev = g.cursor = &g.queue;
-	g.dec = decode_new(0);
-	decode_limit(g.dec, (unsigned long long)maxsize,
-		     (unsigned long long)maxratio);
-	lineout_init(&g.lo, LINEOUT_HOLD, emit, NULL);
+	objout_init(&g.out, stdout, "stdout", (unsigned long long)maxsize,
+		    (unsigned long long)maxratio);
 	setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 	lineio_open(&g.in, 0, NULL);
 	g.in.maxline = MAXURL;
@@ -765,11 +716,8 @@ main(int argc, char *argv[])
 	st = finish(g.status);
 	while (g.queue.next != &g.queue)
 		drop(g.queue.next);
-	http_free(g.http);
-	aws_auth_free(g.auth);
-	s3_free(&g.s3);
-	decode_free(g.dec);
-	lineout_free(&g.lo);
+	s3_client_close(&g.c);
+	objout_free(&g.out);
 	lineio_close(&g.in);
 	curl_global_cleanup();
 	return st;

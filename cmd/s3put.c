@@ -10,8 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws_auth.h"
-#include "aws_http.h"
 #include "aws_opts.h"
 #include "buf.h"
 #include "clock.h"
@@ -19,6 +17,7 @@
 #include "http.h"
 #include "opt.h"
 #include "s3.h"
+#include "s3_client.h"
 #include "s3_upload.h"
 #include "stopsig.h"
 #include "summary.h"
@@ -214,16 +213,13 @@ main(int argc, char *argv[])
 		AWS_OPTS_LONG,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct http_opts ho = { .max_attempts = 8, .base_ms = 100,
-		.cap_ms = 20000, .user_agent = "s3put/1.0" };
-	struct s3_opts so = { 0 };
+	struct s3_client_opts o = { .aws = &ao, .user_agent = "s3put/1.0",
+		.notice = notice };
 	struct s3_upload u = { 0 };
 	struct buf err = BUF_INIT;
-	struct aws_auth *auth;
-	struct http *h;
-	struct s3 s3;
+	struct s3_client sc;
 	char *bucket, *key;
-	int c, st = EXIT_USAGE;
+	int c, st;
 
 	err_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "hj:S:v" AWS_OPTS_SHORT, longs,
@@ -256,36 +252,21 @@ main(int argc, char *argv[])
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	ao.stop = &stopsig;
-	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
-				  &st))) {
+	o.conns = (int)jobs + 1;
+	if (s3_client_open(&sc, &o, &err, &st) < 0) {
 		warnx("%s", err.p);
-		if (stopsig)
-			st = stopsig_status();
-		return finish(st, NULL, NULL);
+		return finish(stopsig ? stopsig_status() : st, NULL, NULL);
 	}
-	aws_auth_notice(auth, notice);
-	so.auth = auth;
-	so.fixed_region = ao.region != NULL;
-	if (s3_init(&s3, &so, &err) < 0 ||
-	    aws_http_opts(&ho, auth, &err) < 0) {
-		warnx("%s", err.p);
-		return finish(EXIT_USAGE, NULL, NULL);
-	}
-	ho.conns = (int)jobs + 1;
-	h = http_new(&ho);
-
-	u = (struct s3_upload){ .s3 = &s3, .http = h, .bucket = bucket,
+	u = (struct s3_upload){ .s3 = &sc.s3, .http = sc.http, .bucket = bucket,
 		.key = key, .jobs = (int)jobs, .part_size = partsize,
 		.size_hint = insize(), .on_end = onend, .on_retry = onretry,
 		.on_grow = ongrow };
 	s3_upload_start(&u);
-	run(&u, h);
-	st = finish(report(&u), &u, h);
+	run(&u, sc.http);
+	st = finish(report(&u), &u, sc.http);
 
 	s3_upload_free(&u);
-	http_free(h);
-	s3_free(&s3);
-	aws_auth_free(auth);
+	s3_client_close(&sc);
 	free(bucket);
 	free(key);
 	buf_free(&err);
