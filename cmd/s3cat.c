@@ -651,46 +651,50 @@ finish(int st)
 	return st;
 }
 
+enum { O_NOSIGN = 256, O_PAYER, O_MAXSIZE, O_MAXRATIO };
+static const struct option longopts[] = {
+	{ "max-size", required_argument, NULL, O_MAXSIZE },
+	{ "max-ratio", required_argument, NULL, O_MAXRATIO },
+	{ "no-sign-request", no_argument, NULL, O_NOSIGN },
+	{ "request-payer", no_argument, NULL, O_PAYER },
+	{ "help", no_argument, NULL, 'h' },
+	AWS_OPTS_LONG,
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+option(int c, char *arg)
+{
+	if (aws_opts_take(&ao, c, arg))
+		return;
+	switch (c) {
+	case 'h': usage(EXIT_OK); break;
+	case 'j': jobs = (long)opt_num("-j", arg, 1, MAXJOBS); break;
+	case 'l': lflag = 1; break;
+	case 'S': sfile = arg; break;
+	case 's': sflag = 1; break;
+	case 'v': vflag = 1; break;
+	case O_NOSIGN: nosign = 1; break;
+	case O_PAYER: payer = 1; break;
+	case O_MAXSIZE:
+		maxsize = opt_size("--max-size", arg, 1, LLONG_MAX);
+		break;
+	case O_MAXRATIO:
+		maxratio = opt_num("--max-ratio", arg, 2, 1000000);
+		break;
+	default: usage(EXIT_USAGE);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum { O_NOSIGN = 256, O_PAYER, O_MAXSIZE, O_MAXRATIO };
-	static const struct option longs[] = {
-		{ "max-size", required_argument, NULL, O_MAXSIZE },
-		{ "max-ratio", required_argument, NULL, O_MAXRATIO },
-		{ "no-sign-request", no_argument, NULL, O_NOSIGN },
-		{ "request-payer", no_argument, NULL, O_PAYER },
-		{ "help", no_argument, NULL, 'h' },
-		AWS_OPTS_LONG,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, i, st;
+	int i, st;
 
 	err_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "hj:lS:sv" AWS_OPTS_SHORT, longs,
-				NULL)) != -1) {
-		if (aws_opts_take(&ao, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': usage(EXIT_OK); break;
-		case 'j': jobs = (long)opt_num("-j", optarg, 1, MAXJOBS); break;
-		case 'l': lflag = 1; break;
-		case 'S': sfile = optarg; break;
-		case 's': sflag = 1; break;
-		case 'v': vflag = 1; break;
-		case O_NOSIGN: nosign = 1; break;
-		case O_PAYER: payer = 1; break;
-		case O_MAXSIZE:
-			maxsize = opt_size("--max-size", optarg, 1, LLONG_MAX);
-			break;
-		case O_MAXRATIO:
-			maxratio = opt_num("--max-ratio", optarg, 2, 1000000);
-			break;
-		default: usage(EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = opt_parse(argc, argv, "hj:lS:sv" AWS_OPTS_SHORT, longopts, option);
+	argc -= i;
+	argv += i;
 	if (sflag && !lflag)
 		diex(EXIT_USAGE, "-s needs -l");
 	if (argc == 0 && isatty(0))

@@ -203,44 +203,48 @@ finish(int st, struct s3_upload *u, struct http *h)
 	return st;
 }
 
+enum { O_PARTSIZE = 256 };
+static const struct option longopts[] = {
+	{ "part-size", required_argument, NULL, O_PARTSIZE },
+	{ "help", no_argument, NULL, 'h' },
+	AWS_OPTS_LONG,
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+option(int c, char *arg)
+{
+	if (aws_opts_take(&ao, c, arg))
+		return;
+	switch (c) {
+	case 'h': usage(EXIT_OK); break;
+	case 'j': jobs = (long)opt_num("-j", arg, 1, MAXJOBS); break;
+	case 'S': sfile = arg; break;
+	case 'v': vflag = 1; break;
+	case O_PARTSIZE:
+		partsize = opt_size("--part-size", arg, S3_PART_MIN,
+				    S3_PART_MAX);
+		break;
+	default: usage(EXIT_USAGE);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum { O_PARTSIZE = 256 };
-	static const struct option longs[] = {
-		{ "part-size", required_argument, NULL, O_PARTSIZE },
-		{ "help", no_argument, NULL, 'h' },
-		AWS_OPTS_LONG,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct s3_client_opts o = { .aws = &ao, .user_agent = "s3put/1.0",
 		.notice = notice };
 	struct s3_upload u = { 0 };
 	struct buf err = BUF_INIT;
 	struct s3_client sc;
 	char *bucket, *key;
-	int c, st;
+	int i, st;
 
 	err_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "hj:S:v" AWS_OPTS_SHORT, longs,
-				NULL)) != -1) {
-		if (aws_opts_take(&ao, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': usage(EXIT_OK); break;
-		case 'j': jobs = (long)opt_num("-j", optarg, 1, MAXJOBS); break;
-		case 'S': sfile = optarg; break;
-		case 'v': vflag = 1; break;
-		case O_PARTSIZE:
-			partsize = opt_size("--part-size", optarg, S3_PART_MIN,
-					    S3_PART_MAX);
-			break;
-		default: usage(EXIT_USAGE);
-		}
-	}
-	if (optind != argc - 1)
+	i = opt_parse(argc, argv, "hj:S:v" AWS_OPTS_SHORT, longopts, option);
+	if (i != argc - 1)
 		usage(EXIT_USAGE);
-	url = argv[optind];
+	url = argv[i];
 	if (s3_url_parse(url, &bucket, &key, &err) != 1)
 		diex(EXIT_USAGE, "%s: %s", url, err.len ? err.p :
 		     "not an S3 URL (s3://bucket/key)");
