@@ -209,6 +209,34 @@ $RUN3: 2 events: 0 present with the run's etlTime, 2 with an earlier one, 0 with
 		'all(.[]; .ttl - $now | . > 7 * 86400 - 60 and . <= 7 * 86400)' "$(job)"/missing.jsonl
 }
 
+@test "verify --log-path s3://: the job's state read from S3, the missing items written there, replaced once fixed" {
+	archive 2 4
+	L=s3://$B/ops/logs
+	populate --ttl-from now --ttl-days 7 --log-path "$L" "$A" cfg.json 2>/dev/null
+	items "$RUN1" | del
+	mkdir tmp
+	run -1 --separate-stderr env TMPDIR="$PWD/tmp" populate verify --log-path "$L/" "$A" cfg.json
+	J=$(s3cat -l "$L/" | grep '/missing\.jsonl$')
+	assert_equal "$stderr" "populate: the missing items are in $J: dynaput -t $T --manifest writes them"
+	[[ $J == "$L/$T".????????/missing.jsonl ]]
+	# the lifespan is the job's, from its state in S3
+	s3cat "$J" >missing
+	m=$(sed -n '$s/.* \([0-9]*\) missing$/\1/p' <<<"$output")
+	[ "$m" -ge 4 ]
+	assert_equal "$(wc -l <missing)" "$m"
+	jq -s -e --argjson now "$(date +%s)" \
+		'all(.[]; .ttl - $now | . > 7 * 86400 - 60 and . <= 7 * 86400)' missing
+	# nothing here: no log folder, the temporary folder gone
+	[ ! -e populate-logs ]
+	assert_equal "$(ls -A tmp)" ""
+	dynaput -t "$T" --manifest missing
+	run -0 --separate-stderr env TMPDIR="$PWD/tmp" populate verify --log-path "$L" "$A" cfg.json
+	assert_equal "$stderr" ""
+	# the earlier check's file is replaced: nothing is missing now
+	run -0 s3cat "$J"
+	assert_output ""
+}
+
 @test "SIGTERM mid-verify: the runs checked are reported, exit 143" {
 	archive 3 10
 	populate "$A" cfg.json 2>/dev/null
