@@ -14,8 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <expat.h>
-
 #include "buf.h"
 #include "http.h"
 #include "sigv4.h"
@@ -138,8 +136,10 @@ int s3_uri_decode(struct buf *b, const char *s, size_t n, int plus);
 
 /* ---- ListObjectsV2 pages, parsed as they arrive ---- */
 
+struct XML_ParserStruct;		/* expat's */
+
 struct s3_list {
-	XML_Parser xp;
+	struct XML_ParserStruct *xp;	/* an XML_Parser */
 	int depth;
 	int where;		/* which element's text is being kept */
 	int contents;		/* inside a <Contents> */
