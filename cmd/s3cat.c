@@ -312,7 +312,8 @@ s3ready(void)
 		exit(finish(stopsig ? stopsig_status() : st));
 	}
 	aws_auth_notice(g.auth, notice);
-	g.http = http_new(&o);
+	if (!(g.http = http_new(&o, &err)))
+		diex(EXIT_USAGE, "%s", err.p);
 	if (http_conns(g.http) <= jobs) {	/* few descriptors: fewer at once */
 		c = http_conns(g.http) > 1 ? http_conns(g.http) - 1 : 1;
 		if (vflag)

@@ -272,7 +272,8 @@ main(int argc, char *argv[])
 		return finish(EXIT_USAGE, NULL, NULL);
 	}
 	ho.conns = (int)jobs + 1;
-	h = http_new(&ho);
+	if (!(h = http_new(&ho, &err)))
+		diex(EXIT_USAGE, "%s", err.p);
 
 	u = (struct s3_upload){ .s3 = &s3, .http = h, .bucket = bucket,
 		.key = key, .jobs = (int)jobs, .part_size = partsize,
