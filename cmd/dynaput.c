@@ -164,8 +164,7 @@ newddb(struct http **h)
 	struct ddb *d;
 
 	httpopts(&ho);
-	*h = http_new(&ho);
-	if (!(d = ddb_new(*h, &o, &err)))
+	if (!(*h = http_new(&ho, &err)) || !(d = ddb_new(*h, &o, &err)))
 		diex(EXIT_USAGE, "%s", err.p);
 	return d;
 }
@@ -271,7 +270,7 @@ startengine(void)
 			.found = gotfound, .reject = reject };
 
 		if (!(eng = ddb_engine_new(NULL, &o, &err)))
-			diex(EXIT_PARTIAL, "%s", err.p);
+			diex(EXIT_USAGE, "%s", err.p);
 	} else {
 		struct ddb_writer_opts o = { .table = table, .ddb = &d,
 			.http = &ho, .put = &put, .batch = bflag, .keys = names,
@@ -281,7 +280,7 @@ startengine(void)
 			.reject = reject };
 
 		if (!(eng = ddb_engine_new(&o, NULL, &err)))
-			diex(EXIT_PARTIAL, "%s", err.p);
+			diex(EXIT_USAGE, "%s", err.p);
 		if (vflag && ddb_writer_conns(ddb_engine_writer(eng)) < o.jobs)
 			warnx("-j %d: %d connections at once (ulimit -n %ld)",
 			      o.jobs, ddb_writer_conns(ddb_engine_writer(eng)),
@@ -589,14 +588,19 @@ main(int argc, char *argv[])
 	}
 	stopsig_catch(0);
 	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	ao.stop = &stopsig;
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				 &status)))
 		diex(stopsig ? stopsig_status() : status, "%s", buf_str(&err));
 	aws_auth_notice(auth, notice);
 	opentable();
-	if (describe)
-		return describemain();
+	if (describe) {
+		status = describemain();
+		curl_global_cleanup();
+		return status;
+	}
 	setnames();
 	conv = ddb_conv_new(typed, names, getmode ? nkeys : nnames);
 	showing = vflag && isatty(2);
@@ -621,5 +625,6 @@ main(int argc, char *argv[])
 		ddb_put_free(&put);
 	aws_auth_free(auth);
 	buf_free(&err);
+	curl_global_cleanup();
 	return status;
 }

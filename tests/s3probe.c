@@ -134,6 +134,8 @@ main(int argc, char *argv[])
 	if (optind != argc - 1 ||
 	    s3_url_parse(argv[optind], &bucket, &key, &err) != 1)
 		usage();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		diex(EXIT_PARTIAL, "libcurl: cannot initialise");
 	if (!(auth = aws_auth_new(&ao, 0, getenv, (int64_t)time(NULL), &err,
 				  &st)))
 		diex(st, "%s", err.p);
@@ -141,7 +143,8 @@ main(int argc, char *argv[])
 	if (s3_init(&s3, &so, &err) < 0)
 		diex(EXIT_USAGE, "%s", err.p);
 	ho.ca_bundle = aws_auth_conf(auth)->ca_bundle;
-	h = http_new(&ho);
+	if (!(h = http_new(&ho, &err)))
+		diex(EXIT_USAGE, "%s", err.p);
 	if (lflag) {
 		p = (struct s3_pages){ .s3 = &s3, .http = h, .bucket = bucket,
 			.prefix = key, .max_keys = maxkeys, .on_page = page,

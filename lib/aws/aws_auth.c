@@ -185,8 +185,10 @@ sign(struct aws_auth *a, struct aws_auth_req *q, struct curl_slist **headers,
 	if (a->creds.token)
 		h[n++] = (struct sigv4_header){ "x-amz-security-token",
 						a->creds.token };
-	if (q->nextra > MAXSIGNED - n)
-		diex(EXIT_PARTIAL, "aws_auth_sign: too many headers");
+	if (q->nextra > MAXSIGNED - n) {
+		buf_adds(err, "aws_auth_sign: too many headers");
+		return -1;
+	}
 	for (i = 0; i < q->nextra; i++)
 		h[n++] = q->extra[i];
 	r = (struct sigv4_req){

@@ -54,7 +54,8 @@ const char *aws_auth_source(const struct aws_auth *a);
  * and sigv4_canonical_query of the same); extra are the headers the caller
  * sends and wants signed (content-type, x-amz-target, range...).  With
  * nosign nothing is added.  Returns 0, or -1 with the reason in err when
- * expired credentials could not be renewed.
+ * expired credentials could not be renewed, or extra holds more headers
+ * than fit beside signing's own (16 in all).
  */
 int aws_auth_sign(struct aws_auth *a, const char *method, const char *host,
     const char *path, const struct sigv4_param *params, size_t nparams,

@@ -792,8 +792,8 @@ ddb_get_new(const struct ddb_get_opts *o, struct buf *err)
 	ho.conns = jobs;
 	if (ho.resp_max < RESP_MAX)
 		ho.resp_max = RESP_MAX;
-	g->h = http_new(&ho);
-	if (!(g->d = ddb_new(g->h, o->ddb, err))) {
+	if (!(g->h = http_new(&ho, err)) ||
+	    !(g->d = ddb_new(g->h, o->ddb, err))) {
 		http_free(g->h);
 		free(g);
 		return NULL;

@@ -667,11 +667,10 @@ shard_init(struct ddb_writer *w, struct shard *s, int nreqs, struct buf *err)
 
 	s->w = w;
 	s->nreqs = nreqs;
-	s->wake[0] = s->wake[1] = -1;
 	ho.conns = nreqs;
 	ho.seed ^= (uint64_t)(s - w->shards + 1) * 0x9E3779B97F4A7C15ULL;
-	s->h = http_new(&ho);
-	if (!(s->d = ddb_new(s->h, w->o.ddb, err)))
+	if (!(s->h = http_new(&ho, err)) ||
+	    !(s->d = ddb_new(s->h, w->o.ddb, err)))
 		return -1;
 	s->uconv = ddb_conv_new(1, w->o.keys, w->o.nkeys);
 	s->inflight = keyset_new();
@@ -712,6 +711,9 @@ ddb_writer_new(const struct ddb_writer_opts *o, struct buf *err)
 	if (w->nshards > jobs)
 		w->nshards = jobs;
 	w->shards = xcalloc((size_t)w->nshards, sizeof *w->shards);
+	/* ddb_writer_free closes the wake pipes of the shards that got one */
+	for (i = 0; i < w->nshards; i++)
+		w->shards[i].wake[0] = w->shards[i].wake[1] = -1;
 	for (i = 0; i < w->nshards; i++)
 		if (shard_init(w, &w->shards[i], jobs / w->nshards +
 			       (i < jobs % w->nshards), err) < 0)

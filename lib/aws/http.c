@@ -160,24 +160,27 @@ openfds(long nofile)
 	return n;
 }
 
-/* What RLIMIT_NOFILE leaves for connections, for every loop; dies when
- * it leaves too few for even one. */
-static void
-measure(void)
+/* What RLIMIT_NOFILE leaves for connections, for every loop; -1 with
+ * the numbers in err when it leaves too few for even one. */
+static int
+measure(struct buf *err)
 {
 	long nofile = http_nofile();
 	int free_, room;
 
 	if (nofile < 0)
-		return;
+		return 0;
 	free_ = (int)nofile - openfds(nofile);
-	if (free_ < FD_MIN)
-		diex(EXIT_USAGE, "too few file descriptors: %d of %ld "
-		     "(ulimit -n) free, a connection needs %d", free_, nofile,
-		     FD_MIN);
+	if (free_ < FD_MIN) {
+		buf_printf(err, "too few file descriptors: %d of %ld "
+			   "(ulimit -n) free, a connection needs %d", free_,
+			   nofile, FD_MIN);
+		return -1;
+	}
 	room = free_ - FD_SPARE(free_) + atomic_load(&fd_socks);
 	atomic_store(&fd_room, room < 1 ? 1 : room);
 	atomic_fetch_add(&fd_gen, 1);
+	return 0;
 }
 
 /* h's share of the connections that fit. */
@@ -333,16 +336,10 @@ ontimer(CURLM *m, long ms, void *ud)
 }
 
 struct http *
-http_new(const struct http_opts *o)
+http_new(const struct http_opts *o, struct buf *err)
 {
-	static int inited;
 	struct http *h = xcalloc(1, sizeof *h);
 
-	if (!inited) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			diex(EXIT_PARTIAL, "libcurl: cannot initialise");
-		inited = 1;
-	}
 	pthread_once(&tlsonce, tls_init);
 	h->o = *o;
 	if (h->o.conns < 1)
@@ -371,8 +368,13 @@ http_new(const struct http_opts *o)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, ontimer);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	/* measured with the multi handle's own descriptors open */
+	if (measure(err) < 0) {
+		curl_multi_cleanup(h->multi);
+		free(h);
+		return NULL;
+	}
 	atomic_fetch_add(&fd_want, h->o.conns);
-	measure();
 	h->gen = atomic_load(&fd_gen) - 1;
 	reshare(h);
 	return h;

@@ -3,7 +3,7 @@
  * HTTP on the libcurl multi interface: many requests at once over
  * kept-alive connections, one retry policy, and a loop the caller drives.
  *
- *	struct http *h = http_new(&opts);
+ *	struct http *h = http_new(&opts, &err);	// NULL: err says why
  *	http_start(h, req);		// req->prepare signs it, then it runs
  *	while (http_run(h, 200) > 0)	// on_done fires as requests end
  *		;
@@ -163,8 +163,14 @@ struct http_req {
 
 struct http;
 
-/* Dies on failure to initialise libcurl. */
-struct http *http_new(const struct http_opts *o);
+/*
+ * A loop, after the program's main has called curl_global_init (this
+ * never does).  Returns NULL with one line in err when RLIMIT_NOFILE
+ * leaves fewer than 4 descriptors free, too few for one connection ("too
+ * few file descriptors: ..."; a usage error); dies only when libcurl
+ * cannot allocate.
+ */
+struct http *http_new(const struct http_opts *o, struct buf *err);
 void http_free(struct http *h);
 
 /* Resets r's outcome and starts it (attempt 1): now, or once a

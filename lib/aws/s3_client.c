@@ -31,9 +31,13 @@ s3_client_open(struct s3_client *c, const struct s3_client_opts *o,
 		*status = EXIT_USAGE;
 		return -1;
 	}
+	if (!(c->http = http_new(&ho, err))) {	/* too few descriptors */
+		s3_client_close(c);
+		*status = EXIT_USAGE;
+		return -1;
+	}
 	if (o->notice)
 		aws_auth_notice(c->auth, o->notice);
-	c->http = http_new(&ho);
 	return 0;
 }
 

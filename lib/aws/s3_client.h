@@ -37,9 +37,11 @@ struct s3_client {
 };
 
 /*
- * Sets c up.  0, or -1 with one line in err and in *status the exit
- * status it calls for (EXIT_USAGE: the configuration; EXIT_REMOTE: the
- * credentials were refused); c then holds nothing to close.
+ * Sets c up (main has called curl_global_init).  0, or -1 with one line
+ * in err and in *status the exit status it calls for (EXIT_USAGE: the
+ * configuration, or too few file descriptors for a connection;
+ * EXIT_REMOTE: the credentials were refused); c then holds nothing to
+ * close.
  */
 int s3_client_open(struct s3_client *c, const struct s3_client_opts *o,
 		   struct buf *err, int *status);

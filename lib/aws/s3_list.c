@@ -8,6 +8,7 @@
 #include <expat.h>
 
 #include "buf.h"
+#include "err.h"
 #include "s3.h"
 #include "xalloc.h"
 
@@ -154,11 +155,8 @@ void
 s3_list_begin(struct s3_list *l)
 {
 	if (!l->xp) {
-		l->xp = XML_ParserCreate("UTF-8");
-		if (!l->xp) {
-			fprintf(stderr, "expat: out of memory\n");
-			abort();
-		}
+		if (!(l->xp = XML_ParserCreate("UTF-8")))
+			diex(EXIT_PARTIAL, "expat: out of memory");
 	} else {
 		XML_ParserReset(l->xp, "UTF-8");
 	}

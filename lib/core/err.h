@@ -9,9 +9,15 @@
  * The convention of lib/: a function that can fail returns -1 (or NULL)
  * and appends one line saying why to the caller's struct buf; it neither
  * prints nor exits, and the exit status is chosen in cmd/.  The only
- * exceptions end the program on what no caller could go on from: the
- * x* allocators (out of memory), opt.h (a usage error), and fcheck and
- * fshut (stdout is gone).
+ * exceptions end the program on what no caller could go on from:
+ *   - an allocation that fails: in the x* allocators and struct buf (out
+ *     of memory, or a size past what they can hold), or in libcurl,
+ *     libcrypto or libexpat (out of memory, or the library failing to
+ *     initialise);
+ *   - opt.h (a usage error);
+ *   - fcheck and fshut (stdout is gone).
+ * (A forked child that cannot exec ends with _exit: a status for the
+ * parent to read, not the program's.)
  */
 #ifndef ERR_H
 #define ERR_H

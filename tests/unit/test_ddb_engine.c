@@ -168,7 +168,9 @@ int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_feed();
 	test_stopped();
+	curl_global_cleanup();
 	return unit_end("ddb_engine");
 }

@@ -350,11 +350,13 @@ int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_found_missing();
 	test_unprocessed();
 	test_refused();
 	test_fatal();
 	test_hundred();
 	buf_free(&told);
+	curl_global_cleanup();
 	return unit_end("ddb_get");
 }

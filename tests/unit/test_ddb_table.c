@@ -56,13 +56,17 @@ static struct http *
 newhttp(int attempts)
 {
 	struct http_opts o;
+	struct buf err = BUF_INIT;
+	struct http *h;
 
 	memset(&o, 0, sizeof o);
 	o.conns = 1;
 	o.max_attempts = attempts;
 	o.base_ms = 1;
 	o.cap_ms = 2;
-	return http_new(&o);
+	h = http_new(&o, &err);
+	buf_free(&err);
+	return h;
 }
 
 static struct ddb *
@@ -372,7 +376,7 @@ test_unreachable(void)
 		o.max_attempts = 11;
 		o.base_ms = 20000;
 		o.cap_ms = 20000;
-		h = http_new(&o);
+		h = http_new(&o, &err);
 	}
 	d = newddb(h, url);
 	buf_reset(&err);
@@ -522,10 +526,13 @@ main(void)
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	auth = aws_auth_new(&o, 0, env, NOW, &err, &status);
 	CHECK(auth != NULL, "aws_auth_new: %s", buf_str(&err));
-	if (!auth)
+	if (!auth) {
+		curl_global_cleanup();
 		return unit_end("ddb_table");
+	}
 	test_endpoint();
 	test_describe();
 	test_create();
@@ -535,5 +542,6 @@ main(void)
 	test_open();
 	aws_auth_free(auth);
 	buf_free(&err);
+	curl_global_cleanup();
 	return unit_end("ddb_table");
 }

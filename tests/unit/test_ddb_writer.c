@@ -270,9 +270,11 @@ main(void)
 	struct ddb_conv *c = ddb_conv_new(0, names, 3);
 
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_putitem(c);
 	test_batch(c);
 	test_stops(c);
 	ddb_conv_free(c);
+	curl_global_cleanup();
 	return unit_end("ddb_writer");
 }

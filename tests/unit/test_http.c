@@ -144,7 +144,8 @@ window(void)
 {
 	struct http_opts o = { .conns = 1, .max_attempts = 1 };
 	struct http_req r[3];
-	struct http *h = http_new(&o);
+	struct buf err = BUF_INIT;
+	struct http *h = http_new(&o, &err);
 	int i, left, turns = 0;
 
 	memset(r, 0, sizeof r);
@@ -166,6 +167,7 @@ window(void)
 	for (i = 0; i < 3; i++)
 		http_req_free(&r[i]);
 	http_free(h);
+	buf_free(&err);
 }
 
 static void
@@ -191,7 +193,7 @@ limits(void)
 	}
 	port = ntohs(a.sin_port);
 	pthread_create(&t, NULL, serve, NULL);
-	h = http_new(&o);
+	h = http_new(&o, &b);
 	CHECK(http_conns(h) == 2, "conns %d", http_conns(h));
 
 	get(h, &r, "/ok", 0);
@@ -350,8 +352,10 @@ int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	messages();
 	env();
 	limits();
+	curl_global_cleanup();
 	return unit_end("http");
 }

@@ -324,9 +324,9 @@ settle(CURLcode cc, long status, const char *body, int attempt, int fresh,
 {
 	struct http_opts o = { .conns = 1, .max_attempts = 2, .base_ms = 1,
 			       .cap_ms = 1 };
-	struct http *h = http_new(&o);
-	struct http_req r;
 	struct buf why = BUF_INIT;
+	struct http *h = http_new(&o, &why);
+	struct http_req r;
 	struct s3 s;
 	long delay = -2;
 	int cls;
@@ -391,9 +391,9 @@ moved(long status, const char *hdr, const char *body, int fixed,
 	struct http_opts o = { .conns = 1, .max_attempts = 3, .base_ms = 1,
 			       .cap_ms = 1 };
 	struct s3_opts so = { .region = "us-east-1", .fixed_region = fixed };
-	struct http *h = http_new(&o);
 	struct buf why = BUF_INIT, host = BUF_INIT, path = BUF_INIT,
 		   url = BUF_INIT;
+	struct http *h = http_new(&o, &why);
 	struct http_req r;
 	struct s3 s;
 	long delay;
@@ -565,6 +565,8 @@ main(int argc, char *argv[])
 	struct buf b = BUF_INIT;
 	static const char odd[] = "d/a b+c=d&e~f%g(h)\xc3\xbc//x";
 
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
 	url("s3://bucket/key/x.gz", 1, "bucket", "key/x.gz", NULL);
 	url("s3a://b-1.x/k", 1, "b-1.x", "k", NULL);
 	url("s3n://bkt/", 1, "bkt", "", NULL);
@@ -673,5 +675,6 @@ main(int argc, char *argv[])
 	fix_cleanup();
 	buf_free(&b);
 	(void)argc;
+	curl_global_cleanup();
 	return unit_end("s3");
 }

@@ -90,7 +90,7 @@ listed(const char *name, const struct fix_answer *a, int na,
 			       .cap_ms = 1 };
 	struct s3_opts so = { .region = "us-east-1" };
 	struct buf err = BUF_INIT;
-	struct http *h = http_new(&o);
+	struct http *h = http_new(&o, &err);
 	struct s3_walk w;
 	struct s3 s;
 	int pages = 0;
@@ -199,8 +199,10 @@ int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	prefixes();
 	folder();
 	buf_free(&told);
+	curl_global_cleanup();
 	return unit_end("s3_walk");
 }

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "s3.h"
 #include "sigv4.h"
 #include "tstamp.h"
 #include "unit.h"
@@ -85,36 +86,19 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* s[0..n) with %XX decoded ('+' is a plus), as a new string. */
+/* s[0..n) with %XX decoded ('+' is a plus), as a new string: the
+ * suite's text, read with lib/aws/s3's decoder (not what is tested). */
 static char *
 pct_decode(const char *s, size_t n)
 {
-	char *d = xmalloc(n + 1), *o = d;
-	size_t i;
+	struct buf d = BUF_INIT;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
+	if (s3_uri_decode(&d, s, n, 0) < 0) {
+		CHECK(0, "%.*s: a %% without two hex digits", (int)n, s);
+		buf_reset(&d);
+		buf_add(&d, s, n);
 	}
-	*o = '\0';
-	return d;
+	return d.p;
 }
 
 /* A request of the suite, parsed; every string is owned. */
