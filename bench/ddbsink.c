@@ -68,6 +68,7 @@
 #include "clock.h"
 #include "err.h"
 #include "fshut.h"
+#include "hex.h"
 #include "jsonw.h"
 #include "xalloc.h"
 
@@ -410,18 +411,6 @@ jeat(struct jr *j, int c)
 	return 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static long
 jhex4(struct jr *j, const char *q)
 {
@@ -431,7 +420,7 @@ jhex4(struct jr *j, const char *q)
 	if (j->end - q < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((d = hexval((unsigned char)q[i])) < 0)
+		if ((d = hex_digit((unsigned char)q[i])) < 0)
 			return -1;
 		v = v * 16 + d;
 	}

@@ -10,6 +10,7 @@
 #include "aws_conf.h"
 #include "buf.h"
 #include "err.h"
+#include "hex.h"
 #include "s3.h"
 #include "sigv4.h"
 #include "xalloc.h"
@@ -96,18 +97,6 @@ s3_skip_key(const char *prefix, const char *key, size_t n)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 s3_uri_decode(struct buf *b, const char *s, size_t n, int plus)
 {
@@ -119,8 +108,8 @@ s3_uri_decode(struct buf *b, const char *s, size_t n, int plus)
 		if (s[i] == '%') {
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			b->p[b->len++] = (char)(hi << 4 | lo);
@@ -387,9 +376,13 @@ s3_prepare(const struct s3 *s, struct http_req *r, const char *bucket,
 		hdrs[nh++] = (struct sigv4_header){ "x-amz-request-payer",
 						    "requester" };
 	for (i = 0; i < nh; i++) {
+		struct curl_slist *l;
+
 		buf_reset(&line);
 		buf_printf(&line, "%s: %s", hdrs[i].name, hdrs[i].value);
-		r->headers = curl_slist_append(r->headers, line.p);
+		if (!(l = curl_slist_append(r->headers, line.p)))
+			diex(EXIT_PARTIAL, "out of memory");
+		r->headers = l;
 	}
 	snprintf(r->signed_region, sizeof r->signed_region, "%s",
 		 s3_region(s, bucket));
