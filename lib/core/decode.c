@@ -184,7 +184,9 @@ begin(struct decode *d)
 		break;
 	case F_ZSTD:
 		/* afresh: libzstd keeps the buffers earlier frames needed,
-		 * and how a bad frame fails depends on their size */
+		 * and how a bad frame fails depends on their size.  A new
+		 * context costs ~14 us: 2x the time for frames of 5 KB,
+		 * nothing for the usual one frame an object */
 		ZSTD_freeDCtx(d->zs);
 		if (!(d->zs = ZSTD_createDCtx()))
 			return fail(d, "out of memory");
