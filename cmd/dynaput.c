@@ -123,7 +123,6 @@ static struct aws_auth *auth;
 static struct ddb_engine *eng;	/* the writer, or --get's getter */
 static struct ddb_feed feed;	/* and what it was fed */
 static struct rejects rej;
-static int failshown;
 static int showing;		/* counts on the terminal */
 static FILE *tf;		/* DYNAPUT_TRACE */
 static const char *tfile;
@@ -318,6 +317,16 @@ failed(void)
 	return ddb_engine_failed(eng);
 }
 
+/* What stopped every write, told once, as soon as it is known. */
+static void
+showfailure(void)
+{
+	static int shown;
+
+	if (failed() && !shown++)
+		warnx("%s", failed());
+}
+
 static void
 counts(struct ddb_engine_counts *c)
 {
@@ -402,8 +411,7 @@ finish(int status)
 	struct ddb_engine_counts c;
 
 	progress(0, 1);
-	if (failed() && !failshown++)
-		warnx("%s", failed());
+	showfailure();
 	counts(&c);
 	if (getmode && fshut(stdout, "stdout"))
 		status = EXIT_PARTIAL;
@@ -612,8 +620,7 @@ main(int argc, char *argv[])
 		.wait_ms = showing || (tf && !getmode) ? 200 : 1000,
 		.stop = &stopsig_count };
 	ddb_engine_feed(eng, &feed);
-	if (failed() && !failshown++)
-		warnx("%s", failed());
+	showfailure();
 	ddb_engine_close(eng);
 	while (!ddb_engine_wait(eng, 50))
 		ticked(NULL);

@@ -179,6 +179,34 @@ state_read() {
 	} <"$4"
 }
 
+# state_copy: sfile, the state file to read: $state (s3a:// and s3n://
+# made s3://), or for one in S3 a copy of it in $w (empty when S3 has
+# none); a local one that is there must be readable
+state_copy() {
+	case $state in s3a://* | s3n://*) state=s3://${state#s3?://} ;; esac
+	sfile=$state
+	if is_s3 "$state"; then
+		sfile=$w/state
+		plan_get "$state" >"$sfile" || :
+	else
+		state_check "$state"
+	fi
+}
+
+# logs_put NAME...: the logs NAME (under the job's log folder $logs) to
+# S3, when the log path is there and they were written here ($llogs):
+# each one that has lines, or that S3 holds from before (listed in
+# $w/s3logs; now emptied); then the copies here of a run's go
+logs_put() {
+	[ "$llogs" != "$logs" ] || return 0
+	for _f; do
+		[ -e "$llogs/$_f" ] || : >"$llogs/$_f"
+		[ ! -s "$llogs/$_f" ] && ! grep -qxF "$logs/$_f" "$w/s3logs" ||
+			plan_put "$logs/$_f" <"$llogs/$_f"
+		case $_f in */*) rm -f -- "$llogs/$_f" ;; esac
+	done
+}
+
 # state_write FILE HEADER [NAME]: FILE anew (a temporary file renamed
 # over it): HEADER, then run=ID for each id on stdin, sorted; messages
 # call it NAME, else FILE

@@ -255,6 +255,8 @@ void ddb_batch_begin(struct buf *b, const char *table);
 void ddb_batch_add(struct buf *b, const char *item, size_t n);
 void ddb_batch_end(struct buf *b);
 
+/* Appends {"TableName":T, the start of every request's body. */
+void ddb_body_open(struct buf *b, const char *table);
 /* {"TableName":T}: DescribeTable's body, and DeleteTable's. */
 void ddb_body_table(struct buf *b, const char *table);
 

@@ -5,8 +5,8 @@
 #include "ddb.h"
 #include "jsonw.h"
 
-static void
-tablename(struct buf *b, const char *table)
+void
+ddb_body_open(struct buf *b, const char *table)
 {
 	buf_adds(b, "{\"TableName\":");
 	jsonw_str(b, table, strlen(table));
@@ -17,7 +17,7 @@ ddb_put_init(struct ddb_put *p, const char *table, const char *cond,
 	     const char *const *values, size_t nvalues)
 {
 	memset(p, 0, sizeof *p);
-	tablename(&p->head, table);
+	ddb_body_open(&p->head, table);
 	buf_adds(&p->head, ",\"Item\":");
 	buf_adds(&p->expr, "");
 	if (!cond)
@@ -118,6 +118,6 @@ void
 ddb_body_table(struct buf *b, const char *table)
 {
 	buf_reset(b);
-	tablename(b, table);
+	ddb_body_open(b, table);
 	buf_addc(b, '}');
 }

@@ -46,13 +46,6 @@ failx(const char *name, const char *why, struct ddb_error *e,
 }
 
 static void
-tablename(struct buf *b, const char *name)
-{
-	buf_adds(b, "{\"TableName\":");
-	jsonw_str(b, name, strlen(name));
-}
-
-static void
 keydef(struct buf *b, const char *name, char type)
 {
 	buf_adds(b, "{\"AttributeName\":");
@@ -94,7 +87,7 @@ ddb_table_create(struct ddb *d, const char *name,
 	struct buf b = BUF_INIT;
 	int rc = 1;
 
-	tablename(&b, name);
+	ddb_body_open(&b, name);
 	buf_adds(&b, ",\"AttributeDefinitions\":[");
 	keydef(&b, c->hash, c->hash_type);
 	if (c->range) {
@@ -176,7 +169,7 @@ ddb_table_empty(struct ddb *d, const char *name, struct ddb_error *e,
 	char *s;
 
 	for (page = 0; page < SCAN_PAGES; page++) {
-		tablename(&b, name);
+		ddb_body_open(&b, name);
 		buf_adds(&b, ",\"Limit\":1,\"Select\":\"COUNT\"");
 		if (start.len) {
 			buf_adds(&b, ",\"ExclusiveStartKey\":");
@@ -225,7 +218,7 @@ ddb_table_ttl(struct ddb *d, const char *name, const char *attr,
 	struct buf b = BUF_INIT;
 	int rc = 0;
 
-	tablename(&b, name);
+	ddb_body_open(&b, name);
 	buf_adds(&b, ",\"TimeToLiveSpecification\":{\"AttributeName\":");
 	jsonw_str(&b, attr, strlen(attr));
 	buf_adds(&b, ",\"Enabled\":true}}");
